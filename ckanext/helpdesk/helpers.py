@@ -1,0 +1,2 @@
+"""Template helpers, registered by the plugin's blanket."""
+__all__ = []
