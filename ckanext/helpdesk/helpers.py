@@ -1,2 +1,130 @@
 """Template helpers, registered by the plugin's blanket."""
-__all__ = []
+import datetime
+
+import ckan.plugins.toolkit as tk
+
+__all__ = [
+    "helpdesk_dataset_summary", "helpdesk_categories",
+    "helpdesk_category_label", "helpdesk_statuses", "helpdesk_status_label",
+    "helpdesk_issue_url", "helpdesk_age", "helpdesk_allow_anonymous",
+    "helpdesk_options", "helpdesk_status_options", "helpdesk_event_text",
+]
+
+# How many open issues the dataset page shows inline.
+INLINE_ISSUES = 3
+
+
+def helpdesk_dataset_summary(dataset_id):
+    """{"open": n, "total": n, "latest": [issue...]} for the dataset page.
+
+    Memoised on the request: the Help Desk button and the inline list
+    both use it, and it must cost one counts query (plus one search when
+    there is something open to list)."""
+    memo = tk.g.setdefault("helpdesk_summaries", {})
+    if dataset_id not in memo:
+        memo[dataset_id] = _dataset_summary(dataset_id)
+    return memo[dataset_id]
+
+
+def _dataset_summary(dataset_id):
+    counts = tk.get_action("helpdesk_issue_counts")(
+        {}, {"dataset_ids": [dataset_id]}).get(dataset_id, {})
+    summary = {"open": counts.get("open", 0), "total": counts.get("total", 0),
+               "latest": []}
+    if summary["open"]:
+        summary["latest"] = tk.get_action("helpdesk_issue_search")({}, {
+            "dataset_id": dataset_id, "status": "open", "sort": "newest",
+            "limit": INLINE_ISSUES})["results"]
+    return summary
+
+
+def helpdesk_categories():
+    """[{code, name, description}], once per request."""
+    if "helpdesk_categories" not in tk.g:
+        tk.g.helpdesk_categories = tk.get_action("helpdesk_category_list")(
+            {}, {})
+    return tk.g.helpdesk_categories
+
+
+def helpdesk_category_label(code):
+    names = {c["code"]: c["name"] for c in helpdesk_categories()}
+    return names.get(code, code)
+
+
+def helpdesk_statuses():
+    """[(code, label)] in workflow order."""
+    return [
+        ("new", tk._("New")),
+        ("acknowledged", tk._("Acknowledged")),
+        ("in_progress", tk._("In progress")),
+        ("resolved", tk._("Resolved")),
+        ("wont_fix", tk._("Won't fix")),
+        ("duplicate", tk._("Duplicate")),
+    ]
+
+
+def helpdesk_status_label(code):
+    return dict(helpdesk_statuses()).get(code, code)
+
+
+def helpdesk_status_options():
+    return [{"value": code, "text": label}
+            for code, label in helpdesk_statuses()]
+
+
+def helpdesk_issue_url(issue, **params):
+    """The issue's page: under its dataset, or under its organization for
+    a data request (which has no dataset)."""
+    if issue.get("dataset_id"):
+        return tk.h.url_for(
+            "helpdesk.dataset_issue", dataset_id=issue["dataset_name"],
+            number=issue["number"], **params)
+    return tk.h.url_for(
+        "helpdesk.data_request", org_id=issue["organization_name"],
+        number=issue["number"], **params)
+
+
+def helpdesk_age(iso_timestamp):
+    """"3 days ago" for an ISO 8601 timestamp with offset."""
+    if not iso_timestamp:
+        return ""
+    when = datetime.datetime.fromisoformat(iso_timestamp)
+    return tk.h.time_ago_from_timestamp(when)
+
+
+def helpdesk_allow_anonymous():
+    return tk.asbool(tk.config.get("ckanext.helpdesk.allow_anonymous"))
+
+
+def helpdesk_options(items, value_key, text_key):
+    """Dicts as options of CKAN's form.select macro."""
+    return [{"value": item[value_key],
+             "text": item.get(text_key) or item[value_key]} for item in items]
+
+
+def helpdesk_event_text(event):
+    """One timeline line in words: "alice changed the status from New to
+    Resolved"."""
+    actor = event.get("actor") or tk._("Someone")
+    old, new = event.get("old_value"), event.get("new_value")
+    kind = event["kind"]
+    if kind == "status":
+        return tk._("{actor} changed the status from {old} to {new}").format(
+            actor=actor, old=helpdesk_status_label(old),
+            new=helpdesk_status_label(new))
+    if kind.startswith("assignee"):
+        if not new:
+            return tk._("{actor} unassigned it").format(actor=actor)
+        return tk._("{actor} assigned it to {name}").format(
+            actor=actor, name=new)
+    if kind.startswith("duplicate_of"):
+        if not new:
+            return tk._("{actor} unmarked it as a duplicate").format(
+                actor=actor)
+        return tk._("{actor} marked it as a duplicate").format(actor=actor)
+    if kind == "hidden":
+        if tk.asbool(new):
+            return tk._("{actor} hid it").format(actor=actor)
+        return tk._("{actor} showed it again").format(actor=actor)
+    return tk._("{actor} changed the {field}").format(actor=actor,
+                                                      field=kind)

@@ -1,5 +1,7 @@
 """The help desk's blueprints."""
+from ckanext.helpdesk.views import dashboard, issues, moderation
 
 
 def get_blueprints():
-    return []
+    # ui (issue 4): issue pages, queues, moderation.
+    return [issues.helpdesk, dashboard.queue, moderation.moderation]

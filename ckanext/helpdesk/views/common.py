@@ -1,0 +1,92 @@
+"""What the help desk's blueprints share: calling actions, reading list
+filters from the query string, paginating, and turning the actions'
+errors into HTTP answers."""
+import datetime
+import functools
+
+import ckan.plugins.toolkit as tk
+from ckan.lib.pagination import Page  # toolkit has no door to the pager
+
+PER_PAGE = 20
+SORTS = ("newest", "oldest", "updated", "votes", "comments")
+# Filters a list page passes on to helpdesk_issue_search as they are.
+PLAIN_FILTERS = ("status", "category", "q", "assignee", "dataset_id")
+# "Older than" choices of the queue, in days.
+AGES = (7, 30, 90)
+
+
+def call(action, **data_dict):
+    """Run an action as the signed-in user (or anonymous)."""
+    return tk.get_action(action)({}, data_dict)
+
+
+def http_errors(view):
+    """Answer 404 for what does not exist or may not be seen, 403 for
+    what may be seen but not done."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except tk.ObjectNotFound:
+            return tk.abort(404, tk._("Not found"))
+        except tk.NotAuthorized:
+            return tk.abort(403, tk._("Not authorized"))
+    return wrapper
+
+
+def form_data():
+    """The posted form without CKAN's CSRF token, stripped."""
+    return {key: value.strip() for key, value in tk.request.form.items()
+            if key != "_csrf_token"}
+
+
+def search_filters(args, allowed=PLAIN_FILTERS):
+    """The query string's list filters, as helpdesk_issue_search takes
+    them (empty ones left out)."""
+    filters = {key: args[key] for key in allowed
+               if args.get(key) and args[key] != "all"}
+    if args.get("sort") in SORTS:
+        filters["sort"] = args["sort"]
+    age = args.get("older_than", "")
+    if age.isdigit():
+        filters["created_before"] = _days_ago(int(age)).isoformat()
+    return filters
+
+
+def _days_ago(days):
+    return (datetime.datetime.now(datetime.timezone.utc)
+            - datetime.timedelta(days=days))
+
+
+def current_page():
+    try:
+        return max(1, int(tk.request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def search_page(filters, endpoint, **url_args):
+    """Search one page of issues; returns (result, h.Page) with pager
+    links that keep the list's filters."""
+    number = current_page()
+    result = call("helpdesk_issue_search", limit=PER_PAGE,
+                  offset=(number - 1) * PER_PAGE, **filters)
+    params = {key: value for key, value in tk.request.args.items()
+              if key != "page"}
+
+    def page_url(q=None, page=None):
+        return tk.h.url_for(endpoint, page=page, **url_args, **params)
+
+    pager = Page(collection=result["results"], page=number,
+                 items_per_page=PER_PAGE, item_count=result["count"],
+                 presliced_list=True, url=page_url)
+    return result, pager
+
+
+def safe_next(default):
+    """The form's "came_from" if it is a local path, else the default:
+    never redirect off-site."""
+    came_from = tk.request.form.get("came_from", "")
+    if came_from.startswith("/") and not came_from.startswith("//"):
+        return came_from
+    return default

@@ -1,0 +1,89 @@
+"""Issue queues: the publisher's /dashboard/issues (every organization the
+user edits), an organization's Issues tab, the portal-wide /issues, and the
+bulk status change they share."""
+from flask import Blueprint
+
+import ckan.plugins.toolkit as tk
+from ckan.common import current_user
+
+from ckanext.helpdesk.views.common import AGES, call, http_errors, \
+    safe_next, search_filters, search_page
+
+queue = Blueprint("helpdesk_queue", __name__)
+
+
+def _render_queue(template, filters, endpoint, extra_vars, **url_args):
+    filters = dict(search_filters(tk.request.args), **filters)
+    result, pager = search_page(filters, endpoint, **url_args)
+    return tk.render(template, dict(
+        extra_vars, result=result, page=pager, ages=AGES,
+        filters=dict(tk.request.args), endpoint=endpoint, url_args=url_args))
+
+
+@queue.route("/dashboard/issues")
+@http_errors
+def dashboard():
+    if not current_user.is_authenticated:
+        return tk.redirect_to("user.login")
+    orgs = call("organization_list_for_user", id=current_user.id,
+                permission="update_dataset")
+    org_ids = [org["id"] for org in orgs]
+    if not org_ids:
+        return tk.render("helpdesk/dashboard_issues.html", {
+            "result": None, "organizations": []})
+    return _render_queue("helpdesk/dashboard_issues.html",
+                         {"organization_id": org_ids},
+                         "helpdesk_queue.dashboard",
+                         {"organizations": orgs, "can_triage": True})
+
+
+@queue.route("/organization/<org_id>/issues")
+@http_errors
+def organization(org_id):
+    org = call("organization_show", id=org_id, include_datasets=False,
+               include_users=False, include_extras=False)
+    can_triage = tk.h.check_access("helpdesk_assignee_list",
+                                   {"organization_id": org["id"]})
+    return _render_queue("helpdesk/organization_issues.html",
+                         {"organization_id": org["id"]},
+                         "helpdesk_queue.organization",
+                         {"group_dict": org, "group_type": org["type"],
+                          "can_triage": can_triage},
+                         org_id=org["name"])
+
+
+@queue.route("/issues")
+@http_errors
+def portal():
+    organization_id = tk.request.args.get("organization_id")
+    filters = {"organization_id": organization_id} if organization_id else {}
+    return _render_queue("helpdesk/all_issues.html", filters,
+                         "helpdesk_queue.portal", {"can_triage": False})
+
+
+@queue.route("/helpdesk/issues/bulk", methods=["POST"])
+@http_errors
+def bulk_status():
+    """Give every ticked issue the chosen status; the queue reports how
+    many changed and how many were refused."""
+    status = tk.request.form.get("status", "")
+    issue_ids = tk.request.form.getlist("issue_id")
+    refused = 0
+    for issue_id in issue_ids:
+        try:
+            call("helpdesk_issue_update", id=issue_id, status=status)
+        except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound):
+            refused += 1
+    _flash_bulk_result(len(issue_ids) - refused, refused)
+    return tk.redirect_to(safe_next(tk.h.url_for("helpdesk_queue.dashboard")))
+
+
+def _flash_bulk_result(changed, refused):
+    if changed:
+        tk.h.flash_success(tk.ungettext(
+            "{n} issue changed.", "{n} issues changed.", changed
+        ).format(n=changed))
+    if refused:
+        tk.h.flash_error(tk.ungettext(
+            "{n} issue could not be changed.",
+            "{n} issues could not be changed.", refused).format(n=refused))

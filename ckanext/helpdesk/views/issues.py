@@ -1,0 +1,289 @@
+"""Issue pages: a dataset's issue list, the report form, the confirmation,
+the issue page and every change made from it (each one a POST)."""
+from flask import Blueprint
+
+import ckan.plugins.toolkit as tk
+from ckan.common import current_user
+
+from ckanext.helpdesk.helpers import helpdesk_allow_anonymous, \
+    helpdesk_issue_url
+from ckanext.helpdesk.views.common import call, form_data, http_errors, \
+    safe_next, search_filters, search_page
+
+helpdesk = Blueprint("helpdesk", __name__)
+
+REPORT_FIELDS = ("category", "title", "description", "resource_id",
+                 "reporter_name", "reporter_email")
+DATA_REQUEST = "data-request"
+
+
+def _dataset(dataset_id):
+    """The dataset, or 404 for one the user may not see (as CKAN's own
+    dataset page answers)."""
+    try:
+        return call("package_show", id=dataset_id)
+    except tk.NotAuthorized:
+        raise tk.ObjectNotFound()
+
+
+def _organization(org_id):
+    return call("organization_show", id=org_id, include_datasets=False,
+                include_users=False, include_extras=False)
+
+
+def _may_report():
+    return current_user.is_authenticated or helpdesk_allow_anonymous()
+
+
+def _sign_in_to_report():
+    return tk.render("helpdesk/sign_in_to_report.html"), 403
+
+
+# -- lists and forms -------------------------------------------------------
+
+@helpdesk.route("/dataset/<dataset_id>/issues")
+@http_errors
+def dataset_issues(dataset_id):
+    pkg = _dataset(dataset_id)
+    filters = search_filters(tk.request.args, ("status", "category", "q"))
+    if "status" not in tk.request.args:
+        filters["status"] = "open"  # open first: what a visitor looks for
+    result, pager = search_page(dict(filters, dataset_id=pkg["id"]),
+                                "helpdesk.dataset_issues",
+                                dataset_id=pkg["name"])
+    return tk.render("helpdesk/dataset_issues.html", {
+        "pkg_dict": pkg, "result": result, "page": pager,
+        "filters": dict(tk.request.args)})
+
+
+@helpdesk.route("/dataset/<dataset_id>/issues/new", methods=["GET", "POST"])
+@http_errors
+def new_issue(dataset_id):
+    pkg = _dataset(dataset_id)
+    if not _may_report():
+        return _sign_in_to_report()
+    return _report_form(
+        {"dataset_id": pkg["id"]},
+        {"pkg_dict": pkg, "base_template": "package/read_base.html",
+         "action_url": tk.h.url_for("helpdesk.new_issue",
+                                    dataset_id=pkg["name"])})
+
+
+@helpdesk.route("/organization/<org_id>/issues/request",
+                methods=["GET", "POST"])
+@http_errors
+def new_data_request(org_id):
+    org = _organization(org_id)
+    if not _may_report():
+        return _sign_in_to_report()
+    return _report_form(
+        {"organization_id": org["id"], "category": DATA_REQUEST},
+        {"group_dict": org, "group_type": org["type"],
+         "base_template": "organization/read_base.html",
+         "action_url": tk.h.url_for("helpdesk.new_data_request",
+                                    org_id=org["name"])})
+
+
+def _report_form(target, extra_vars):
+    """Show the report form; on POST create the issue, or show the form
+    again with what was typed and each error beside its field."""
+    data, errors = {}, {}
+    if tk.request.method == "POST":
+        data = form_data()
+        fields = {key: data[key] for key in REPORT_FIELDS if data.get(key)}
+        try:
+            issue = call("helpdesk_issue_create", **fields, **target)
+        except tk.ValidationError as error:
+            errors = error.error_dict
+        else:
+            return tk.redirect_to("helpdesk.reported", issue_id=issue["id"])
+    return tk.render("helpdesk/issue_form.html", dict(
+        extra_vars, data=data, errors=errors,
+        is_data_request="organization_id" in target))
+
+
+@helpdesk.route("/helpdesk/issues/<issue_id>/reported")
+@http_errors
+def reported(issue_id):
+    issue = call("helpdesk_issue_show", id=issue_id)
+    return tk.render("helpdesk/reported.html", {"issue": issue})
+
+
+# -- the issue page ----------------------------------------------------------
+
+@helpdesk.route("/dataset/<dataset_id>/issues/<int:number>")
+@http_errors
+def dataset_issue(dataset_id, number):
+    pkg = _dataset(dataset_id)
+    issue = call("helpdesk_issue_show", dataset_id=pkg["id"], number=number)
+    return _issue_page(issue)
+
+
+@helpdesk.route("/organization/<org_id>/requests/<int:number>")
+@http_errors
+def data_request(org_id, number):
+    org = _organization(org_id)
+    issue = call("helpdesk_issue_show", organization_id=org["id"],
+                 number=number)
+    return _issue_page(issue)
+
+
+def _issue_page(issue, status=200, **form_state):
+    """Render the issue page; form_state carries a refused form's typed
+    values and errors (comment_data/comment_errors,
+    triage_data/triage_errors)."""
+    extra_vars = dict(form_state, issue=issue, timeline=_timeline(issue),
+                      assignees=_assignees(issue))
+    extra_vars["can_triage"] = extra_vars["assignees"] is not None
+    if issue["dataset_id"]:
+        extra_vars.update(pkg_dict=_dataset(issue["dataset_id"]),
+                          base_template="package/read_base.html")
+    else:
+        org = _organization(issue["organization_id"])
+        extra_vars.update(group_dict=org, group_type=org["type"],
+                          base_template="organization/read_base.html")
+    return tk.render("helpdesk/issue_read.html", extra_vars), status
+
+
+def _timeline(issue):
+    """Comments and events in one chronological conversation."""
+    comments = [dict(c, entry="comment")
+                for c in call("helpdesk_comment_list", issue_id=issue["id"])]
+    events = [dict(e, entry="event")
+              for e in call("helpdesk_event_list", issue_id=issue["id"])]
+    return sorted(comments + events, key=lambda entry: entry["created"])
+
+
+def _assignees(issue):
+    """The organization's members for the assignee menu, or None for
+    someone who may not triage (only editors/admins may list them)."""
+    try:
+        return call("helpdesk_assignee_list",
+                    organization_id=issue["organization_id"])
+    except tk.NotAuthorized:
+        return None
+
+
+# -- changes made from the issue page ------------------------------------------
+
+def _issue(issue_id):
+    return call("helpdesk_issue_show", id=issue_id)
+
+
+@helpdesk.route("/helpdesk/issues/<issue_id>/comment", methods=["POST"])
+@http_errors
+def comment(issue_id):
+    issue = _issue(issue_id)
+    data = form_data()
+    fields = {key: data[key] for key in ("body", "author_name",
+                                         "author_email") if data.get(key)}
+    try:
+        call("helpdesk_comment_create", issue_id=issue["id"],
+             internal=bool(data.get("internal")), **fields)
+    except tk.ValidationError as error:
+        return _issue_page(issue, status=400, comment_data=data,
+                           comment_errors=error.error_dict)
+    return tk.redirect_to(helpdesk_issue_url(issue, _anchor="comments"))
+
+
+@helpdesk.route("/helpdesk/issues/<issue_id>/triage", methods=["POST"])
+@http_errors
+def triage(issue_id):
+    issue = _issue(issue_id)
+    data = form_data()
+    try:
+        changes = _triage_changes(issue, data)
+        if changes:
+            call("helpdesk_issue_update", id=issue["id"], **changes)
+    except tk.ValidationError as error:
+        return _issue_page(issue, status=400, triage_data=data,
+                           triage_errors=error.error_dict)
+    tk.h.flash_success(tk._("The issue was updated."))
+    return tk.redirect_to(helpdesk_issue_url(issue))
+
+
+def _triage_changes(issue, data):
+    """Only what the form changes, so the timeline records no non-events."""
+    changes = {}
+    if data.get("status", issue["status"]) != issue["status"]:
+        changes["status"] = data["status"]
+    if data.get("assignee", issue["assignee"] or "") != (issue["assignee"]
+                                                         or ""):
+        changes["assignee"] = data["assignee"]
+    duplicate = data.get("duplicate_of", "").lstrip("#")
+    if duplicate != str(issue["duplicate_of_number"] or ""):
+        changes["duplicate_of"] = _duplicate_of_id(issue, duplicate)
+    if data.get("comment"):
+        changes["comment"] = data["comment"]
+    return changes
+
+
+def _duplicate_of_id(issue, number):
+    """The id of the issue numbered `number` in the same dataset (or
+    organization, for data requests); "" for none."""
+    if not number:
+        return ""
+    scope = ({"dataset_id": issue["dataset_id"]} if issue["dataset_id"]
+             else {"organization_id": issue["organization_id"]})
+    try:
+        return call("helpdesk_issue_show", number=int(number), **scope)["id"]
+    except (ValueError, tk.ObjectNotFound):
+        raise tk.ValidationError(
+            {"duplicate_of": [tk._("No issue with this number.")]})
+
+
+@helpdesk.route("/helpdesk/issues/<issue_id>/vote", methods=["POST"])
+@http_errors
+def vote(issue_id):
+    issue = _issue(issue_id)
+    verb = "vote" if tk.request.form.get("vote") == "1" else "unvote"
+    call("helpdesk_issue_" + verb, id=issue["id"])
+    return tk.redirect_to(helpdesk_issue_url(issue))
+
+
+@helpdesk.route("/helpdesk/issues/<issue_id>/subscribe", methods=["POST"])
+@http_errors
+def subscribe(issue_id):
+    issue = _issue(issue_id)
+    verb = ("subscribe" if tk.request.form.get("subscribe") == "1"
+            else "unsubscribe")
+    call("helpdesk_issue_" + verb, id=issue["id"])
+    return tk.redirect_to(helpdesk_issue_url(issue))
+
+
+@helpdesk.route("/helpdesk/issues/<issue_id>/hide", methods=["POST"])
+@http_errors
+def hide_issue(issue_id):
+    issue = _issue(issue_id)
+    call("helpdesk_issue_hide", id=issue["id"],
+         hidden=tk.request.form.get("hidden") == "1")
+    return tk.redirect_to(helpdesk_issue_url(issue))
+
+
+@helpdesk.route("/helpdesk/comments/<comment_id>/hide", methods=["POST"])
+@http_errors
+def hide_comment(comment_id):
+    call("helpdesk_comment_hide", id=comment_id,
+         hidden=tk.request.form.get("hidden") == "1")
+    return tk.redirect_to(safe_next(tk.h.url_for("helpdesk.all_issues")))
+
+
+@helpdesk.route("/helpdesk/issues/<issue_id>/report", methods=["POST"])
+@http_errors
+def report_abuse(issue_id):
+    issue = _issue(issue_id)
+    try:
+        call("helpdesk_abuse_report_create", issue_id=issue["id"],
+             reason=tk.request.form.get("reason", ""))
+    except tk.ValidationError:
+        tk.h.flash_error(tk._("Please say what is wrong with it."))
+    else:
+        tk.h.flash_success(tk._("Thank you: a moderator will look at it."))
+    return tk.redirect_to(helpdesk_issue_url(issue))
+
+
+@helpdesk.route("/helpdesk/preview", methods=["POST"])
+def preview():
+    """The Markdown of the form's description or comment, rendered (and
+    sanitised) exactly as the issue page will show it."""
+    return str(tk.h.render_markdown(tk.request.form.get("text", "")))
