@@ -2,6 +2,7 @@
 
     python stack/stack.py start|stop|status
     python stack/stack.py createdb NAME...   (an extra database, e.g. per worker)
+    python stack/stack.py demo-services demo.ini   (mail catcher, RQ worker)
 
 Every service listens on 127.0.0.1 (PostgreSQL on a unix socket) and keeps
 its data under .work/ (ignored by git). Starting is idempotent: a service
@@ -30,6 +31,7 @@ PGDATA = WORK / "pgdata"
 SOLR_DIR = WORK / "solr"
 SOLR_PORT = int(os.environ.get("HELPDESK_SOLR_PORT", "8983"))
 REDIS_PORT = int(os.environ.get("HELPDESK_REDIS_PORT", "6390"))
+SMTP_PORT = 2525
 DATABASES = ("ckan", "ckan_test")
 
 
@@ -64,12 +66,15 @@ def spawn(name, argv, cwd=None, env=None):
 def terminate(name, timeout=20):
     pid = pid_of(name)
     if pid:
-        os.killpg(pid, signal.SIGTERM)
+        # Spawned services lead their own process group (children too);
+        # the demo's foreground web server does not.
+        kill = os.killpg if os.getpgid(pid) == pid else os.kill
+        kill(pid, signal.SIGTERM)
         deadline = time.time() + timeout
         while time.time() < deadline and pid_of(name):
             time.sleep(0.2)
         if pid_of(name):
-            os.killpg(pid, signal.SIGKILL)
+            kill(pid, signal.SIGKILL)
         log(f"{name} stopped")
     (RUN / f"{name}.pid").unlink(missing_ok=True)
 
@@ -226,6 +231,23 @@ def start_solr():
     log(f"solr up ({solr_url()})")
 
 
+# -- the demo's mail catcher and RQ worker -----------------------------------
+
+def start_demo_services(ini):
+    """An SMTP server that keeps every email in the Maildir .work/mail, and
+    a CKAN background-jobs worker."""
+    python = sys.executable
+    if not pid_of("smtp"):
+        spawn("smtp", [python, "-m", "aiosmtpd", "-n", "-l",
+                       f"127.0.0.1:{SMTP_PORT}", "-c",
+                       "aiosmtpd.handlers.Mailbox", str(WORK / "mail")])
+    log(f"smtp up (127.0.0.1:{SMTP_PORT}, emails kept in {WORK / 'mail'})")
+    if not pid_of("worker"):
+        ckan = pathlib.Path(python).parent / "ckan"
+        spawn("worker", [str(ckan), "-c", str(ini), "jobs", "worker"])
+    log("worker up (ckan jobs worker)")
+
+
 # -- commands ------------------------------------------------------------------
 
 def start():
@@ -251,12 +273,15 @@ def status():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["start", "stop", "status",
-                                            "createdb"])
-    parser.add_argument("databases", nargs="*",
-                        help="with createdb: the databases to create")
+                                            "createdb", "demo-services"])
+    parser.add_argument("names", nargs="*",
+                        help="createdb: the databases to create; "
+                        "demo-services: the demo's ini file")
     args = parser.parse_args()
     if args.command == "createdb":
-        create_databases(*args.databases)
+        create_databases(*args.names)
+    elif args.command == "demo-services":
+        start_demo_services(*args.names)
     else:
         {"start": start, "stop": stop, "status": status}[args.command]()
 
