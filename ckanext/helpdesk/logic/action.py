@@ -1,2 +1,714 @@
-"""Actions of the help desk, registered by the plugin's blanket."""
-__all__ = []
+"""Actions of the help desk, registered by the plugin's blanket.
+
+Each checks access first, validates with a schema from logic/schema.py and
+returns plain dicts (dates ISO 8601 with offset). Reads build one
+statement through visibility.py, so lists cost a constant number of
+queries whatever their length. Signals are sent before the commit, so what
+subscribers add to the session commits with the change.
+"""
+import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import aliased
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.helpdesk import signals, visibility
+from ckanext.helpdesk.categories import configured_categories
+from ckanext.helpdesk.logic import schema
+from ckanext.helpdesk.logic.lookup import (by_id_or_name, comment_from,
+                                           issue_from)
+from ckanext.helpdesk.model import (CLOSED_STATUSES, OPEN_STATUSES,
+                                    AbuseReport, Comment, Event, Issue,
+                                    IssueCounter, Subscription, Vote, utcnow)
+
+__all__ = [
+    "helpdesk_category_list", "helpdesk_issue_create", "helpdesk_issue_show",
+    "helpdesk_issue_update", "helpdesk_issue_delete", "helpdesk_issue_hide",
+    "helpdesk_issue_search", "helpdesk_issue_counts",
+    "helpdesk_comment_create", "helpdesk_comment_update",
+    "helpdesk_comment_hide", "helpdesk_comment_list", "helpdesk_event_list",
+    "helpdesk_issue_vote", "helpdesk_issue_unvote",
+    "helpdesk_issue_subscribe", "helpdesk_issue_unsubscribe",
+    "helpdesk_abuse_report_create", "helpdesk_abuse_report_list",
+    "helpdesk_abuse_report_resolve", "helpdesk_assignee_list",
+]
+
+# Update fields -> the issue columns they set.
+UPDATABLE = {"status": "status", "assignee": "assignee_id",
+             "duplicate_of": "duplicate_of_id", "title": "title",
+             "description": "description"}
+# Issue columns whose changes go on the timeline -> the event kind.
+EVENT_KINDS = {"status": "status", "assignee_id": "assignee",
+               "duplicate_of_id": "duplicate_of", "hidden": "hidden"}
+SORTS = {
+    "newest": (Issue.created.desc(), Issue.id),
+    "oldest": (Issue.created.asc(), Issue.id),
+    "updated": (Issue.updated.desc(), Issue.id),
+    "votes": (Issue.vote_count.desc(), Issue.created.desc(), Issue.id),
+    "comments": (Issue.comment_count.desc(), Issue.created.desc(), Issue.id),
+}
+COUNTS_LIMIT = 1000
+# Columns read for issue dicts: all but the (large) search vector.
+ISSUE_COLUMNS = [column for column in Issue.__table__.c
+                 if column.key != "search_vector"]
+
+
+# -- plumbing --------------------------------------------------------------
+
+def _validate(data_dict, validation_schema, context):
+    data, errors = tk.navl_validate(data_dict, validation_schema, context)
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
+
+
+def _commit(context):
+    if not context.get("defer_commit"):
+        model.repo.commit()
+
+
+def _actor(context):
+    """The signed-in user (a model.User, after tk.check_access) or None."""
+    return context.get("auth_user_obj")
+
+
+def _viewer(context):
+    return visibility.viewer_from_context(context)
+
+
+def _iso(moment):
+    if moment is None:
+        return None
+    return moment.astimezone(datetime.timezone.utc).isoformat()
+
+
+def _display_name(name, fullname, fallback=None):
+    return fullname or name or fallback
+
+
+# -- categories ------------------------------------------------------------
+
+@tk.side_effect_free
+def helpdesk_category_list(context, data_dict):
+    """[{code, name, description}] from ckanext.helpdesk.categories."""
+    tk.check_access("helpdesk_category_list", context, data_dict)
+    return configured_categories()
+
+
+# -- issues ----------------------------------------------------------------
+
+def helpdesk_issue_create(context, data_dict):
+    """Report an issue on a dataset (dataset_id, optional resource_id) or,
+    as a data request, to an organization (organization_id); category,
+    title, description; reporter_name and reporter_email when anonymous.
+    """
+    tk.check_access("helpdesk_issue_create", context, data_dict)
+    actor = _actor(context)
+    data = _validate(data_dict, schema.issue_create_schema(actor is None),
+                     context)
+    issue = Issue(
+        dataset_id=data.get("dataset_id"),
+        organization_id=data["organization_id"],
+        resource_id=data.get("resource_id"), category=data["category"],
+        title=data["title"], description=data["description"],
+        reporter_id=actor.id if actor else None,
+        reporter_name=data.get("reporter_name"),
+        reporter_email=data.get("reporter_email"))
+    issue.number = _next_number(issue)
+    model.Session.add(issue)
+    model.Session.flush()
+    signals.issue_created.send(issue.id, issue=issue, actor=actor)
+    _commit(context)
+    return _issue_by_id(context, issue.id)
+
+
+def _next_number(issue):
+    """The next number of the issue's dataset (or of the organization's
+    data requests). The upsert locks the counter row until commit, so
+    concurrent reports queue up instead of colliding."""
+    scope = issue.dataset_id or "organization:" + issue.organization_id
+    counter = IssueCounter.__table__
+    statement = pg_insert(counter).values(
+        scope=scope, last_number=1
+    ).on_conflict_do_update(
+        index_elements=[counter.c.scope],
+        set_={"last_number": counter.c.last_number + 1},
+    ).returning(counter.c.last_number)
+    return model.Session.execute(statement).scalar()
+
+
+@tk.side_effect_free
+def helpdesk_issue_show(context, data_dict):
+    """An issue by id, or by number with dataset_id (or organization_id for
+    a data request)."""
+    tk.check_access("helpdesk_issue_show", context, data_dict)
+    return _issue_by_id(context, issue_from(data_dict).id)
+
+
+def _issue_by_id(context, issue_id):
+    statement = _issue_select(_viewer(context)).where(Issue.id == issue_id)
+    row = model.Session.execute(statement).first()
+    if row is None:
+        raise tk.ObjectNotFound(tk._("Issue not found"))
+    return _issue_dict(row)
+
+
+def helpdesk_issue_update(context, data_dict):
+    """Change status, assignee ("" unassigns), duplicate_of, title or
+    description; `comment` posts a public reply with the change."""
+    tk.check_access("helpdesk_issue_update", context, data_dict)
+    issue = issue_from(data_dict)
+    context["helpdesk_issue"] = issue
+    data = _validate(data_dict, schema.issue_update_schema(), context)
+    values = {column: data[field] for field, column in UPDATABLE.items()
+              if field in data}
+    _change(context, issue, values, data.get("comment"))
+    _commit(context)
+    return _issue_by_id(context, issue.id)
+
+
+def helpdesk_issue_hide(context, data_dict):
+    """Hide an issue from the public (hidden=False shows it again)."""
+    tk.check_access("helpdesk_issue_hide", context, data_dict)
+    issue = issue_from(data_dict)
+    data = _validate(data_dict, schema.hide_schema(), context)
+    _change(context, issue, {"hidden": data["hidden"]})
+    _commit(context)
+    return _issue_by_id(context, issue.id)
+
+
+def helpdesk_issue_delete(context, data_dict):
+    """Delete an issue with its comments, timeline and votes (sysadmins).
+    Its number is not given out again."""
+    tk.check_access("helpdesk_issue_delete", context, data_dict)
+    model.Session.delete(issue_from(data_dict))
+    _commit(context)
+
+
+def _change(context, issue, values, comment_body=None):
+    """Apply `values` ({column: new value}) to the issue with their
+    consequences, put them on the timeline and signal them; returns the
+    changes {column: (old, new)}."""
+    actor = _actor(context)
+    changes = {column: (getattr(issue, column), value)
+               for column, value in values.items()
+               if getattr(issue, column) != value}
+    if "status" in changes and changes["status"][1] != "duplicate" \
+            and issue.duplicate_of_id:
+        changes["duplicate_of_id"] = (issue.duplicate_of_id, None)
+    for column, (_old, new) in changes.items():
+        setattr(issue, column, new)
+    comment = comment_body and _new_comment(issue, actor, comment_body)
+    if "status" in changes:
+        _track_resolution(issue, changes["status"][0], comment)
+    _record_events(issue, changes, actor)
+    if changes or comment:
+        model.Session.flush()
+        signals.issue_changed.send(issue.id, issue=issue, actor=actor,
+                                   changes=changes, comment=comment)
+    return changes
+
+
+def _track_resolution(issue, old_status, comment):
+    """Closing stamps resolved_at (and keeps the reply posted with it);
+    reopening clears both."""
+    if issue.status in OPEN_STATUSES:
+        issue.resolved_at = issue.closing_comment_id = None
+        return
+    if old_status in OPEN_STATUSES:
+        issue.resolved_at = utcnow()
+        issue.closing_comment_id = None
+    if comment:
+        issue.closing_comment_id = comment.id
+
+
+def _record_events(issue, changes, actor):
+    for column, (old, new) in changes.items():
+        if column in EVENT_KINDS:
+            _add_event(issue, actor, EVENT_KINDS[column], old, new)
+
+
+def _add_event(issue, actor, kind, old=None, new=None):
+    def text(value):
+        return None if value is None else str(value).lower() \
+            if isinstance(value, bool) else str(value)
+    model.Session.add(Event(issue_id=issue.id, actor_id=actor and actor.id,
+                            kind=kind, old_value=text(old),
+                            new_value=text(new)))
+
+
+# -- search and counts -----------------------------------------------------
+
+@tk.side_effect_free
+def helpdesk_issue_search(context, data_dict):
+    """Issues the caller may see, filtered, sorted and paged, with the
+    total count and facet counts by status and category. Two statements
+    whatever the page size: the page, and the facets (whose status counts
+    add up to the total)."""
+    tk.check_access("helpdesk_issue_search", context, data_dict)
+    data = _validate(data_dict, schema.issue_search_schema(), context)
+    viewer = _viewer(context)
+    conditions = _search_conditions(data, viewer)
+    page = (_issue_select(viewer).where(*conditions)
+            .order_by(*SORTS[data["sort"]])
+            .limit(min(data["limit"], schema.SEARCH_LIMIT))
+            .offset(data["offset"]))
+    results = [_issue_dict(row) for row in model.Session.execute(page)]
+    facets = _facets(viewer, conditions)
+    return {"count": sum(facets["status"].values()), "results": results,
+            "facets": facets}
+
+
+def _search_conditions(data, viewer):
+    """WHERE clauses (over Issue alone) for the search filters."""
+    conditions = []
+    if "dataset_id" in data:
+        conditions.append(Issue.dataset_id == by_id_or_name(
+            model.Package, data["dataset_id"]))
+    if "organization_id" in data:
+        conditions.append(Issue.organization_id == by_id_or_name(
+            model.Group, data["organization_id"]))
+    if "category" in data:
+        conditions.append(Issue.category == data["category"])
+    if "status" in data:
+        conditions.append(Issue.status.in_(data["status"]))
+    if "assignee" in data:
+        conditions.append(_assignee_condition(data["assignee"], viewer))
+    if "reporter" in data:
+        conditions.append(Issue.reporter_id == by_id_or_name(
+            model.User, data["reporter"]))
+    if "q" in data:
+        conditions.append(Issue.search_vector.op("@@")(
+            sa.func.websearch_to_tsquery("english", data["q"])))
+    if "created_before" in data:
+        conditions.append(Issue.created < data["created_before"])
+    if "created_after" in data:
+        conditions.append(Issue.created >= data["created_after"])
+    if "updated_after" in data:
+        conditions.append(Issue.updated >= data["updated_after"])
+    return conditions
+
+
+def _assignee_condition(assignee, viewer):
+    if assignee == "none":
+        return Issue.assignee_id.is_(None)
+    if assignee == "me":
+        return Issue.assignee_id == viewer.user_id
+    return Issue.assignee_id == by_id_or_name(model.User, assignee)
+
+
+def _facets(viewer, conditions):
+    """{"status": {code: n}, "category": {code: n}} in one grouped scan."""
+    statement = visibility.visible_issues(
+        sa.select(Issue.status, Issue.category, sa.func.count())
+        .select_from(Issue), viewer
+    ).where(*conditions).group_by(
+        sa.func.grouping_sets(Issue.status, Issue.category))
+    facets = {"status": {}, "category": {}}
+    for status, category, count in model.Session.execute(statement):
+        if status is not None:
+            facets["status"][status] = count
+        else:
+            facets["category"][category] = count
+    return facets
+
+
+@tk.side_effect_free
+def helpdesk_issue_counts(context, data_dict):
+    """{dataset_id: {"open": n, "total": n}} of the issues the caller may
+    see, for every dataset id asked (zeros when none), in one query."""
+    tk.check_access("helpdesk_issue_counts", context, data_dict)
+    data = _validate(data_dict, schema.issue_counts_schema(), context)
+    dataset_ids = data["dataset_ids"][:COUNTS_LIMIT]
+    statement = visibility.visible_issues(
+        sa.select(Issue.dataset_id,
+                  sa.func.count().filter(Issue.status.in_(OPEN_STATUSES)),
+                  sa.func.count())
+        .select_from(Issue), _viewer(context)
+    ).where(Issue.dataset_id.in_(dataset_ids)).group_by(Issue.dataset_id)
+    counts = {dataset_id: {"open": 0, "total": 0}
+              for dataset_id in dataset_ids}
+    for dataset_id, open_count, total in model.Session.execute(statement):
+        counts[dataset_id] = {"open": open_count, "total": total}
+    return counts
+
+
+# -- issue dicts -----------------------------------------------------------
+
+def _issue_select(viewer):
+    """One statement reading visible issues with the names shown beside
+    them: dataset, organization, resource, people, original issue, the
+    closing reply, and the caller's vote and subscription."""
+    organization = aliased(model.Group)
+    resource = aliased(model.Resource)
+    assignee, reporter, closer = (aliased(model.User) for _ in range(3))
+    original = aliased(Issue)
+    closing = aliased(Comment)
+    statement = sa.select(
+        *ISSUE_COLUMNS,
+        model.Package.name.label("dataset_name"),
+        model.Package.title.label("dataset_title"),
+        organization.name.label("organization_name"),
+        organization.title.label("organization_title"),
+        resource.name.label("resource_name"),
+        assignee.name.label("assignee"),
+        reporter.name.label("reporter"),
+        reporter.fullname.label("reporter_fullname"),
+        original.number.label("duplicate_of_number"),
+        closing.body.label("closing_body"),
+        closing.created.label("closing_created"),
+        closer.name.label("closing_author"),
+        closer.fullname.label("closing_author_fullname"),
+        visibility.can_manage(viewer).label("managed"),
+        _caller_has(Vote, viewer).label("voted"),
+        _caller_has(Subscription, viewer).label("subscribed"),
+    ).select_from(Issue)
+    return visibility.visible_issues(statement, viewer).outerjoin(
+        organization, organization.id == Issue.organization_id
+    ).outerjoin(resource, resource.id == Issue.resource_id).outerjoin(
+        assignee, assignee.id == Issue.assignee_id
+    ).outerjoin(reporter, reporter.id == Issue.reporter_id).outerjoin(
+        original, original.id == Issue.duplicate_of_id
+    ).outerjoin(closing, sa.and_(closing.id == Issue.closing_comment_id,
+                                 closing.internal.is_(False),
+                                 closing.hidden.is_(False))
+                ).outerjoin(closer, closer.id == closing.author_id)
+
+
+def _caller_has(table, viewer):
+    """Whether the caller has a row (a vote, a subscription) on the issue."""
+    if viewer.user_id is None:
+        return sa.false()
+    return sa.exists().where(table.issue_id == Issue.id,
+                             table.user_id == viewer.user_id)
+
+
+def _issue_dict(row):
+    values = row._mapping
+    issue = {column.key: values[column.key] for column in ISSUE_COLUMNS}
+    for key in ("created", "updated", "resolved_at"):
+        issue[key] = _iso(issue[key])
+    reporter_email = issue.pop("reporter_email")
+    if values["managed"]:
+        issue["reporter_email"] = reporter_email
+    closing_comment_id = issue.pop("closing_comment_id")
+    issue.update(
+        dataset_name=values["dataset_name"],
+        dataset_title=values["dataset_title"],
+        organization_name=values["organization_name"],
+        organization_title=values["organization_title"],
+        resource_name=values["resource_name"],
+        assignee=values["assignee"],
+        duplicate_of_number=values["duplicate_of_number"],
+        reporter=values["reporter"],
+        reporter_display_name=_display_name(
+            values["reporter"], values["reporter_fullname"],
+            issue.pop("reporter_name")),
+        is_open=issue["status"] in OPEN_STATUSES,
+        closing_comment=values["closing_body"] and {
+            "id": closing_comment_id, "body": values["closing_body"],
+            "author": values["closing_author"],
+            "author_display_name": _display_name(
+                values["closing_author"], values["closing_author_fullname"]),
+            "created": _iso(values["closing_created"])},
+        voted=values["voted"], subscribed=values["subscribed"])
+    return issue
+
+
+# -- comments --------------------------------------------------------------
+
+def helpdesk_comment_create(context, data_dict):
+    """Comment on an issue (issue_id, body); internal=True makes it a note
+    for the organization; author_name and author_email when anonymous."""
+    tk.check_access("helpdesk_comment_create", context, data_dict)
+    issue = issue_from(data_dict, "issue_id")
+    actor = _actor(context)
+    data = _validate(data_dict, schema.comment_create_schema(actor is None),
+                     context)
+    comment = _new_comment(issue, actor, data["body"], data["internal"],
+                           data.get("author_name"), data.get("author_email"))
+    signals.comment_created.send(issue.id, issue=issue, comment=comment,
+                                 actor=actor)
+    _commit(context)
+    return _comment_by_id(context, comment.id)
+
+
+def _new_comment(issue, actor, body, internal=False, author_name=None,
+                 author_email=None):
+    comment = Comment(issue_id=issue.id, author_id=actor and actor.id,
+                      author_name=author_name, author_email=author_email,
+                      body=body, internal=internal)
+    model.Session.add(comment)
+    # comment_count counts what the public sees; touching the issue also
+    # moves it up in "recently updated".
+    issue.comment_count = Issue.comment_count + (0 if internal else 1)
+    model.Session.flush()
+    return comment
+
+
+def helpdesk_comment_update(context, data_dict):
+    """Edit the body of one's comment."""
+    tk.check_access("helpdesk_comment_update", context, data_dict)
+    comment = comment_from(data_dict)
+    comment.body = _validate(data_dict, schema.comment_update_schema(),
+                             context)["body"]
+    _commit(context)
+    return _comment_by_id(context, comment.id)
+
+
+def helpdesk_comment_hide(context, data_dict):
+    """Hide a comment (hidden=False shows it again); managers only."""
+    tk.check_access("helpdesk_comment_hide", context, data_dict)
+    comment = comment_from(data_dict)
+    hidden = _validate(data_dict, schema.hide_schema(), context)["hidden"]
+    if comment.hidden != hidden:
+        _set_comment_hidden(context, comment, hidden)
+    _commit(context)
+    return _comment_by_id(context, comment.id)
+
+
+def _set_comment_hidden(context, comment, hidden):
+    comment.hidden = hidden
+    issue = comment.issue
+    if not comment.internal:
+        issue.comment_count = Issue.comment_count + (-1 if hidden else 1)
+    _add_event(issue, _actor(context),
+               "comment_hidden" if hidden else "comment_shown",
+               new=comment.id)
+
+
+@tk.side_effect_free
+def helpdesk_comment_list(context, data_dict):
+    """The comments of an issue (issue_id) the caller may read, oldest
+    first; internal and hidden ones are flagged."""
+    tk.check_access("helpdesk_comment_list", context, data_dict)
+    issue = issue_from(data_dict, "issue_id")
+    return _comments(context, Comment.issue_id == issue.id)
+
+
+def _comment_by_id(context, comment_id):
+    return _comments(context, Comment.id == comment_id)[0]
+
+
+def _comments(context, condition):
+    viewer = _viewer(context)
+    author = aliased(model.User)
+    statement = visibility.join_dataset(
+        sa.select(Comment, author.name, author.fullname,
+                  visibility.can_manage(viewer))
+        .select_from(Comment).join(Issue, Issue.id == Comment.issue_id)
+    ).outerjoin(author, author.id == Comment.author_id).where(condition)
+    statement = visibility.visible_comments(statement, viewer).order_by(
+        Comment.created, Comment.id)
+    return [_comment_dict(*row)
+            for row in model.Session.execute(statement)]
+
+
+def _comment_dict(comment, author, author_fullname, managed):
+    comment_dict = {
+        "id": comment.id, "issue_id": comment.issue_id,
+        "author_id": comment.author_id, "author": author,
+        "author_display_name": _display_name(author, author_fullname,
+                                             comment.author_name),
+        "body": comment.body, "internal": comment.internal,
+        "hidden": comment.hidden, "created": _iso(comment.created),
+        "updated": _iso(comment.updated)}
+    if managed:
+        comment_dict["author_email"] = comment.author_email
+    return comment_dict
+
+
+# -- timeline --------------------------------------------------------------
+
+@tk.side_effect_free
+def helpdesk_event_list(context, data_dict):
+    """The timeline of an issue (issue_id), oldest first: [{kind,
+    old_value, new_value, actor, created}]; assignees by user name."""
+    tk.check_access("helpdesk_event_list", context, data_dict)
+    issue = issue_from(data_dict, "issue_id")
+    actor, old_user, new_user = (aliased(model.User) for _ in range(3))
+    is_assignment = Event.kind == "assignee"
+    statement = sa.select(
+        Event.kind,
+        sa.func.coalesce(old_user.name, Event.old_value),
+        sa.func.coalesce(new_user.name, Event.new_value),
+        actor.name, Event.created,
+    ).select_from(Event).outerjoin(
+        actor, actor.id == Event.actor_id
+    ).outerjoin(old_user, sa.and_(is_assignment,
+                                  old_user.id == Event.old_value)
+                ).outerjoin(new_user, sa.and_(is_assignment,
+                                              new_user.id == Event.new_value)
+                            ).where(Event.issue_id == issue.id
+                                    ).order_by(Event.created, Event.id)
+    return [{"kind": kind, "old_value": old, "new_value": new,
+             "actor": actor_name, "created": _iso(created)}
+            for kind, old, new, actor_name, created
+            in model.Session.execute(statement)]
+
+
+# -- votes and subscriptions -----------------------------------------------
+
+def helpdesk_issue_vote(context, data_dict):
+    """+1 an issue (once per user)."""
+    tk.check_access("helpdesk_issue_vote", context, data_dict)
+    return _set_vote(context, issue_from(data_dict), True)
+
+
+def helpdesk_issue_unvote(context, data_dict):
+    tk.check_access("helpdesk_issue_unvote", context, data_dict)
+    return _set_vote(context, issue_from(data_dict), False)
+
+
+def _set_vote(context, issue, voted):
+    """Add or remove the caller's vote; the count moves only when a row
+    did, and voting does not count as updating the issue."""
+    votes = Vote.__table__
+    user_id = _actor(context).id
+    if voted:
+        statement = pg_insert(votes).values(
+            issue_id=issue.id, user_id=user_id).on_conflict_do_nothing()
+    else:
+        statement = votes.delete().where(votes.c.issue_id == issue.id,
+                                         votes.c.user_id == user_id)
+    if model.Session.execute(statement).rowcount:
+        issues = Issue.__table__
+        model.Session.execute(issues.update().where(
+            issues.c.id == issue.id
+        ).values(vote_count=issues.c.vote_count + (1 if voted else -1),
+                 updated=issues.c.updated))
+    vote_count = model.Session.execute(
+        sa.select(Issue.vote_count).where(Issue.id == issue.id)).scalar()
+    _commit(context)
+    return {"vote_count": vote_count, "voted": voted}
+
+
+def helpdesk_issue_subscribe(context, data_dict):
+    """Follow an issue (notifications of its changes and comments)."""
+    tk.check_access("helpdesk_issue_subscribe", context, data_dict)
+    return _set_subscription(context, issue_from(data_dict), True)
+
+
+def helpdesk_issue_unsubscribe(context, data_dict):
+    tk.check_access("helpdesk_issue_unsubscribe", context, data_dict)
+    return _set_subscription(context, issue_from(data_dict), False)
+
+
+def _set_subscription(context, issue, subscribed):
+    subscriptions = Subscription.__table__
+    user_id = _actor(context).id
+    if subscribed:
+        statement = pg_insert(subscriptions).values(
+            id=model.types.make_uuid(), issue_id=issue.id, user_id=user_id
+        ).on_conflict_do_nothing()
+    else:
+        statement = subscriptions.delete().where(
+            subscriptions.c.issue_id == issue.id,
+            subscriptions.c.user_id == user_id)
+    model.Session.execute(statement)
+    _commit(context)
+    return {"subscribed": subscribed}
+
+
+# -- abuse reports ---------------------------------------------------------
+
+def helpdesk_abuse_report_create(context, data_dict):
+    """Report an issue (issue_id), or one of its comments (comment_id), as
+    abusive, with a reason."""
+    tk.check_access("helpdesk_abuse_report_create", context, data_dict)
+    issue = issue_from(data_dict, "issue_id")
+    data = _validate(data_dict, schema.abuse_report_create_schema(), context)
+    comment_id = data.get("comment_id")
+    if comment_id and not _comments(context, sa.and_(
+            Comment.id == comment_id, Comment.issue_id == issue.id)):
+        raise tk.ValidationError(
+            {"comment_id": [tk._("Not a comment of the issue")]})
+    report = AbuseReport(issue_id=issue.id, comment_id=comment_id,
+                         reporter_id=_actor(context).id,
+                         reason=data["reason"])
+    model.Session.add(report)
+    model.Session.flush()
+    report_id = report.id
+    _commit(context)
+    return _abuse_reports(AbuseReport.id == report_id)[0]
+
+
+@tk.side_effect_free
+def helpdesk_abuse_report_list(context, data_dict):
+    """The unresolved abuse reports, oldest first (sysadmins)."""
+    tk.check_access("helpdesk_abuse_report_list", context, data_dict)
+    return _abuse_reports(AbuseReport.resolved_at.is_(None))
+
+
+def helpdesk_abuse_report_resolve(context, data_dict):
+    """Close an abuse report, dismissing it or hiding what it reports."""
+    tk.check_access("helpdesk_abuse_report_resolve", context, data_dict)
+    report = model.Session.get(AbuseReport, data_dict.get("id") or "")
+    if report is None:
+        raise tk.ObjectNotFound(tk._("Abuse report not found"))
+    data = _validate(data_dict, schema.abuse_report_resolve_schema(),
+                     context)
+    if data["action"] == "hide":
+        _hide_reported(context, report)
+    report.resolved_at = utcnow()
+    report.resolved_by = _actor(context).id
+    _commit(context)
+    return _abuse_reports(AbuseReport.id == report.id)[0]
+
+
+def _hide_reported(context, report):
+    if report.comment_id:
+        comment = model.Session.get(Comment, report.comment_id)
+        if not comment.hidden:
+            _set_comment_hidden(context, comment, True)
+    else:
+        _change(context, model.Session.get(Issue, report.issue_id),
+                {"hidden": True})
+
+
+def _abuse_reports(condition):
+    reporter = aliased(model.User)
+    statement = sa.select(
+        AbuseReport, Issue.number, Issue.title, Issue.dataset_id,
+        Comment.body, reporter.name,
+    ).select_from(AbuseReport).join(
+        Issue, Issue.id == AbuseReport.issue_id
+    ).outerjoin(Comment, Comment.id == AbuseReport.comment_id).outerjoin(
+        reporter, reporter.id == AbuseReport.reporter_id
+    ).where(condition).order_by(AbuseReport.created)
+    return [{"id": report.id, "issue_id": report.issue_id,
+             "issue_number": number, "issue_title": title,
+             "dataset_id": dataset_id, "comment_id": report.comment_id,
+             "comment_body": body, "reporter": reporter_name,
+             "reason": report.reason, "created": _iso(report.created),
+             "resolved_at": _iso(report.resolved_at)}
+            for report, number, title, dataset_id, body, reporter_name
+            in model.Session.execute(statement)]
+
+
+# -- assignees -------------------------------------------------------------
+
+@tk.side_effect_free
+def helpdesk_assignee_list(context, data_dict):
+    """The members of an organization (organization_id), who may be
+    assigned its issues: [{id, name, display_name}]."""
+    tk.check_access("helpdesk_assignee_list", context, data_dict)
+    organization = model.Group.get(data_dict["organization_id"])
+    member = model.member_table
+    statement = sa.select(model.User.id, model.User.name,
+                          model.User.fullname).join(
+        member, member.c.table_id == model.User.id
+    ).where(member.c.table_name == "user", member.c.state == "active",
+            member.c.capacity.in_(visibility.MEMBER_CAPACITIES),
+            member.c.group_id == organization.id,
+            model.User.state == "active",
+            # CKAN's own site user is an admin of organizations it
+            # creates, but nobody to assign work to.
+            model.User.name != tk.config.get("ckan.site_id")
+            ).order_by(model.User.name)
+    return [{"id": user_id, "name": name,
+             "display_name": _display_name(name, fullname)}
+            for user_id, name, fullname in model.Session.execute(statement)]

@@ -1,2 +1,188 @@
-"""Validators of the help desk, registered by the plugin's blanket."""
-__all__ = []
+"""Validators of the help desk, registered by the plugin's blanket.
+
+The validators of an existing issue's fields (assignee, duplicate-of,
+status transition) read the issue from ``context["helpdesk_issue"]``, as
+CKAN's own package validators read ``context["package"]``.
+"""
+import datetime
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.helpdesk import visibility
+from ckanext.helpdesk.categories import category_codes
+from ckanext.helpdesk.logic.lookup import owning_org_id
+from ckanext.helpdesk.model import (CLOSED_STATUSES, OPEN_STATUSES,
+                                    STATUSES, Issue)
+
+__all__ = [
+    "helpdesk_max_length", "helpdesk_category", "helpdesk_status",
+    "helpdesk_status_filter", "helpdesk_dataset_id",
+    "helpdesk_organization_id", "helpdesk_user_id", "helpdesk_assignee",
+    "helpdesk_duplicate_of", "helpdesk_issue_target",
+    "helpdesk_status_transition", "helpdesk_utc_datetime",
+    "helpdesk_id_list",
+]
+
+
+def helpdesk_max_length(length):
+    """A validator rejecting text longer than `length` characters."""
+    def max_length(value):
+        if value and len(value) > length:
+            raise tk.Invalid(
+                tk._("Must be at most {0} characters long").format(length))
+        return value
+    return max_length
+
+
+def helpdesk_category(value):
+    if value not in category_codes():
+        raise tk.Invalid(tk._("Unknown category: {0}").format(value))
+    return value
+
+
+def helpdesk_status(value):
+    if value not in STATUSES:
+        raise tk.Invalid(tk._("Unknown status: {0}").format(value))
+    return value
+
+
+def helpdesk_status_filter(value):
+    """A status, "open" or "closed", or a comma list (or list) of them ->
+    the list of statuses."""
+    names = value.split(",") if isinstance(value, str) else value
+    groups = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES}
+    statuses = []
+    for name in (n.strip() for n in names if n.strip()):
+        statuses.extend(groups.get(name) or [helpdesk_status(name)])
+    return statuses
+
+
+def helpdesk_dataset_id(value):
+    """A dataset's id or name -> its id (in any state: the auth functions
+    decide who may use which)."""
+    dataset = model.Package.get(value)
+    if dataset is None:
+        raise tk.Invalid(tk._("Dataset not found"))
+    return dataset.id
+
+
+def helpdesk_organization_id(value):
+    """An active organization's id or name -> its id."""
+    group = model.Group.get(value)
+    if group is None or not group.is_organization or group.state != "active":
+        raise tk.Invalid(tk._("Organization not found"))
+    return group.id
+
+
+def helpdesk_user_id(value):
+    """A user's id or name -> its id."""
+    user = model.User.get(value)
+    if user is None:
+        raise tk.Invalid(tk._("User not found"))
+    return user.id
+
+
+def helpdesk_assignee(value, context):
+    """A user name or id -> the id of a member of the issue's
+    organization; "" -> None (unassign)."""
+    if value == "":
+        return None
+    user_id = helpdesk_user_id(value)
+    org_id = owning_org_id(context["helpdesk_issue"])
+    if not visibility.holds(visibility.Viewer(user_id), org_id):
+        raise tk.Invalid(
+            tk._("The assignee must be a member of the organization"))
+    return user_id
+
+
+def helpdesk_duplicate_of(value, context):
+    """The id of another issue of the same organization."""
+    issue = context["helpdesk_issue"]
+    original = model.Session.get(Issue, value)
+    if original is None:
+        raise tk.Invalid(tk._("Issue not found"))
+    if original.id == issue.id:
+        raise tk.Invalid(tk._("An issue cannot duplicate itself"))
+    if owning_org_id(original) != owning_org_id(issue):
+        raise tk.Invalid(tk._(
+            "The original issue must belong to the same organization"))
+    return original.id
+
+
+def helpdesk_issue_target(key, data, errors, context):
+    """A new issue is about a dataset (its organization follows) or, as a
+    data request, about an organization; a resource must be the
+    dataset's."""
+    dataset_id = data.get(("dataset_id",))
+    if dataset_id:
+        owner_org = model.Package.get(dataset_id).owner_org
+        if not owner_org:
+            _error(errors, "dataset_id",
+                   tk._("The dataset belongs to no organization"))
+        data[("organization_id",)] = owner_org
+    elif not data.get(("organization_id",)) and not errors.get(
+            ("organization_id",)):
+        _error(errors, "dataset_id",
+               tk._("Missing value: a dataset or an organization"))
+    resource_id = data.get(("resource_id",))
+    if resource_id:
+        resource = model.Resource.get(resource_id)
+        if (resource is None or resource.package_id != dataset_id
+                or resource.state != "active"):
+            _error(errors, "resource_id",
+                   tk._("Not a resource of the dataset"))
+
+
+def helpdesk_status_transition(key, data, errors, context):
+    """Check the status change against the issue's current status: no
+    change to the same status; a duplicate needs the issue it duplicates;
+    naming an original alone marks the issue a duplicate."""
+    issue = context["helpdesk_issue"]
+    status = data.get(("status",))
+    duplicate_of = data.get(("duplicate_of",))
+    if _given(status) and status == issue.status:
+        _error(errors, "status",
+               tk._("The issue is already {0}").format(status))
+    if _given(duplicate_of) and duplicate_of:
+        if not _given(status):
+            data[("status",)] = status = "duplicate"
+        elif status != "duplicate":
+            _error(errors, "duplicate_of",
+                   tk._("Only a duplicate issue refers to an original"))
+    elif status == "duplicate" and not issue.duplicate_of_id:
+        _error(errors, "duplicate_of",
+               tk._("Missing value: the issue it duplicates"))
+
+
+def helpdesk_utc_datetime(value):
+    """An ISO 8601 date or datetime -> an aware datetime (UTC when no
+    offset is given)."""
+    if isinstance(value, datetime.datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.datetime.fromisoformat(str(value))
+        except ValueError:
+            raise tk.Invalid(tk._("Date format incorrect"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment
+
+
+def helpdesk_id_list(value):
+    """A list, or a comma-separated string, of ids -> a list of them."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, (list, tuple)) or not all(
+            isinstance(item, str) for item in value):
+        raise tk.Invalid(tk._("Must be a list of ids"))
+    return [item.strip() for item in value if item.strip()]
+
+
+def _given(value):
+    return value is not tk.missing and value is not None
+
+
+def _error(errors, field, message):
+    errors.setdefault((field,), []).append(message)

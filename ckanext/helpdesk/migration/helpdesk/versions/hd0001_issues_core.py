@@ -60,6 +60,7 @@ def upgrade():
                   server_default="0"),
         sa.Column("vote_count", sa.Integer, nullable=False,
                   server_default="0"),
+        sa.Column("closing_comment_id", sa.UnicodeText),
         _timestamp("created"),
         _timestamp("updated"),
         sa.Column("search_vector", TSVECTOR, sa.Computed(
@@ -88,6 +89,12 @@ def upgrade():
                     [sa.text("created DESC")])
     op.create_index("helpdesk_issue_updated_idx", "helpdesk_issue",
                     [sa.text("updated DESC")])
+    op.create_index("helpdesk_issue_category_idx", "helpdesk_issue",
+                    ["category", sa.text("created DESC")])
+    op.create_index("helpdesk_issue_votes_idx", "helpdesk_issue",
+                    [sa.text("vote_count DESC"), sa.text("created DESC")])
+    op.create_index("helpdesk_issue_comments_idx", "helpdesk_issue",
+                    [sa.text("comment_count DESC"), sa.text("created DESC")])
     op.create_index("helpdesk_issue_assignee_idx", "helpdesk_issue",
                     ["assignee_id"])
     op.create_index("helpdesk_issue_reporter_idx", "helpdesk_issue",

@@ -1,0 +1,158 @@
+"""The one rule of who may see which issues, as SQLAlchemy expressions.
+
+Every read (show, search, counts, comments, Open311, pages, feeds) goes
+through `visible_issues()`, so a leak can only come from here:
+
+- sysadmins (and internal calls with ``ignore_auth``) see everything;
+- an issue on a dataset is visible when its dataset is: public active
+  datasets to everyone, private ones to the members of the owning
+  organization, draft and deleted ones to its editors and admins;
+- data requests (no dataset) are visible to everyone, organizations being
+  public;
+- hidden issues only to the editors and admins of the organization.
+
+The membership tests are uncorrelated sub-selects of CKAN's member table,
+so the rule adds no query of its own to the statement it filters.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Optional
+
+import sqlalchemy as sa
+
+import ckan.model as model
+
+from ckanext.helpdesk.model import Comment, Issue
+
+MANAGER_CAPACITIES = ("editor", "admin")
+MEMBER_CAPACITIES = ("member", "editor", "admin")
+
+
+@dataclasses.dataclass(frozen=True)
+class Viewer:
+    """Who is looking: a user id (None when anonymous) and whether every
+    issue is visible to them."""
+    user_id: Optional[str] = None
+    sees_everything: bool = False
+
+    @property
+    def is_anonymous(self):
+        return self.user_id is None
+
+
+def viewer_from_context(context: dict[str, Any]) -> Viewer:
+    """The viewer of an action's context (after tk.check_access, which
+    sets auth_user_obj). ``ignore_auth`` marks trusted internal calls."""
+    user = context.get("auth_user_obj")
+    if user is None and context.get("user"):
+        user = model.User.get(context["user"])
+    user_id = user.id if user else None
+    everything = bool(context.get("ignore_auth")
+                      or (user is not None and user.sysadmin))
+    return Viewer(user_id, everything)
+
+
+def organizations_of(viewer: Viewer, capacities=MEMBER_CAPACITIES):
+    """A sub-select of the ids of the organizations where the viewer holds
+    one of the capacities."""
+    member = model.member_table
+    return sa.select(member.c.group_id).where(
+        member.c.table_name == "user",
+        member.c.table_id == viewer.user_id,
+        member.c.state == "active",
+        member.c.capacity.in_(capacities))
+
+
+def owning_organization():
+    """The organization that owns an issue: its dataset's current owner
+    (datasets can move) or, for data requests and purged datasets, the
+    organization recorded on the issue. Needs `join_dataset()`."""
+    return sa.func.coalesce(model.Package.owner_org, Issue.organization_id)
+
+
+def can_manage(viewer: Viewer):
+    """True for the rows the viewer manages (editor/admin, sysadmin)."""
+    if viewer.sees_everything:
+        return sa.true()
+    if viewer.is_anonymous:
+        return sa.false()
+    return owning_organization().in_(
+        organizations_of(viewer, MANAGER_CAPACITIES))
+
+
+def is_member(viewer: Viewer):
+    """True for the rows whose organization counts the viewer as a member
+    of any capacity (or sysadmin): who may read internal notes."""
+    if viewer.sees_everything:
+        return sa.true()
+    if viewer.is_anonymous:
+        return sa.false()
+    return owning_organization().in_(organizations_of(viewer))
+
+
+def join_dataset(statement):
+    """Outer-join the issue's dataset, which the rule reads."""
+    return statement.outerjoin(model.Package,
+                               model.Package.id == Issue.dataset_id)
+
+
+def visible_filter(viewer: Viewer):
+    """The WHERE clause of the rule, over Issue and `join_dataset()`."""
+    if viewer.sees_everything:
+        return sa.true()
+    package = model.Package
+    public_dataset = sa.and_(package.state == "active",
+                             package.private.is_(False))
+    dataset_visible = sa.or_(Issue.dataset_id.is_(None), public_dataset)
+    if viewer.is_anonymous:
+        return sa.and_(Issue.hidden.is_(False), dataset_visible)
+    managed = can_manage(viewer)
+    member_dataset = sa.and_(package.state == "active", is_member(viewer))
+    return sa.and_(
+        sa.or_(Issue.hidden.is_(False), managed),
+        sa.or_(dataset_visible, member_dataset, managed))
+
+
+def visible_issues(statement, viewer: Viewer):
+    """`statement` (a select from Issue) limited to what the viewer may
+    see."""
+    return join_dataset(statement).where(visible_filter(viewer))
+
+
+def is_visible(issue_id: str, viewer: Viewer) -> bool:
+    statement = visible_issues(
+        sa.select(Issue.id).select_from(Issue), viewer
+    ).where(Issue.id == issue_id)
+    return model.Session.execute(statement).first() is not None
+
+
+def manages(issue_id: str, viewer: Viewer) -> bool:
+    """Whether the viewer manages the (visible) issue."""
+    statement = join_dataset(
+        sa.select(can_manage(viewer)).select_from(Issue)
+    ).where(Issue.id == issue_id)
+    return bool(model.Session.execute(statement).scalar())
+
+
+def holds(viewer: Viewer, organization_id: str,
+          capacities=MEMBER_CAPACITIES) -> bool:
+    """Whether the viewer holds one of the capacities in the organization
+    (sysadmins hold them all)."""
+    if viewer.sees_everything or viewer.is_anonymous:
+        return viewer.sees_everything
+    statement = sa.select(sa.literal(organization_id).in_(
+        organizations_of(viewer, capacities)))
+    return bool(model.Session.execute(statement).scalar())
+
+
+def visible_comments(statement, viewer: Viewer):
+    """`statement` (a select from Comment joined to its Issue and
+    `join_dataset()`) limited to the comments the viewer may read:
+    internal notes for the organization's members, hidden comments for
+    its managers."""
+    if viewer.sees_everything:
+        return statement
+    return statement.where(
+        sa.or_(Comment.internal.is_(False), is_member(viewer)),
+        sa.or_(Comment.hidden.is_(False), can_manage(viewer)))
