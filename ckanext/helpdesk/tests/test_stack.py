@@ -44,7 +44,7 @@ def test_mailer_delivers_to_the_smtp_server(mail):
     assert "analytical engine" in message.get_body().get_content()
 
 
-@pytest.mark.usefixtures("clean_queues")
+@pytest.mark.usefixtures("clean_redis")
 def test_rq_worker_runs_enqueued_jobs(mail, run_jobs):
     jobs.enqueue(mailer.mail_recipient,
                  ["Grace Hopper", "grace@example.org", "Queued", "From RQ."])
