@@ -14,6 +14,8 @@ import ckan.plugins.toolkit as tk
 from ckan.cli import load_config
 from ckan.config.middleware import make_app
 
+from ckanext.helpdesk.model import Issue
+
 PASSWORD = "helpdesk-demo"
 SYSADMIN = "admin"
 
@@ -90,6 +92,81 @@ def ensure_dataset(org, name, title, private, formats):
         maintainer_email=f"data@{org}.example.org")
 
 
+# (reporter, dataset or None for a data request to the organization,
+#  category, title, description, the publisher's reply, final status)
+ISSUES = [
+    ("victor", "bus-stops", "data-problem", "Stop 1142 is on the wrong street",
+     "The coordinates of stop **1142** put it on Elm Street; it is on Oak "
+     "Street since the 2024 re-routing.", None, "new"),
+    ("vera", "bus-ridership-2024", "data-problem", "December is missing",
+     "The CSV stops on 30 November.", "Thanks, we are looking into it.",
+     "acknowledged"),
+    ("victor", "cycle-counts", "improvement", "Publish the counter locations",
+     "A GeoJSON of the counters would let us map the readings.",
+     "We are adding a locations file.", "in_progress"),
+    ("vera", "road-works", "question", "What does status code P mean?",
+     "Some rows have status `P`; the documentation lists A, C and X only.",
+     "P means *planned*; the documentation is fixed now.", "resolved"),
+    ("victor", "parking-meters", "improvement", "Hourly occupancy, please",
+     "Occupancy per hour would help plan trips.",
+     "The meters do not record occupancy, so we cannot publish it.",
+     "wont_fix"),
+    ("vera", "air-quality-hourly", "data-problem",
+     "Negative PM2.5 values on 3 March",
+     "Station 7 reports -4 µg/m³ between 02:00 and 05:00.", None, "new"),
+    ("victor", "hospital-beds", "question", "Are ICU beds included?",
+     "Is the capacity total including intensive care beds?", None, "new"),
+    ("tara", "fleet-maintenance", "data-problem",
+     "Maintenance log has duplicate rows",
+     "Rows for bus 88 appear twice (private dataset: publishers only).",
+     None, "acknowledged"),
+    ("victor", None, "data-request", "Bicycle theft reports by district",
+     "Could the department publish monthly bike theft counts?", None, "new"),
+    ("vera", None, "data-request", "Pollen counts",
+     "Daily pollen counts for the allergy season.", None, "new"),
+]
+
+
+def act_as(action, user, **data):
+    """Call an action as a user, with that user's permissions."""
+    return tk.get_action(action)({"user": user}, data)
+
+
+def issue_exists(title):
+    return model.Session.query(Issue).filter_by(title=title).count() > 0
+
+
+def ensure_issues():
+    publishers = {org["name"]: org["publisher"] for org in ORGANIZATIONS}
+    for reporter, dataset, category, title, text, reply, status in ISSUES:
+        if issue_exists(title):
+            continue
+        if dataset:
+            target = {"dataset_id": dataset}
+        else:
+            target = {"organization_id": "city-transport" if "theft" in title
+                      else "public-health"}
+        issue = act_as("helpdesk_issue_create", reporter, category=category,
+                       title=title, description=text, **target)
+        org = issue["organization_name"]
+        if status != "new":
+            act_as("helpdesk_issue_update", publishers[org], id=issue["id"],
+                   status=status, assignee=publishers[org],
+                   **({"comment": reply} if reply else {}))
+    if issue_exists("Stop 1142 misplaced"):
+        return
+    duplicate = act_as("helpdesk_issue_create", "vera", dataset_id="bus-stops",
+                       category="data-problem", title="Stop 1142 misplaced",
+                       description="Same as the report about Oak Street.")
+    original = act_as("helpdesk_issue_show", "tara", dataset_id="bus-stops",
+                      number=1)
+    act_as("helpdesk_issue_update", "tara", id=duplicate["id"],
+           status="duplicate", duplicate_of=original["id"])
+    act_as("helpdesk_comment_create", "vera", issue_id=original["id"],
+           body="I noticed the same at stop 1143.")
+    act_as("helpdesk_issue_vote", "vera", id=original["id"])
+
+
 def seed():
     ensure_user(SYSADMIN, sysadmin=True)
     for org in ORGANIZATIONS:
@@ -98,6 +175,7 @@ def seed():
         ensure_organization(org)
     for dataset in DATASETS:
         ensure_dataset(*dataset)
+    ensure_issues()
 
 
 def print_logins(site_url):
