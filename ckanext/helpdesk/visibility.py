@@ -97,21 +97,39 @@ def join_dataset(statement):
                                model.Package.id == Issue.dataset_id)
 
 
+def dataset_filter(viewer: Viewer):
+    """The WHERE clause, over model.Package, of the datasets the viewer may
+    see: public active ones, active ones of their organizations, and any of
+    the organizations they edit or administer."""
+    if viewer.sees_everything:
+        return sa.true()
+    package = model.Package
+    active = package.state == "active"
+    public = sa.and_(active, package.private.is_(False))
+    if viewer.is_anonymous:
+        return public
+    return sa.or_(
+        public,
+        sa.and_(active, package.owner_org.in_(organizations_of(viewer))),
+        package.owner_org.in_(organizations_of(viewer, MANAGER_CAPACITIES)))
+
+
 def visible_filter(viewer: Viewer):
     """The WHERE clause of the rule, over Issue and `join_dataset()`."""
     if viewer.sees_everything:
         return sa.true()
-    package = model.Package
-    public_dataset = sa.and_(package.state == "active",
-                             package.private.is_(False))
-    dataset_visible = sa.or_(Issue.dataset_id.is_(None), public_dataset)
-    if viewer.is_anonymous:
-        return sa.and_(Issue.hidden.is_(False), dataset_visible)
+    # Managers see their organization's issues, also those of purged
+    # datasets (no dataset row left to test).
     managed = can_manage(viewer)
-    member_dataset = sa.and_(package.state == "active", is_member(viewer))
     return sa.and_(
         sa.or_(Issue.hidden.is_(False), managed),
-        sa.or_(dataset_visible, member_dataset, managed))
+        sa.or_(Issue.dataset_id.is_(None), dataset_filter(viewer), managed))
+
+
+def can_see_dataset(dataset_id: str, viewer: Viewer) -> bool:
+    statement = sa.select(model.Package.id).where(
+        model.Package.id == dataset_id, dataset_filter(viewer))
+    return model.Session.execute(statement).first() is not None
 
 
 def visible_issues(statement, viewer: Viewer):

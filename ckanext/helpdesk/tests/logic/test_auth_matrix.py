@@ -1,0 +1,145 @@
+"""Who may do what with an issue, cell by cell: {anonymous, signed-in
+stranger, reporter, editor and admin of the owning organization, admin of
+another organization, sysadmin} x {issue on a public, private or deleted
+dataset; data request} x {show, search, counts, comment list, create,
+update, comment, vote}.
+
+The issues are reported while their datasets are public, then the datasets
+are made private or deleted: the issues follow their dataset's visibility.
+One world (with the plugin loaded once, not per test) serves the whole
+module; the writing cells only add rows the reading cells do not depend
+on.
+"""
+import types
+
+import pytest
+
+import ckan.plugins as plugins
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories, helpers
+
+from ckanext.helpdesk.tests.logic.conftest import call
+
+ROLES = ("anonymous", "stranger", "reporter", "editor", "admin", "outsider",
+         "sysadmin")
+TARGETS = ("public", "private", "deleted", "request")
+EVERYONE = set(ROLES)
+MANAGERS = {"editor", "admin", "sysadmin"}
+SEES = {"public": EVERYONE, "request": EVERYONE,
+        "private": MANAGERS, "deleted": MANAGERS}
+
+
+def allowed(action, role, target):
+    sees = role in SEES[target]
+    if action in ("show", "search", "counts", "comment_list"):
+        return sees
+    if action == "update":  # the title: its reporter and the managers
+        return sees and role in MANAGERS | {"reporter"}
+    # create, comment, vote: signed-in users (anonymous ones are not
+    # allowed by default) who may see the dataset.
+    return sees and role != "anonymous"
+
+
+@pytest.fixture(scope="module")
+def matrix(reset_db, migrate_db_for):
+    plugins.load_all()
+    reset_db()
+    migrate_db_for("helpdesk")
+    users = {role: factories.User() for role in ROLES[1:] if role != "sysadmin"}
+    users["sysadmin"] = factories.Sysadmin()
+    users["anonymous"] = None
+    org = factories.Organization(users=[
+        {"name": users["editor"]["name"], "capacity": "editor"},
+        {"name": users["admin"]["name"], "capacity": "admin"}])
+    factories.Organization(users=[
+        {"name": users["outsider"]["name"], "capacity": "admin"}])
+    datasets = {target: factories.Dataset(owner_org=org["id"])
+                for target in ("public", "private", "deleted")}
+    issues = {target: call("helpdesk_issue_create", users["reporter"],
+                           dataset_id=dataset["id"], category="question",
+                           title="Units?", description="Which units?")
+              for target, dataset in datasets.items()}
+    issues["request"] = call(
+        "helpdesk_issue_create", users["reporter"], organization_id=org["id"],
+        category="data-request", title="Bus stops", description="Please")
+    for issue in issues.values():
+        call("helpdesk_comment_create", users["reporter"],
+             issue_id=issue["id"], body="Any news?")
+    helpers.call_action("package_patch", id=datasets["private"]["id"],
+                        private=True)
+    helpers.call_action("package_delete", id=datasets["deleted"]["id"])
+    yield types.SimpleNamespace(users=users, org=org, datasets=datasets,
+                                issues=issues)
+    plugins.unload_all()
+
+
+def _show(world, user, issue, target):
+    assert call("helpdesk_issue_show", user, id=issue["id"])["id"] == \
+        issue["id"]
+
+
+def _search(world, user, issue, target):
+    found = call("helpdesk_issue_search", user, limit=1000)
+    return issue["id"] in {result["id"] for result in found["results"]}
+
+
+def _counts(world, user, issue, target):
+    """Counts are per dataset: a data request is counted under none."""
+    dataset_id = issue["dataset_id"] or world.org["id"]
+    counts = call("helpdesk_issue_counts", user, dataset_ids=[dataset_id])
+    return counts[dataset_id]["total"] > 0
+
+
+def _comment_list(world, user, issue, target):
+    comments = call("helpdesk_comment_list", user, issue_id=issue["id"])
+    assert "Any news?" in [comment["body"] for comment in comments]
+
+
+def _create(world, user, issue, target):
+    where = ({"dataset_id": issue["dataset_id"]} if issue["dataset_id"]
+             else {"organization_id": world.org["id"]})
+    created = call("helpdesk_issue_create", user, category="question",
+                   title="Another", description="", **where)
+    assert created["number"] > 1
+
+
+def _update(world, user, issue, target):
+    title = "Units? ({})".format(user["name"] if user else "anonymous")
+    assert call("helpdesk_issue_update", user, id=issue["id"],
+                title=title)["title"] == title
+
+
+def _comment(world, user, issue, target):
+    comment = call("helpdesk_comment_create", user, issue_id=issue["id"],
+                   body="Me too")
+    assert comment["issue_id"] == issue["id"]
+
+
+def _vote(world, user, issue, target):
+    assert call("helpdesk_issue_vote", user, id=issue["id"])["voted"]
+
+
+ACTIONS = {"show": _show, "search": _search, "counts": _counts,
+           "comment_list": _comment_list, "create": _create,
+           "update": _update, "comment": _comment, "vote": _vote}
+# Lists answer with what the caller may see rather than refusing.
+FILTERING = ("search", "counts")
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("role", ROLES)
+def test_auth_matrix(matrix, role, target, action):
+    user = matrix.users[role]
+    issue = matrix.issues[target]
+    run = ACTIONS[action]
+    expected = allowed(action, role, target)
+    if action == "counts" and target == "request":
+        expected = False
+    if action in FILTERING:
+        assert run(matrix, user, issue, target) is expected
+    elif expected:
+        run(matrix, user, issue, target)
+    else:
+        with pytest.raises(tk.NotAuthorized):
+            run(matrix, user, issue, target)
