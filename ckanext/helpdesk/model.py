@@ -162,3 +162,50 @@ class AbuseReport(tk.BaseModel):
     created = _timestamp()
     resolved_at = sa.Column(sa.DateTime(timezone=True))
     resolved_by = sa.Column(sa.UnicodeText)
+
+
+# -- Notifications (notify/) ---------------------------------------------------
+
+NOTIFICATION_STATUSES = ("pending", "sent", "failed")
+
+
+class Notification(tk.BaseModel):
+    """One email to one recipient. Written in the transaction of the change
+    that caused it, then sent by a background job or `ckan helpdesk
+    send-pending`; it stays here, with its last error, until it is sent."""
+    __tablename__ = "helpdesk_notification"
+
+    id = _id_column()
+    issue_id = _issue_fk()
+    # What happened: issue_created, confirmation, comment, changed, assigned.
+    kind = sa.Column(sa.UnicodeText, nullable=False)
+    # Why this recipient is told: admin, editor, maintainer,
+    # organization_email, reporter, subscriber, assignee.
+    reason = sa.Column(sa.UnicodeText, nullable=False)
+    user_id = sa.Column(sa.UnicodeText)
+    email = sa.Column(sa.UnicodeText, nullable=False)
+    recipient_name = sa.Column(sa.UnicodeText)
+    actor_id = sa.Column(sa.UnicodeText)
+    comment_id = sa.Column(
+        sa.UnicodeText,
+        sa.ForeignKey("helpdesk_comment.id", ondelete="SET NULL"))
+    # {field: [old, new]} of an issue change, rendered at send time.
+    changes = sa.Column(sa.JSON)
+    status = sa.Column(sa.UnicodeText, nullable=False, default="pending")
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    last_error = sa.Column(sa.UnicodeText)
+    next_attempt_at = _timestamp()
+    created = _timestamp()
+    sent_at = sa.Column(sa.DateTime(timezone=True))
+
+
+class NotificationOptOut(tk.BaseModel):
+    """Someone (a user, or an anonymous reporter by email) who wants no
+    more help desk email about one issue, or about any (issue_id NULL)."""
+    __tablename__ = "helpdesk_notification_opt_out"
+
+    id = _id_column()
+    issue_id = _issue_fk(nullable=True)
+    user_id = sa.Column(sa.UnicodeText)
+    email = sa.Column(sa.UnicodeText)
+    created = _timestamp()
