@@ -1,5 +1,124 @@
-"""Signal subscriptions: how the help desk reacts to events."""
+"""Signal subscriptions: the help desk's events become pending
+notifications.
+
+The core sends its signals inside the action's transaction, before commit,
+so the Notification rows written here commit or roll back with the change:
+no email is promised for a change that did not happen, and none is lost
+for one that did. Only after the commit are the send jobs enqueued; if
+Redis is down then, the rows wait for `ckan helpdesk send-pending`.
+"""
+import logging
+
+import redis
+import sqlalchemy as sa
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.model.types import make_uuid
+
+from ckanext.helpdesk import signals
+from ckanext.helpdesk.model import Notification, Subscription
+from ckanext.helpdesk.notify import jobs, recipients
+
+log = logging.getLogger(__name__)
+
+# session.info key: ids of the notifications written in this transaction.
+TO_ENQUEUE = "helpdesk_notifications_to_enqueue"
+NOTIFIED_CHANGES = ("status", "assignee_id", "duplicate_of_id")
 
 
 def get_subscriptions():
-    return {}
+    return {
+        signals.issue_created: [on_issue_created],
+        signals.issue_changed: [on_issue_changed],
+        signals.comment_created: [on_comment_created],
+    }
+
+
+def on_issue_created(sender, issue, actor=None, **kwargs):
+    _subscribe(issue, actor, issue.reporter_email)
+    _notify(issue, recipients.for_new_issue(issue), actor,
+            actor_email=issue.reporter_email)
+
+
+def on_comment_created(sender, issue, comment, actor=None, **kwargs):
+    _subscribe(issue, actor, comment.author_email)
+    _notify(issue, recipients.for_comment(issue, comment), actor,
+            actor_email=comment.author_email, comment=comment)
+
+
+def on_issue_changed(sender, issue, changes, actor=None, comment=None,
+                     **kwargs):
+    if comment is not None:
+        _subscribe(issue, actor, comment.author_email)
+    candidates = recipients.for_change(issue, changes, comment)
+    notified = {field: list(change) for field, change in changes.items()
+                if field in NOTIFIED_CHANGES}
+    _notify(issue, candidates, actor, comment=comment, changes=notified)
+
+
+def _subscribe(issue, actor, email):
+    """Reporting and commenting follow the issue (a no-op when the core's
+    action has subscribed them already)."""
+    if actor is not None:
+        who = {"user_id": actor.id}
+    elif email:
+        who = {"user_id": None, "email": email}
+    else:
+        return
+    session = model.Session
+    if session.query(Subscription.id).filter_by(
+            issue_id=issue.id, **who).first() is None:
+        session.add(Subscription(id=make_uuid(), issue_id=issue.id, **who))
+
+
+def _notify(issue, candidates, actor, actor_email=None, comment=None,
+            changes=None):
+    if not tk.config["ckanext.helpdesk.notify.enabled"]:
+        return
+    actor_id = actor.id if actor else None
+    chosen = recipients.finalize(issue, candidates, actor_id, actor_email)
+    for kind, recipient in chosen:
+        notification = Notification(
+            id=make_uuid(), issue_id=issue.id, kind=kind,
+            reason=recipient.reason, user_id=recipient.user_id,
+            email=recipient.email, recipient_name=recipient.name,
+            actor_id=actor_id, changes=changes or None,
+            comment_id=_readable_comment_id(comment, recipient))
+        model.Session.add(notification)
+        _enqueue_after_commit(model.Session(), notification.id)
+
+
+def _readable_comment_id(comment, recipient):
+    """Internal notes are quoted only to the organization's channels."""
+    if comment is None:
+        return None
+    if comment.internal and recipient.reason not in recipients.PUBLISHER_REASONS:
+        return None
+    return comment.id
+
+
+# -- after commit ----------------------------------------------------------------
+
+def _enqueue_after_commit(session, notification_id):
+    session.info.setdefault(TO_ENQUEUE, []).append(notification_id)
+    if not sa.event.contains(session, "after_commit", _enqueue_written):
+        sa.event.listen(session, "after_commit", _enqueue_written)
+        sa.event.listen(session, "after_rollback", _forget_written)
+
+
+def _enqueue_written(session):
+    for notification_id in session.info.pop(TO_ENQUEUE, []):
+        try:
+            tk.enqueue_job(jobs.send_notification, [notification_id],
+                           title=f"helpdesk notification {notification_id}")
+        except (redis.exceptions.RedisError, OSError) as error:
+            # The change is committed and the rows are pending: the cron
+            # job sends them. No use trying the others now.
+            log.warning("Help desk emails wait for `ckan helpdesk "
+                        "send-pending`: cannot enqueue (%s)", error)
+            break
+
+
+def _forget_written(session):
+    session.info.pop(TO_ENQUEUE, None)

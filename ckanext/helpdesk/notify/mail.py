@@ -1,0 +1,227 @@
+"""Rendering a notification into an email, and handing it to CKAN's mailer.
+
+Bodies come from templates/helpdesk/emails/notification.{txt,html}; user
+text only ever reaches the subject and the recipient's name after every
+line break is removed, so it cannot add a header.
+"""
+import contextlib
+import dataclasses
+import re
+
+import flask
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.lib import mailer
+
+from ckanext.helpdesk.model import Comment, Issue
+from ckanext.helpdesk.notify import tokens
+
+_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+
+
+@dataclasses.dataclass
+class Email:
+    subject: str
+    body: str
+    body_html: str
+    headers: dict
+
+
+class UnfoldedHeader(str):
+    """A header written on one line, as it is. Python's email package
+    folds a long URL into RFC 2047 encoded-words, which RFC 2369 mail
+    clients do not decode; an object with a `name` and `fold()` is kept
+    as it is by the email policy (EmailPolicy.header_store_parse)."""
+
+    def __new__(cls, name, value):
+        if _LINE_BREAKS.search(value):
+            raise ValueError(f"line break in the {name} header")
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy):
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+def one_line(text, limit=200):
+    """User text made safe for a header: no line breaks, bounded length."""
+    text = " ".join(_LINE_BREAKS.sub(" ", text or "").split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def send(notification):
+    """Send one notification; raises on any failure (the caller records
+    it)."""
+    if not _is_plain_address(notification.email):
+        raise ValueError(f"not a usable address: {notification.email!r}")
+    email = compose(notification)
+    mailer.mail_recipient(one_line(notification.recipient_name, 100),
+                          notification.email, email.subject, email.body,
+                          body_html=email.body_html, headers=email.headers)
+
+
+def _is_plain_address(address):
+    return bool(re.fullmatch(r"[^\s@<>,;\"]+@[^\s@<>,;\"]+", address or ""))
+
+
+def compose(notification):
+    issue = model.Session.get(Issue, notification.issue_id)
+    extra_vars = _template_vars(notification, issue)
+    one_click_url = unsubscribe_url(notification, one_click=True)
+    with _request_context():
+        body = tk.render("helpdesk/emails/notification.txt", extra_vars)
+        body_html = tk.render("helpdesk/emails/notification.html", extra_vars)
+    return Email(
+        subject=one_line(_subject(notification, issue, extra_vars), 250),
+        body=body, body_html=body_html,
+        # RFC 2369 and RFC 8058: mail clients may offer one-click
+        # unsubscribe, POSTing to the signed one-click link.
+        headers={"List-Unsubscribe": UnfoldedHeader(
+                     "List-Unsubscribe", f"<{one_click_url}>"),
+                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                 "Auto-Submitted": "auto-generated"})
+
+
+def _subject_formats():
+    # Built per call: tk._ translates into the current locale.
+    return {
+        "issue_created": tk._("[{site}] New issue #{number} on {place}: "
+                              "{title}"),
+        "confirmation": tk._("[{site}] Your issue #{number} was received: "
+                             "{title}"),
+        "comment": tk._("[{site}] New comment on #{number} ({place}): "
+                        "{title}"),
+        "changed": tk._("[{site}] Issue #{number} is now {status}: {title}"),
+        "assigned": tk._("[{site}] Issue #{number} is assigned to you: "
+                         "{title}"),
+    }
+
+
+def status_label(status):
+    return {
+        "new": tk._("New"), "acknowledged": tk._("Acknowledged"),
+        "in_progress": tk._("In progress"), "resolved": tk._("Resolved"),
+        "wont_fix": tk._("Won't fix"), "duplicate": tk._("Duplicate"),
+    }.get(status, status)
+
+
+def _subject(notification, issue, extra_vars):
+    return _subject_formats()[notification.kind].format(
+        site=tk.config["ckan.site_title"], number=issue.number,
+        place=extra_vars["place"], title=issue.title,
+        status=extra_vars["status_label"])
+
+
+def _template_vars(notification, issue):
+    dataset = (model.Package.get(issue.dataset_id) if issue.dataset_id
+               else None)
+    organization = model.Group.get(issue.organization_id)
+    dataset_title = (dataset.title or dataset.name) if dataset else None
+    organization_title = organization.display_name if organization else ""
+    comment = (model.Session.get(Comment, notification.comment_id)
+               if notification.comment_id else None)
+    actor = (model.User.get(notification.actor_id) if notification.actor_id
+             else None)
+    author = (actor.display_name if actor
+              else comment.author_name if comment else None)
+    site_title = tk.config["ckan.site_title"]
+    place = dataset_title or organization_title
+    return {
+        "kind": notification.kind,
+        "recipient_name": one_line(notification.recipient_name, 100),
+        "lead": _lead(notification.kind, place, author),
+        "why": _why(notification.reason, site_title, organization_title,
+                    dataset_title),
+        "site_title": site_title,
+        "site_url": tk.config["ckan.site_url"],
+        "issue": issue,
+        "status_label": status_label(issue.status),
+        "dataset_title": dataset_title,
+        "organization_title": organization_title,
+        "place": place,
+        "comment": comment,
+        "status_change": _status_change(notification.changes or {}),
+        "duplicate_of": _duplicate_of(notification.changes or {}, issue),
+        "issue_url": issue_url(issue, dataset, organization),
+        "unsubscribe_url": unsubscribe_url(notification),
+    }
+
+
+def _lead(kind, place, actor_name):
+    """The email's first sentence: what happened."""
+    someone = actor_name or tk._("Someone")
+    return {
+        "issue_created": tk._("A new issue was reported on {place}:"),
+        "confirmation": tk._("Thank you: your issue about {place} was "
+                             "received. Follow it, and read the replies, at "
+                             "the link below."),
+        "comment": tk._("{actor} commented on an issue about {place}:"),
+        "changed": tk._("{actor} updated an issue about {place}:"),
+        "assigned": tk._("{actor} assigned an issue about {place} to you:"),
+    }[kind].format(place=place, actor=someone)
+
+
+def _why(reason, site, organization, dataset):
+    """The email's last sentence: why the recipient gets it."""
+    return {
+        "admin": tk._("You receive this email because you are an "
+                      "administrator of {organization} on {site}."),
+        "editor": tk._("You receive this email because you are an editor "
+                       "of {organization} on {site}."),
+        "maintainer": tk._("You receive this email because you are the "
+                           "maintainer of the dataset {dataset} on {site}."),
+        "organization_email": tk._("You receive this email because this is "
+                                   "the help desk address of {organization} "
+                                   "on {site}."),
+        "reporter": tk._("You receive this email because you reported this "
+                         "issue on {site}."),
+        "assignee": tk._("You receive this email because the issue is "
+                         "assigned to you on {site}."),
+        "subscriber": tk._("You receive this email because you follow this "
+                           "issue on {site}."),
+    }[reason].format(site=site, organization=organization, dataset=dataset)
+
+
+def _status_change(changes):
+    if "status" not in changes:
+        return None
+    old, new = changes["status"]
+    return status_label(old), status_label(new)
+
+
+def _duplicate_of(changes, issue):
+    if "duplicate_of_id" not in changes or not issue.duplicate_of_id:
+        return None
+    return model.Session.get(Issue, issue.duplicate_of_id)
+
+
+def issue_url(issue, dataset, organization):
+    if dataset is not None:
+        return tk.url_for("helpdesk.dataset_issue", dataset_id=dataset.name,
+                          number=issue.number, _external=True)
+    return tk.url_for("helpdesk.data_request", org_id=organization.name,
+                      number=issue.number, _external=True)
+
+
+def unsubscribe_url(notification, one_click=False):
+    """The page with the unsubscribe button, or (one_click) the RFC 8058
+    URL mail clients POST to."""
+    token = tokens.make(notification.issue_id, notification.user_id,
+                        notification.email)
+    endpoint = ("helpdesk_notify.unsubscribe_one_click" if one_click
+                else "helpdesk_notify.unsubscribe")
+    return tk.url_for(endpoint, token=token, _external=True)
+
+
+def _request_context():
+    """tk.render needs a Flask request context, which a background job (a
+    forked RQ work horse) does not have. CKAN keeps one of its app for
+    url_for outside requests; toolkit has no door to the app, so we borrow
+    that app from ckan.config.middleware."""
+    if flask.has_request_context():
+        return contextlib.nullcontext()
+    from ckan.config.middleware import _internal_test_request_context
+    app = _internal_test_request_context.app
+    return app.test_request_context(base_url=tk.config["ckan.site_url"])
