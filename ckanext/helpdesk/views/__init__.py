@@ -1,7 +1,9 @@
 """The help desk's blueprints."""
+from ckanext.helpdesk.notify import views as notify_views
 from ckanext.helpdesk.views import dashboard, issues, moderation
 
 
 def get_blueprints():
     # ui (issue 4): issue pages, queues, moderation.
-    return [issues.helpdesk, dashboard.queue, moderation.moderation]
+    return [issues.helpdesk, dashboard.queue, moderation.moderation,
+            notify_views.notify]  # notify (issue 5): unsubscribe links
