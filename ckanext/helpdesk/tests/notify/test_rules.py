@@ -1,0 +1,245 @@
+"""Who is told about what (issue 5, rule 1): each rule creates the event,
+runs a real RQ worker and reads what the real SMTP server received."""
+import pytest
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories
+
+from ckanext.helpdesk.model import Subscription
+from ckanext.helpdesk.tests.notify.conftest import (
+    act, delivered, notifications, subject_of, text_of)
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+ISSUE_URL = "http://127.0.0.1:5050/dataset/{name}/issues/{number}"
+
+
+def test_new_issue_tells_admins_and_editors_and_confirms_to_reporter(
+        people, report, mail, run_jobs):
+    issue = report()
+    run_jobs()
+
+    emails = delivered(mail, 3)
+    admin, editor, reporter = (people[role]["email"]
+                               for role in ("admin", "editor", "reporter"))
+    assert set(emails) == {admin, editor, reporter}
+    assert subject_of(emails[admin]) == (
+        "[Helpdesk Test Portal] New issue #1 on Bus stops: "
+        "Stop 12 is missing")
+    assert subject_of(emails[reporter]) == (
+        "[Helpdesk Test Portal] Your issue #1 was received: "
+        "Stop 12 is missing")
+    link = ISSUE_URL.format(name=people["dataset"]["name"], number=1)
+    for message in emails.values():
+        assert link in text_of(message)
+    assert "administrator of Transport Office" in text_of(emails[admin])
+    assert "you reported this issue" in text_of(emails[reporter])
+    assert [n.status for n in notifications(issue_id=issue["id"])] == [
+        "sent"] * 3
+
+
+def test_the_author_of_a_new_issue_is_not_told_as_publisher(
+        people, report, mail, run_jobs):
+    report(user="editor")
+    run_jobs()
+
+    emails = delivered(mail, 2)
+    editor = people["editor"]["email"]
+    assert set(emails) == {people["admin"]["email"], editor}
+    assert "was received" in subject_of(emails[editor])
+
+
+@pytest.mark.ckan_config("ckanext.helpdesk.notify.publisher_recipients",
+                         "maintainer")
+def test_publishers_can_be_the_dataset_maintainer(
+        people, report, mail, run_jobs):
+    report()
+    run_jobs()
+
+    emails = delivered(mail, 2)
+    assert set(emails) == {"mia@example.org", people["reporter"]["email"]}
+    assert "maintainer of the dataset Bus stops" in text_of(
+        emails["mia@example.org"])
+
+
+@pytest.mark.ckan_config("ckanext.helpdesk.notify.publisher_recipients",
+                         "organization_email")
+def test_publishers_can_be_a_fixed_address_per_organization(
+        people, report, mail, run_jobs, monkeypatch):
+    monkeypatch.setitem(
+        tk.config, "ckanext.helpdesk.notify.organization_emails",
+        [f"{people['organization']['name']}=desk@transport.example.org"])
+    report()
+    run_jobs()
+
+    emails = delivered(mail, 2)
+    assert set(emails) == {"desk@transport.example.org",
+                           people["reporter"]["email"]}
+    assert "help desk address of Transport Office" in text_of(
+        emails["desk@transport.example.org"])
+
+
+@pytest.mark.ckan_config("ckanext.helpdesk.notify.publisher_recipients",
+                         "maintainer")
+def test_a_choice_naming_nobody_falls_back_to_the_admins(
+        people, mail, run_jobs):
+    act("helpdesk_issue_create", people["reporter"],
+        organization_id=people["organization"]["id"],
+        category="data-request", title="Timetables please",
+        description="As CSV.")
+    run_jobs()
+
+    emails = delivered(mail, 2)
+    assert set(emails) == {people["admin"]["email"],
+                           people["reporter"]["email"]}
+    assert subject_of(emails[people["admin"]["email"]]) == (
+        "[Helpdesk Test Portal] New issue #1 on Transport Office: "
+        "Timetables please")
+    organization = people["organization"]["name"]
+    assert (f"http://127.0.0.1:5050/organization/{organization}/requests/1"
+            in text_of(emails[people["admin"]["email"]]))
+
+
+def test_a_comment_tells_publishers_reporter_and_subscribers_not_its_author(
+        people, report, mail, run_jobs):
+    issue = report()
+    act("helpdesk_comment_create", people["follower"], issue_id=issue["id"],
+        body="Same at stop 13.")
+    run_jobs()
+    mail.clear()
+
+    act("helpdesk_comment_create", people["editor"], issue_id=issue["id"],
+        body="We are on it.")
+    run_jobs()
+
+    emails = delivered(mail, 3)
+    assert set(emails) == {people[role]["email"] for role in
+                           ("admin", "reporter", "follower")}
+    for message in emails.values():
+        assert subject_of(message) == (
+            "[Helpdesk Test Portal] New comment on #1 (Bus stops): "
+            "Stop 12 is missing")
+        assert "We are on it." in text_of(message)
+        assert "The editor commented" in text_of(message)
+    assert "you follow this issue" in text_of(
+        emails[people["follower"]["email"]])
+
+
+def test_an_internal_note_tells_only_the_publishers(
+        people, report, mail, run_jobs):
+    issue = report()
+    run_jobs()
+    mail.clear()
+
+    act("helpdesk_comment_create", people["editor"], issue_id=issue["id"],
+        body="The reporter is right.", internal=True)
+    run_jobs()
+
+    emails = delivered(mail, 1)
+    assert set(emails) == {people["admin"]["email"]}
+    assert "The reporter is right." in text_of(
+        emails[people["admin"]["email"]])
+
+
+@pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous", True)
+def test_a_status_change_tells_the_anonymous_reporter_and_subscribers(
+        people, report, mail, run_jobs):
+    issue = report(user=None, reporter_name="Ann Onymous",
+                   reporter_email="ann@example.org")
+    act("helpdesk_comment_create", people["follower"], issue_id=issue["id"],
+        body="Me too.")
+    run_jobs()
+    mail.clear()
+
+    act("helpdesk_issue_update", people["editor"], id=issue["id"],
+        status="resolved", comment="Fixed in today's release.")
+    run_jobs()
+
+    emails = delivered(mail, 2)
+    assert set(emails) == {"ann@example.org", people["follower"]["email"]}
+    for message in emails.values():
+        assert subject_of(message) == (
+            "[Helpdesk Test Portal] Issue #1 is now Resolved: "
+            "Stop 12 is missing")
+        body = text_of(message)
+        assert "Status: New -> Resolved" in body
+        assert "Fixed in today's release." in body
+    assert "Hello Ann Onymous," in text_of(emails["ann@example.org"])
+
+
+def test_a_duplicate_mark_tells_the_reporter(people, report, mail, run_jobs):
+    original = report(title="Stop 12 gone")
+    duplicate = report(title="Where is stop 12?")
+    run_jobs()
+    mail.clear()
+
+    act("helpdesk_issue_update", people["admin"], id=duplicate["id"],
+        status="duplicate", duplicate_of=original["id"])
+    run_jobs()
+
+    emails = delivered(mail, 1)
+    message = emails[people["reporter"]["email"]]
+    assert subject_of(message) == (
+        "[Helpdesk Test Portal] Issue #2 is now Duplicate: Where is stop 12?")
+    assert "Marked as a duplicate of #1 Stop 12 gone" in text_of(message)
+
+
+def test_an_assignment_tells_the_assignee(people, report, mail, run_jobs):
+    issue = report()
+    run_jobs()
+    mail.clear()
+
+    act("helpdesk_issue_update", people["admin"], id=issue["id"],
+        assignee=people["editor"]["name"])
+    run_jobs()
+
+    emails = delivered(mail, 1)
+    message = emails[people["editor"]["email"]]
+    assert subject_of(message) == (
+        "[Helpdesk Test Portal] Issue #1 is assigned to you: "
+        "Stop 12 is missing")
+    assert "The admin assigned an issue about Bus stops to you" in text_of(
+        message)
+    assert ISSUE_URL.format(name=people["dataset"]["name"], number=1) in \
+        text_of(message)
+
+
+def test_reporting_and_commenting_subscribe(people, report):
+    issue = report()
+    act("helpdesk_comment_create", people["follower"], issue_id=issue["id"],
+        body="Me too.")
+
+    assert act("helpdesk_issue_show", people["reporter"],
+               id=issue["id"])["subscribed"]
+    assert act("helpdesk_issue_show", people["follower"],
+               id=issue["id"])["subscribed"]
+
+
+def test_subscribers_who_may_not_see_a_private_dataset_are_not_told(
+        people, mail, run_jobs):
+    private = factories.Dataset(owner_org=people["organization"]["id"],
+                                private=True)
+    issue = act("helpdesk_issue_create", people["member"],
+                dataset_id=private["id"], category="question",
+                title="Internal question", description="?")
+    # A follower from before the dataset went private.
+    model.Session.add(Subscription(issue_id=issue["id"],
+                                   user_id=people["follower"]["id"]))
+    model.Session.commit()
+    run_jobs()
+    mail.clear()
+
+    act("helpdesk_issue_update", people["admin"], id=issue["id"],
+        status="acknowledged")
+    run_jobs()
+
+    emails = delivered(mail, 1)
+    assert set(emails) == {people["member"]["email"]}
+
+
+@pytest.mark.ckan_config("ckanext.helpdesk.notify.enabled", False)
+def test_the_operator_can_turn_notifications_off(people, report, run_jobs):
+    issue = report()
+
+    assert notifications(issue_id=issue["id"]) == []
