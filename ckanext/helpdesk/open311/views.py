@@ -1,0 +1,415 @@
+"""The Open311 GeoReport v2 API: a blueprint at a configurable prefix
+(default /open311/v2), a thin layer over the help desk's actions, so the
+same permission rule applies as on the pages.
+
+Every answer under the prefix is GeoReport JSON or XML, errors included:
+routing failures (404, 405) are answered by a before-request hook, since
+CKAN's own error handlers render HTML pages.
+"""
+import datetime
+import functools
+import logging
+import re
+import urllib.parse
+
+import flask
+from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+
+import ckan.plugins.toolkit as tk
+# No toolkit door for these two: exempting a blueprint from CSRF (API
+# clients cannot fetch a CSRF token; writes here never trust the session
+# cookie, see _token_user) and resolving an API token given as a parameter.
+from ckan.config.middleware.flask_app import csrf
+from ckan.lib import api_token
+
+from ckanext.helpdesk.open311 import errors, mapping, openapi, render
+
+log = logging.getLogger(__name__)
+
+DEFAULT_FORMAT = "xml"  # the format the spec requires of every server
+CORS_METHODS = ("GET", "HEAD", "OPTIONS")
+BLUEPRINT = "helpdesk_open311"
+GENERAL_ERROR = "General service error: the request could not be processed"
+
+
+def blueprints():
+    """The Open311 blueprint, or none when the API is turned off."""
+    if not tk.asbool(tk.config.get("ckanext.helpdesk.open311.enabled")):
+        return []
+    return [_blueprint(prefix())]
+
+
+def prefix():
+    return "/" + tk.config.get("ckanext.helpdesk.open311.prefix").strip("/")
+
+
+def base_url():
+    return tk.config.get("ckan.site_url").rstrip("/") + prefix()
+
+
+def _blueprint(url_prefix):
+    bp = flask.Blueprint(BLUEPRINT, __name__, url_prefix=url_prefix)
+    for rule, view, methods in ROUTES:
+        bp.add_url_rule(rule, view_func=view, methods=methods)
+    bp.add_url_rule("/openapi.json", view_func=openapi_document)
+    bp.before_app_request(_answer_unrouted)
+    bp.after_app_request(_allow_cross_origin_reads)
+    csrf.exempt(bp)
+    return bp
+
+
+# -- request plumbing ----------------------------------------------------------
+
+def _under_prefix(path):
+    base = prefix()
+    return path == base or path.startswith(base + "/")
+
+
+def _params():
+    """Query and form parameters; an empty one counts as not given (the
+    spec's "Optional Arguments")."""
+    return {key: value for key, value in flask.request.values.items()
+            if value != ""}
+
+
+def _format_of_path(path):
+    match = re.search(r"\.(\w+)$", path)
+    fmt = match.group(1).lower() if match else DEFAULT_FORMAT
+    return fmt if fmt in render.FORMATS else DEFAULT_FORMAT
+
+
+def _respond(fmt, root, data, status=200, headers=None):
+    return flask.Response(render.body(fmt, root, data), status=status,
+                          headers=headers,
+                          content_type=render.CONTENT_TYPES[fmt])
+
+
+def _error_response(fmt, error):
+    return _respond(fmt, "errors", error.as_list(), error.status,
+                    error.headers)
+
+
+def endpoint(xml_root):
+    """Make a view answer GeoReport `fmt` (the path's extension): it
+    returns the data; failures become the spec's error body."""
+    def decorate(view):
+        @functools.wraps(view)
+        def answer(fmt=DEFAULT_FORMAT, **kwargs):
+            try:
+                if fmt not in render.FORMATS:
+                    raise errors.bad_request(tk._(
+                        "Unknown format '{0}': use .xml or .json").format(fmt))
+                _check_jurisdiction()
+                return _respond(fmt, xml_root, view(**kwargs))
+            except errors.Open311Error as error:
+                return _error_response(_known(fmt), error)
+            except Exception:  # the spec's "general service error" is 400
+                log.exception("Open311 %s failed", flask.request.path)
+                return _error_response(
+                    _known(fmt), errors.bad_request(GENERAL_ERROR))
+        return answer
+    return decorate
+
+
+def _known(fmt):
+    return fmt if fmt in render.FORMATS else DEFAULT_FORMAT
+
+
+def _answer_unrouted():
+    """Unknown paths and methods under the prefix answer in the spec's
+    error format (not CKAN's HTML pages, nor its static files); doubled
+    slashes (a base URL given with a trailing slash) are served as if
+    single rather than redirected."""
+    path = flask.request.path
+    if not _under_prefix(path) or flask.request.blueprint == BLUEPRINT:
+        return None
+    single_slashed = re.sub("/{2,}", "/", path)
+    if single_slashed != path:
+        return _dispatch(single_slashed)
+    return _error_response(_format_of_path(path),
+                           _routing_error(flask.request.routing_exception))
+
+
+def _dispatch(path):
+    adapter = flask.current_app.create_url_adapter(flask.request)
+    try:
+        rule, args = adapter.match(path, method=flask.request.method,
+                                   return_rule=True)
+    except (NotFound, MethodNotAllowed, RequestRedirect) as error:
+        return _error_response(_format_of_path(path), _routing_error(error))
+    if not rule.endpoint.startswith(BLUEPRINT + "."):
+        return _error_response(_format_of_path(path), _routing_error(None))
+    return flask.current_app.view_functions[rule.endpoint](**args)
+
+
+def _routing_error(error):
+    if isinstance(error, MethodNotAllowed):
+        allowed = ", ".join(sorted(error.valid_methods or ()))
+        return errors.Open311Error(
+            405, tk._("Method {0} not allowed here; use {1}").format(
+                flask.request.method, allowed),
+            headers={"Allow": allowed})
+    return errors.not_found(tk._("No such Open311 resource: {0}").format(
+        flask.request.path))
+
+
+def _allow_cross_origin_reads(response):
+    """Browser apps on any site may read what anyone may GET; writes never
+    rely on cookies, so no credentials are involved."""
+    if (flask.request.method in CORS_METHODS
+            and _under_prefix(flask.request.path)):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = ", ".join(
+            CORS_METHODS)
+        response.headers["Access-Control-Allow-Headers"] = (
+            tk.config.get("apitoken_header_name"))
+    return response
+
+
+def _check_jurisdiction():
+    given = _params().get("jurisdiction_id")
+    if given and given != _jurisdiction():
+        raise errors.not_found(
+            tk._("jurisdiction_id '{0}' not found").format(given))
+
+
+def _jurisdiction():
+    """The configured jurisdiction_id, by default the site's host name
+    without www. (as the spec suggests)."""
+    configured = tk.config.get("ckanext.helpdesk.open311.jurisdiction_id")
+    if configured:
+        return configured
+    host = urllib.parse.urlsplit(tk.config.get("ckan.site_url")).hostname
+    return host[4:] if host.startswith("www.") else host
+
+
+# -- who is asking -------------------------------------------------------------
+
+def _token_user():
+    """The user of the API token given as api_key or in the Authorization
+    header; None when neither is given, 403 when it is not valid."""
+    token = (_params().get("api_key") or flask.request.headers.get(
+        tk.config.get("apitoken_header_name")))
+    if not token:
+        return None
+    user = api_token.get_user_from_token(token)
+    if user is None or user.state != "active":
+        raise errors.forbidden(tk._("Invalid api_key"))
+    return user.name
+
+
+def _reader_context():
+    """Reads see what the caller may see on the pages: a token's user, or
+    the signed-in user of the session."""
+    user = _token_user()
+    if user is None and tk.current_user.is_authenticated:
+        user = tk.current_user.name
+    return {"user": user or ""}
+
+
+def _writer_context():
+    """Writes trust only a token (never the session cookie, which a
+    cross-site form would send along): without one, an anonymous report
+    where the operator allows those."""
+    user = _token_user()
+    if user is None and (
+            tk.asbool(tk.config.get("ckanext.helpdesk.open311.require_api_key"))
+            or not tk.asbool(tk.config.get("ckanext.helpdesk.allow_anonymous"))):
+        raise errors.forbidden(tk._("api_key required"))
+    return {"user": user or ""}
+
+
+# -- discovery and services ----------------------------------------------------
+
+def _categories():
+    return tk.get_action("helpdesk_category_list")({}, {})
+
+
+def _category(code):
+    for category in _categories():
+        if category["code"] == code:
+            return category
+    raise errors.not_found(
+        tk._("service_code '{0}' not found").format(code))
+
+
+def _moderated():
+    return tk.asbool(
+        tk.config.get("ckanext.helpdesk.open311.moderate_new_requests"))
+
+
+@endpoint("discovery")
+def discovery():
+    return mapping.discovery(
+        base_url(), tk.config.get("ckanext.helpdesk.open311.contact"))
+
+
+@endpoint("services")
+def services():
+    moderated = _moderated()
+    return [mapping.service(category, moderated)
+            for category in _categories()]
+
+
+@endpoint("service_definition")
+def service_definition(service_code):
+    return mapping.service_definition(_category(service_code))
+
+
+# -- service requests ----------------------------------------------------------
+
+def _service_names():
+    return {category["code"]: category["name"] for category in _categories()}
+
+
+@endpoint("service_requests")
+def service_requests_list():
+    params = _params()
+    context = _reader_context()
+    ids = mapping.requested_ids(params)
+    issues = (_issues_by_id(context, ids) if ids
+              else _issues_found(context, params))
+    names = _service_names()
+    extensions = mapping.wants_extensions(params)
+    return [mapping.service_request(issue, names, extensions)
+            for issue in issues]
+
+
+def _issues_found(context, params):
+    """Issues by the filters; several service codes are searched one by
+    one and merged newest first (the search takes one category)."""
+    codes = mapping.requested_codes(params, set(_service_names()))
+    filters = mapping.search_filters(
+        params, datetime.datetime.now(datetime.timezone.utc))
+    if len(codes) <= 1:
+        if codes:
+            filters["category"] = codes[0]
+        return _search(context, filters)
+    window = dict(filters, offset=0,
+                  limit=filters["offset"] + filters["limit"])
+    merged = sorted(
+        (issue for code in codes
+         for issue in _search(context, dict(window, category=code))),
+        key=lambda issue: issue["created"], reverse=True)
+    return merged[filters["offset"]:filters["offset"] + filters["limit"]]
+
+
+def _search(context, filters):
+    search = tk.get_action("helpdesk_issue_search")
+    return search(dict(context), filters)["results"]
+
+
+def _issues_by_id(context, ids):
+    """The visible ones of the requested issues (the others are left out,
+    as if they did not exist)."""
+    found = []
+    for issue_id in dict.fromkeys(ids):
+        issue = _visible_issue(context, issue_id)
+        if issue:
+            found.append(issue)
+    return found
+
+
+def _visible_issue(context, issue_id):
+    try:
+        return tk.get_action("helpdesk_issue_show")(
+            dict(context), {"id": issue_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return None
+
+
+@endpoint("service_requests")
+def service_request(service_request_id):
+    issue = _visible_issue(_reader_context(), service_request_id)
+    if issue is None:
+        raise errors.not_found(tk._(
+            "service_request_id '{0}' not found").format(service_request_id))
+    extensions = mapping.wants_extensions(_params())
+    return [mapping.service_request(issue, _service_names(), extensions)]
+
+
+@endpoint("service_requests")
+def create_service_request():
+    params = _params()
+    if not params.get("service_code"):
+        raise errors.bad_request(tk._("service_code is required"))
+    category = _category(params["service_code"])
+    context = _writer_context()
+    fields = mapping.issue_fields(params, category,
+                                  anonymous=not context["user"])
+    issue = _create_issue(context, fields)
+    account_id = context["user"] or None
+    if _moderated():
+        _hold_for_moderation(issue)
+        return [mapping.created_request(token=_tokens().dumps(issue["id"]),
+                                        account_id=account_id)]
+    return [mapping.created_request(service_request_id=issue["id"],
+                                    account_id=account_id)]
+
+
+def _create_issue(context, fields):
+    try:
+        return tk.get_action("helpdesk_issue_create")(dict(context), fields)
+    except tk.ValidationError as error:
+        raise errors.bad_request(
+            *mapping.validation_messages(error.error_dict))
+    except tk.NotAuthorized:
+        raise errors.forbidden(
+            tk._("Not allowed to report an issue here"))
+
+
+def _site_context():
+    """The operator's own authority (CKAN's site user), for what Open311
+    does on the operator's behalf rather than the caller's."""
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"ignore_auth": True, "user": site_user["name"]}
+
+
+def _hold_for_moderation(issue):
+    """The operator holds new Open311 reports back until a moderator
+    shows them (the reporter may not hide an issue)."""
+    tk.get_action("helpdesk_issue_hide")(
+        _site_context(), {"id": issue["id"], "hidden": True})
+
+
+# -- tokens --------------------------------------------------------------------
+
+def _tokens():
+    """Tokens are the issue's id signed with the site's secret: nothing to
+    store, and a client can neither forge nor guess one."""
+    return URLSafeSerializer(tk.config.get("SECRET_KEY"),
+                             salt="ckanext-helpdesk-open311-token")
+
+
+@endpoint("service_requests")
+def token(token):
+    try:
+        issue_id = _tokens().loads(token)
+    except BadSignature:
+        raise errors.not_found(tk._("token '{0}' not found").format(token))
+    if _visible_issue(_site_context(), issue_id) is None:
+        raise errors.not_found(tk._("token '{0}' not found").format(token))
+    # Until a moderator shows the report, its id stays unknown (empty).
+    visible = _visible_issue(_reader_context(), issue_id)
+    return [{"service_request_id": visible["id"] if visible else None,
+             "token": token}]
+
+
+def openapi_document():
+    return flask.jsonify(openapi.document(base_url()))
+
+
+# (rule, view, methods); the base URL itself answers discovery.
+ROUTES = (
+    ("", discovery, None),
+    ("/", discovery, None),
+    ("/discovery.<fmt>", discovery, None),
+    ("/services.<fmt>", services, None),
+    ("/services/<service_code>.<fmt>", service_definition, None),
+    ("/requests.<fmt>", service_requests_list, ["GET"]),
+    ("/requests.<fmt>", create_service_request, ["POST"]),
+    ("/requests/<service_request_id>.<fmt>", service_request, None),
+    ("/tokens/<token>.<fmt>", token, None),
+)
