@@ -198,11 +198,12 @@ def _duplicate_of(changes, issue):
 
 
 def issue_url(issue, dataset, organization):
-    if dataset is not None:
-        return tk.url_for("helpdesk.dataset_issue", dataset_id=dataset.name,
-                          number=issue.number, _external=True)
-    return tk.url_for("helpdesk.data_request", org_id=organization.name,
-                      number=issue.number, _external=True)
+    """The issue's page, as the UI's helper builds it."""
+    return tk.h.helpdesk_issue_url({
+        "dataset_id": issue.dataset_id,
+        "dataset_name": dataset.name if dataset else None,
+        "organization_name": organization.name if organization else None,
+        "number": issue.number}, _external=True)
 
 
 def unsubscribe_url(notification, one_click=False):
