@@ -1,0 +1,125 @@
+"""No email is ever lost (issue 5, point 3), and none carries a header a
+user wrote: the real SMTP server is stopped, Redis is unreachable, a title
+tries to inject headers."""
+import pytest
+import redis
+
+import ckan.lib.jobs
+import ckan.lib.redis
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories
+
+from ckanext.helpdesk.model import utcnow
+from ckanext.helpdesk.tests.notify.conftest import (
+    act, delivered, notifications, subject_of, text_of)
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+def test_smtp_down_keeps_emails_pending_and_the_retry_delivers_each_once(
+        people, report, mail, run_jobs, ckan_cli):
+    mail.stop()
+    issue = report()
+    run_jobs()
+
+    pending = notifications(issue_id=issue["id"])
+    assert len(pending) == 3
+    for notification in pending:
+        assert notification.status == "pending"
+        assert notification.attempts == 1
+        assert "could not be connected" in notification.last_error
+        assert notification.next_attempt_at > utcnow()
+    stuck = ckan_cli("helpdesk", "notifications").stdout
+    assert stuck.count("attempts=1") == 3
+
+    mail.start()
+    # Not due yet: the backoff holds the retry.
+    assert ckan_cli("helpdesk", "send-pending").stdout.strip() == (
+        "0 sent, 0 failed")
+    assert ckan_cli("helpdesk", "send-pending", "--retry-now"
+                    ).stdout.strip() == "3 sent, 0 failed"
+    # Neither a second sweep nor the worker sends anything twice.
+    assert ckan_cli("helpdesk", "send-pending", "--retry-now"
+                    ).stdout.strip() == "0 sent, 0 failed"
+    run_jobs()
+
+    emails = delivered(mail, 3)
+    assert set(emails) == {people[role]["email"]
+                           for role in ("admin", "editor", "reporter")}
+    assert [n.status for n in notifications(issue_id=issue["id"])] == [
+        "sent"] * 3
+    assert ckan_cli("helpdesk", "notifications").stdout == ""
+
+
+@pytest.fixture
+def redis_down(monkeypatch):
+    """CKAN pointed at a closed port (the shared Redis keeps running)."""
+    monkeypatch.setitem(tk.config, "ckan.redis.url", "redis://127.0.0.1:1/0")
+    monkeypatch.setattr(ckan.lib.redis, "_connection_pool", None)
+    monkeypatch.setattr(ckan.lib.jobs, "_queues", {})
+
+
+def test_redis_down_the_issue_is_saved_and_send_pending_delivers(
+        people, mail, app, ckan_cli, redis_down):
+    with pytest.raises(redis.exceptions.ConnectionError):
+        tk.enqueue_job(print)
+
+    token = factories.APIToken(user=people["reporter"]["name"])["token"]
+    response = app.post(
+        "/api/3/action/helpdesk_issue_create",
+        headers={"Authorization": token},
+        json={"dataset_id": people["dataset"]["id"],
+              "category": "question", "title": "Which stops are accessible?",
+              "description": "Wheelchair access."})
+
+    assert response.status_code == 200
+    issue = response.json["result"]
+    assert [n.status for n in notifications(issue_id=issue["id"])] == [
+        "pending"] * 3
+
+    # Redis is back for the cron job's process (it runs with the real
+    # configuration); it sends without needing Redis at all.
+    assert ckan_cli("helpdesk", "send-pending").stdout.strip() == (
+        "3 sent, 0 failed")
+    emails = delivered(mail, 3)
+    assert subject_of(emails[people["admin"]["email"]]) == (
+        "[Helpdesk Test Portal] New issue #1 on Bus stops: "
+        "Which stops are accessible?")
+
+
+def test_notifications_roll_back_with_the_change(people, report, mail,
+                                                  run_jobs):
+    act_context = {"user": people["reporter"]["name"], "ignore_auth": False,
+                   "defer_commit": True}
+    issue = tk.get_action("helpdesk_issue_create")(act_context, {
+        "dataset_id": people["dataset"]["id"], "category": "question",
+        "title": "Never saved", "description": "Rolled back."})
+    model.Session.rollback()
+    run_jobs()
+
+    assert notifications(issue_id=issue["id"]) == []
+    assert mail.messages == []
+
+
+@pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous", True)
+def test_header_injection_is_plain_text_to_the_intended_recipients_only(
+        people, report, mail, run_jobs):
+    report(user=None,
+           title="Broken\r\nBcc: victim@example.org\r\nX-Injected: yes",
+           reporter_name="Eve\r\nBcc: eve@evil.example",
+           reporter_email="eve@example.org")
+    run_jobs()
+
+    emails = delivered(mail, 3)
+    assert set(emails) == {people["admin"]["email"],
+                           people["editor"]["email"], "eve@example.org"}
+    for message in emails.values():
+        assert message["Bcc"] is None and message["X-Injected"] is None
+        assert subject_of(message).endswith(
+            "Broken Bcc: victim@example.org X-Injected: yes")
+    confirmation = emails["eve@example.org"]
+    assert confirmation["To"].addresses[0].addr_spec == "eve@example.org"
+    assert confirmation["To"].addresses[0].display_name == (
+        "Eve Bcc: eve@evil.example")
+    assert "Broken\nBcc: victim@example.org" in text_of(confirmation)

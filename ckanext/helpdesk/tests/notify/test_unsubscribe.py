@@ -1,0 +1,105 @@
+"""The unsubscribe link of every email: signed, one click, no sign-in."""
+import re
+
+import pytest
+
+from ckanext.helpdesk.tests.notify.conftest import (
+    act, delivered, notifications, text_of)
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+SITE = "http://127.0.0.1:5050"
+
+
+def _links(message):
+    """(the page link in the body, the one-click URL of the header)."""
+    page = re.search(r"Stop email about this issue: (\S+)",
+                     text_of(message)).group(1)
+    one_click = message["List-Unsubscribe"].strip("<>")
+    return page.removeprefix(SITE), one_click.removeprefix(SITE)
+
+
+@pytest.fixture
+def followed_issue(people, report, mail, run_jobs):
+    """An issue the follower commented on; returns (issue, the follower's
+    unsubscribe links from the email about the next comment)."""
+    issue = report()
+    act("helpdesk_comment_create", people["follower"], issue_id=issue["id"],
+        body="Me too.")
+    run_jobs()
+    mail.clear()
+    act("helpdesk_comment_create", people["editor"], issue_id=issue["id"],
+        body="Looking into it.")
+    run_jobs()
+    emails = delivered(mail, 3)
+    mail.clear()
+    return issue, _links(emails[people["follower"]["email"]])
+
+
+def _csrf_token(page):
+    return re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_the_link_works_signed_out_and_stops_email_about_the_issue(
+        people, followed_issue, app, mail, run_jobs):
+    issue, (page_link, _one_click) = followed_issue
+
+    page = app.get(page_link)
+    assert page.status_code == 200
+    assert "Stop receiving email about this issue?" in page.body
+    done = app.post(page_link, data={"_csrf_token": _csrf_token(page.body)})
+    assert "You will receive no more email about this issue." in done.body
+
+    act("helpdesk_issue_update", people["admin"], id=issue["id"],
+        status="resolved", comment="Fixed.")
+    run_jobs()
+    # The editor follows since their comment; the follower no more.
+    assert set(delivered(mail, 2)) == {people["reporter"]["email"],
+                                       people["editor"]["email"]}
+    assert not act("helpdesk_issue_show", people["follower"],
+                   id=issue["id"])["subscribed"]
+
+
+def test_mail_clients_unsubscribe_with_one_click(
+        people, followed_issue, app, mail, run_jobs):
+    issue, (_page_link, one_click) = followed_issue
+
+    response = app.post(one_click, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+
+    act("helpdesk_issue_update", people["admin"], id=issue["id"],
+        status="resolved")
+    run_jobs()
+    assert set(delivered(mail, 2)) == {people["reporter"]["email"],
+                                       people["editor"]["email"]}
+
+
+def test_a_publisher_can_unsubscribe_from_one_issue(
+        people, report, app, mail, run_jobs):
+    issue = report()
+    run_jobs()
+    emails = delivered(mail, 3)
+    mail.clear()
+    _page, one_click = _links(emails[people["admin"]["email"]])
+    app.post(one_click, data={"List-Unsubscribe": "One-Click"})
+
+    act("helpdesk_comment_create", people["reporter"], issue_id=issue["id"],
+        body="Any news?")
+    run_jobs()
+    assert set(delivered(mail, 1)) == {people["editor"]["email"]}
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda link: link[:-3] + ("aaa" if not link.endswith("aaa") else "bbb"),
+    lambda link: link.replace("/unsubscribe/.", "/unsubscribe/"),
+])
+def test_a_tampered_link_is_refused(followed_issue, app, tamper):
+    issue, (page_link, one_click) = followed_issue
+
+    assert app.get(tamper(page_link)).status_code == 400
+    response = app.post(tamper(one_click.removesuffix("/one-click"))
+                        + "/one-click",
+                        data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 400
+    assert notifications(issue_id=issue["id"], status="pending") == []
+
