@@ -77,10 +77,10 @@ def helpdesk_issue_url(issue, **params):
     a data request (which has no dataset)."""
     if issue.get("dataset_id"):
         return tk.h.url_for(
-            "helpdesk.dataset_issue", dataset_id=issue["dataset_name"],
+            "helpdesk.dataset_issue", id=issue["dataset_name"],
             number=issue["number"], **params)
     return tk.h.url_for(
-        "helpdesk.data_request", org_id=issue["organization_name"],
+        "helpdesk.data_request", id=issue["organization_name"],
         number=issue["number"], **params)
 
 

@@ -15,9 +15,9 @@ PLAIN_FILTERS = ("status", "category", "q", "assignee", "dataset_id")
 AGES = (7, 30, 90)
 
 
-def call(action, **data_dict):
+def call(action_name, **data_dict):
     """Run an action as the signed-in user (or anonymous)."""
-    return tk.get_action(action)({}, data_dict)
+    return tk.get_action(action_name)({}, data_dict)
 
 
 def http_errors(view):

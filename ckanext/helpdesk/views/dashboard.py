@@ -27,20 +27,23 @@ def dashboard():
         return tk.redirect_to("user.login")
     orgs = call("organization_list_for_user", id=current_user.id,
                 permission="update_dataset")
-    org_ids = [org["id"] for org in orgs]
-    if not org_ids:
-        return tk.render("helpdesk/dashboard_issues.html", {
-            "result": None, "organizations": []})
+    # user/dashboard.html shows whose dashboard it is.
+    page_vars = {"user_dict": call("user_show", id=current_user.id),
+                 "is_myself": True, "can_triage": True}
+    if not orgs:
+        return tk.render("helpdesk/dashboard_issues.html",
+                         dict(page_vars, result=None))
+    # A comma list, as helpdesk_issue_search takes several statuses.
+    org_ids = ",".join(org["id"] for org in orgs)
     return _render_queue("helpdesk/dashboard_issues.html",
                          {"organization_id": org_ids},
-                         "helpdesk_queue.dashboard",
-                         {"organizations": orgs, "can_triage": True})
+                         "helpdesk_queue.dashboard", page_vars)
 
 
-@queue.route("/organization/<org_id>/issues")
+@queue.route("/organization/<id>/issues")
 @http_errors
-def organization(org_id):
-    org = call("organization_show", id=org_id, include_datasets=False,
+def organization(id):
+    org = call("organization_show", id=id, include_datasets=False,
                include_users=False, include_extras=False)
     can_triage = tk.h.check_access("helpdesk_assignee_list",
                                    {"organization_id": org["id"]})
@@ -49,7 +52,7 @@ def organization(org_id):
                          "helpdesk_queue.organization",
                          {"group_dict": org, "group_type": org["type"],
                           "can_triage": can_triage},
-                         org_id=org["name"])
+                         id=org["name"])
 
 
 @queue.route("/issues")

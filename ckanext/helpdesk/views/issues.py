@@ -31,6 +31,15 @@ def _organization(org_id):
                 include_users=False, include_extras=False)
 
 
+def _visible_issue(**key):
+    """The issue, or 404 for one the user may not see (hidden, or on a
+    private dataset): its existence is not told."""
+    try:
+        return call("helpdesk_issue_show", **key)
+    except tk.NotAuthorized:
+        raise tk.ObjectNotFound()
+
+
 def _may_report():
     return current_user.is_authenticated or helpdesk_allow_anonymous()
 
@@ -41,39 +50,39 @@ def _sign_in_to_report():
 
 # -- lists and forms -------------------------------------------------------
 
-@helpdesk.route("/dataset/<dataset_id>/issues")
+@helpdesk.route("/dataset/<id>/issues")
 @http_errors
-def dataset_issues(dataset_id):
-    pkg = _dataset(dataset_id)
+def dataset_issues(id):
+    pkg = _dataset(id)
     filters = search_filters(tk.request.args, ("status", "category", "q"))
     if "status" not in tk.request.args:
         filters["status"] = "open"  # open first: what a visitor looks for
     result, pager = search_page(dict(filters, dataset_id=pkg["id"]),
                                 "helpdesk.dataset_issues",
-                                dataset_id=pkg["name"])
+                                id=pkg["name"])
     return tk.render("helpdesk/dataset_issues.html", {
         "pkg_dict": pkg, "result": result, "page": pager,
         "filters": dict(tk.request.args)})
 
 
-@helpdesk.route("/dataset/<dataset_id>/issues/new", methods=["GET", "POST"])
+@helpdesk.route("/dataset/<id>/issues/new", methods=["GET", "POST"])
 @http_errors
-def new_issue(dataset_id):
-    pkg = _dataset(dataset_id)
+def new_issue(id):
+    pkg = _dataset(id)
     if not _may_report():
         return _sign_in_to_report()
     return _report_form(
         {"dataset_id": pkg["id"]},
         {"pkg_dict": pkg, "base_template": "package/read_base.html",
          "action_url": tk.h.url_for("helpdesk.new_issue",
-                                    dataset_id=pkg["name"])})
+                                    id=pkg["name"])})
 
 
-@helpdesk.route("/organization/<org_id>/issues/request",
+@helpdesk.route("/organization/<id>/issues/request",
                 methods=["GET", "POST"])
 @http_errors
-def new_data_request(org_id):
-    org = _organization(org_id)
+def new_data_request(id):
+    org = _organization(id)
     if not _may_report():
         return _sign_in_to_report()
     return _report_form(
@@ -81,7 +90,7 @@ def new_data_request(org_id):
         {"group_dict": org, "group_type": org["type"],
          "base_template": "organization/read_base.html",
          "action_url": tk.h.url_for("helpdesk.new_data_request",
-                                    org_id=org["name"])})
+                                    id=org["name"])})
 
 
 def _report_form(target, extra_vars):
@@ -92,7 +101,7 @@ def _report_form(target, extra_vars):
         data = form_data()
         fields = {key: data[key] for key in REPORT_FIELDS if data.get(key)}
         try:
-            issue = call("helpdesk_issue_create", **fields, **target)
+            issue = call("helpdesk_issue_create", **dict(fields, **target))
         except tk.ValidationError as error:
             errors = error.error_dict
         else:
@@ -105,27 +114,33 @@ def _report_form(target, extra_vars):
 @helpdesk.route("/helpdesk/issues/<issue_id>/reported")
 @http_errors
 def reported(issue_id):
-    issue = call("helpdesk_issue_show", id=issue_id)
+    issue = _visible_issue(id=issue_id)
     return tk.render("helpdesk/reported.html", {"issue": issue})
 
 
 # -- the issue page ----------------------------------------------------------
 
-@helpdesk.route("/dataset/<dataset_id>/issues/<int:number>")
+@helpdesk.route("/dataset/<id>/issues/<int:number>")
 @http_errors
-def dataset_issue(dataset_id, number):
-    pkg = _dataset(dataset_id)
-    issue = call("helpdesk_issue_show", dataset_id=pkg["id"], number=number)
+def dataset_issue(id, number):
+    pkg = _dataset(id)
+    issue = _visible_issue(dataset_id=pkg["id"], number=number)
     return _issue_page(issue)
 
 
-@helpdesk.route("/organization/<org_id>/requests/<int:number>")
+@helpdesk.route("/organization/<id>/requests/<int:number>")
 @http_errors
-def data_request(org_id, number):
-    org = _organization(org_id)
-    issue = call("helpdesk_issue_show", organization_id=org["id"],
-                 number=number)
+def data_request(id, number):
+    org = _organization(id)
+    issue = _visible_issue(organization_id=org["id"], number=number)
     return _issue_page(issue)
+
+
+@helpdesk.route("/helpdesk/issues/<issue_id>")
+@http_errors
+def issue_by_id(issue_id):
+    """Where lists that know only the id (moderation) link to."""
+    return tk.redirect_to(helpdesk_issue_url(_visible_issue(id=issue_id)))
 
 
 def _issue_page(issue, status=200, **form_state):

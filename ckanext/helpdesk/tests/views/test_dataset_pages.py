@@ -1,0 +1,89 @@
+"""The dataset page's Help Desk and the dataset's issue list."""
+import pytest
+
+from ckanext.helpdesk.tests.views.conftest import create_issue, update_issue
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+def _open_count(page):
+    marker = 'helpdesk-open-count">'
+    start = page.index(marker) + len(marker)
+    return int(page[start:page.index("<", start)])
+
+
+def test_dataset_without_issues_invites_the_first_report(visitor, portal):
+    page = visitor.get(f"/dataset/{portal['dataset']['name']}").body
+
+    assert "Help Desk" in page
+    assert _open_count(page) == 0
+    assert "No one has reported an issue" in page
+    assert f"/dataset/{portal['dataset']['name']}/issues/new" in page
+
+
+def test_dataset_page_shows_open_count_and_latest_open_issues(
+        visitor, portal):
+    reporter, dataset = portal["reporter"], portal["dataset"]
+    for title in ("First", "Second", "Third", "Fourth"):
+        create_issue(reporter, dataset, title=f"{title} problem")
+    closed = create_issue(reporter, dataset, title="Closed problem")
+    update_issue(portal["editor"], closed, status="resolved")
+
+    page = visitor.get(f"/dataset/{dataset['name']}").body
+
+    assert _open_count(page) == 4
+    assert "4 open issues" in page
+    assert "Fourth problem" in page and "Second problem" in page
+    assert "First problem" not in page  # only the latest three inline
+    assert "Closed problem" not in page
+    assert "See all 5 issues" in page
+
+
+def test_issue_list_shows_open_issues_first_with_their_details(
+        visitor, portal):
+    dataset = portal["dataset"]
+    create_issue(portal["reporter"], dataset, title="Missing column",
+                 category="improvement")
+    closed = create_issue(portal["reporter"], dataset, title="Old typo")
+    update_issue(portal["editor"], closed, status="wont_fix")
+
+    page = visitor.get(f"/dataset/{dataset['name']}/issues").body
+
+    assert "Missing column" in page and "Improvement" in page
+    assert "Old typo" not in page
+    everything = visitor.get(
+        f"/dataset/{dataset['name']}/issues?status=all").body
+    assert "Old typo" in everything and "Won&#39;t fix" in everything
+
+
+@pytest.mark.parametrize("query, shown, not_shown", [
+    ("category=question", "How often", "Broken link"),
+    ("q=broken", "Broken link", "How often"),
+    ("status=closed", "Fixed already", "Broken link"),
+])
+def test_issue_list_filters(visitor, portal, query, shown, not_shown):
+    dataset, reporter = portal["dataset"], portal["reporter"]
+    create_issue(reporter, dataset, title="Broken link")
+    create_issue(reporter, dataset, title="How often is it updated?",
+                 category="question")
+    fixed = create_issue(reporter, dataset, title="Fixed already")
+    update_issue(portal["editor"], fixed, status="resolved")
+
+    page = visitor.get(f"/dataset/{dataset['name']}/issues?{query}").body
+
+    assert shown in page
+    assert not_shown not in page
+
+
+def test_issue_list_paginates(visitor, portal):
+    for number in range(1, 23):
+        create_issue(portal["reporter"], portal["dataset"],
+                     title=f"Problem number {number:02d}")
+    url = f"/dataset/{portal['dataset']['name']}/issues?sort=oldest"
+
+    first, second = visitor.get(url).body, visitor.get(url + "&page=2").body
+
+    assert "Problem number 01" in first and "Problem number 20" in first
+    assert "Problem number 21" not in first
+    assert "Problem number 21" in second and "Problem number 01" not in second
+    assert "sort=oldest" in first[first.index("pagination"):]

@@ -1,0 +1,61 @@
+"""A private dataset's issues appear on no page, count or list for a
+visitor, and do for its publisher."""
+import pytest
+
+from ckan.tests import factories
+
+from ckanext.helpdesk.tests.views.conftest import create_issue, issue_url
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+SECRET = "Secret dataset problem"
+
+
+@pytest.fixture
+def private_issue(portal):
+    dataset = factories.Dataset(owner_org=portal["org"]["id"], private=True)
+    return create_issue(portal["editor"], dataset, title=SECRET)
+
+
+@pytest.fixture
+def outsider(visitor, portal):
+    """A signed-in user who is not a member of the organization."""
+    return visitor.sign_in(portal["reporter"])
+
+
+@pytest.mark.parametrize("page", [
+    lambda issue: issue_url(issue),
+    lambda issue: f"/dataset/{issue['dataset_name']}/issues",
+    lambda issue: f"/dataset/{issue['dataset_name']}",
+])
+def test_private_dataset_issue_pages_are_not_found(outsider, private_issue,
+                                                    page):
+    assert outsider.get(page(private_issue)).status_code == 404
+
+
+@pytest.mark.parametrize("url", [
+    "/issues", "/issues?status=all", "/issues?q=secret",
+])
+def test_private_dataset_issues_are_in_no_list(outsider, private_issue, url):
+    assert SECRET not in outsider.get(url).body
+
+
+def test_private_dataset_issues_are_not_in_the_organization_tab(
+        outsider, portal, private_issue):
+    page = outsider.get(f"/organization/{portal['org']['name']}/issues").body
+
+    assert SECRET not in page
+    assert "0 issues" in page
+
+
+def test_publisher_sees_private_dataset_issues_everywhere(
+        visitor, portal, private_issue):
+    visitor.sign_in(portal["editor"])
+
+    assert SECRET in visitor.get(issue_url(private_issue)).body
+    dataset_page = visitor.get(
+        f"/dataset/{private_issue['dataset_name']}").body
+    assert SECRET in dataset_page and "1 open issue" in dataset_page
+    assert SECRET in visitor.get("/dashboard/issues").body
+    assert SECRET in visitor.get(
+        f"/organization/{portal['org']['name']}/issues").body
