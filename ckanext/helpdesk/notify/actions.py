@@ -1,0 +1,59 @@
+"""Actions of the notifications: a user's switch for all help desk email.
+
+plugin.py registers the names in `__all__` beside the core's actions, and
+those of notify/auth.py beside the core's auth functions.
+"""
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.helpdesk.notify import optout
+
+__all__ = ["helpdesk_notification_preferences_show",
+           "helpdesk_notification_preferences_update"]
+
+
+def _preferences_schema():
+    get = tk.get_validator
+    return {
+        "id": [get("ignore_missing"), get("unicode_safe")],
+        "email_notifications": [get("not_missing"),
+                                get("boolean_validator")],
+    }
+
+
+def target_user(context, data_dict):
+    """The user named by `id` (name or id), or the caller."""
+    name = data_dict.get("id") or context.get("user")
+    user = model.User.get(name) if name else None
+    if user is None:
+        raise tk.ObjectNotFound(tk._("User not found"))
+    return user
+
+
+def _preferences(user):
+    return {"user_id": user.id,
+            "email_notifications": optout.wants_email(user.id)}
+
+
+@tk.side_effect_free
+def helpdesk_notification_preferences_show(context, data_dict):
+    """{user_id, email_notifications} of the caller (or, for sysadmins,
+    of the user `id`)."""
+    tk.check_access("helpdesk_notification_preferences_show", context,
+                    data_dict)
+    return _preferences(target_user(context, data_dict))
+
+
+def helpdesk_notification_preferences_update(context, data_dict):
+    """Turn all help desk email on or off (email_notifications) for the
+    caller (or, for sysadmins, the user `id`)."""
+    tk.check_access("helpdesk_notification_preferences_update", context,
+                    data_dict)
+    data, errors = tk.navl_validate(data_dict, _preferences_schema(),
+                                    context)
+    if errors:
+        raise tk.ValidationError(errors)
+    user = target_user(context, data_dict)
+    optout.set_wants_email(user.id, data["email_notifications"])
+    model.repo.commit()
+    return _preferences(user)

@@ -1,0 +1,60 @@
+"""A user's switch for all help desk email (issue 5, point 4).
+
+The actions live in notify/actions.py and notify/auth.py; plugin.py must
+register them beside the core's (see the module docstring there)."""
+import pytest
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.helpdesk.tests.notify.conftest import (
+    act, delivered, notifications)
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+def test_a_user_can_opt_out_of_all_help_desk_email(
+        people, report, mail, run_jobs):
+    assert act("helpdesk_notification_preferences_update", people["admin"],
+               email_notifications=False)["email_notifications"] is False
+    issue = report()
+    run_jobs()
+
+    assert set(delivered(mail, 2)) == {people["editor"]["email"],
+                                       people["reporter"]["email"]}
+    assert [n.email for n in notifications(issue_id=issue["id"],
+                                           reason="admin")] == []
+
+
+def test_opting_in_again_restores_email(people, report, mail, run_jobs):
+    admin = people["admin"]
+    act("helpdesk_notification_preferences_update", admin,
+        email_notifications=False)
+    act("helpdesk_notification_preferences_update", admin,
+        email_notifications=True)
+
+    assert act("helpdesk_notification_preferences_show",
+               admin)["email_notifications"] is True
+    report()
+    run_jobs()
+    assert admin["email"] in delivered(mail, 3)
+
+
+def test_only_the_user_or_a_sysadmin_may_see_or_change_preferences(people):
+    admin = people["admin"]
+    with pytest.raises(tk.NotAuthorized):
+        act("helpdesk_notification_preferences_show", people["editor"],
+            id=admin["name"])
+    with pytest.raises(tk.NotAuthorized):
+        act("helpdesk_notification_preferences_update", None,
+            id=admin["name"], email_notifications=False)
+
+    shown = act("helpdesk_notification_preferences_update",
+                people["sysadmin"], id=admin["name"],
+                email_notifications=False)
+    assert shown == {"user_id": admin["id"], "email_notifications": False}
+
+
+def test_the_switch_is_required(people):
+    with pytest.raises(tk.ValidationError) as error:
+        act("helpdesk_notification_preferences_update", people["admin"])
+    assert "email_notifications" in error.value.error_dict
