@@ -9,10 +9,12 @@ until ckanext.helpdesk.notify.max_attempts.
 import datetime
 import logging
 
+import sqlalchemy as sa
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk.model import Notification, utcnow
+from ckanext.helpdesk.model import Issue, Notification, utcnow
 from ckanext.helpdesk.notify import mail
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,23 @@ def unsent(limit=50):
     return model.Session.query(Notification).filter(
         Notification.status != "sent"
     ).order_by(Notification.created).limit(limit).all()
+
+
+def recent(status=None, limit=100):
+    """The latest notifications (optionally of one status), newest first,
+    each with its issue and the names its link needs, in one query; and
+    the count per status."""
+    query = model.Session.query(
+        Notification, Issue, model.Package.name, model.Group.name
+    ).join(Issue, Issue.id == Notification.issue_id).outerjoin(
+        model.Package, model.Package.id == Issue.dataset_id
+    ).outerjoin(model.Group, model.Group.id == Issue.organization_id)
+    if status:
+        query = query.filter(Notification.status == status)
+    rows = query.order_by(Notification.created.desc()).limit(limit).all()
+    counts = dict(model.Session.query(
+        Notification.status, sa.func.count()).group_by(Notification.status))
+    return rows, counts
 
 
 def _attempt(notification):

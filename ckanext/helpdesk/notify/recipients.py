@@ -18,7 +18,8 @@ from ckanext.helpdesk.model import NotificationOptOut, Subscription
 
 PUBLISHER_CAPACITIES = ("admin", "editor")
 # The organization's own channels: they see all of its issues and notes.
-PUBLISHER_REASONS = PUBLISHER_CAPACITIES + ("maintainer", "organization_email")
+PUBLISHER_REASONS = PUBLISHER_CAPACITIES + ("maintainer",
+                                           "organization_email")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,7 +130,7 @@ def assignee(issue):
             for user in _active_users([issue.assignee_id])]
 
 
-# -- the rules -------------------------------------------------------------------
+# -- the rules --------------------------------------------------------------
 
 def _as(kind, recipients):
     return [(kind, recipient) for recipient in recipients]
@@ -160,7 +161,7 @@ def for_change(issue, changes, comment=None):
     return told
 
 
-# -- filtering -------------------------------------------------------------------
+# -- filtering --------------------------------------------------------------
 
 def _is_author(recipient, actor_id, actor_email):
     if actor_id:

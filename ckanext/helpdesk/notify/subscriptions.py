@@ -93,12 +93,13 @@ def _readable_comment_id(comment, recipient):
     """Internal notes are quoted only to the organization's channels."""
     if comment is None:
         return None
-    if comment.internal and recipient.reason not in recipients.PUBLISHER_REASONS:
+    publisher = recipient.reason in recipients.PUBLISHER_REASONS
+    if comment.internal and not publisher:
         return None
     return comment.id
 
 
-# -- after commit ----------------------------------------------------------------
+# -- after commit -----------------------------------------------------------
 
 def _enqueue_after_commit(session, notification_id):
     session.info.setdefault(TO_ENQUEUE, []).append(notification_id)

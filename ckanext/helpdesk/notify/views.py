@@ -1,4 +1,5 @@
-"""The unsubscribe link of every email, working without signing in.
+"""The unsubscribe link of every email, working without signing in; and
+a page for sysadmins listing the latest notifications.
 
 GET shows a page with a one-click button (a POST form with a CSRF token).
 Mail clients use the List-Unsubscribe header's one-click URL (RFC 8058): a
@@ -11,8 +12,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.config.middleware.flask_app import csrf
 
-from ckanext.helpdesk.model import Issue
-from ckanext.helpdesk.notify import optout, tokens
+from ckanext.helpdesk.model import NOTIFICATION_STATUSES, Issue
+from ckanext.helpdesk.notify import jobs, optout, tokens
 
 notify = flask.Blueprint("helpdesk_notify", __name__)
 
@@ -49,6 +50,20 @@ def unsubscribe_one_click(token):
     optout.unsubscribe(issue.id, user_id, email)
     model.Session.commit()
     return tk._("You will receive no more email about this issue.")
+
+
+@notify.route("/ckan-admin/helpdesk/notifications")
+def notifications():
+    """What was sent, what waits and what failed, for sysadmins."""
+    if not tk.current_user.is_authenticated or not tk.current_user.sysadmin:
+        tk.abort(403, tk._("Only sysadmins may see the notifications."))
+    status = flask.request.args.get("status")
+    if status not in NOTIFICATION_STATUSES:
+        status = None
+    rows, counts = jobs.recent(status)
+    return tk.render("helpdesk/notify/notifications.html", {
+        "rows": rows, "counts": counts, "status": status,
+        "statuses": NOTIFICATION_STATUSES})
 
 
 # Mail clients cannot send a CSRF token; ckan.config.middleware's CSRF

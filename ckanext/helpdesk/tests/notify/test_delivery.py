@@ -12,7 +12,7 @@ from ckan.tests import factories
 
 from ckanext.helpdesk.model import utcnow
 from ckanext.helpdesk.tests.notify.conftest import (
-    act, delivered, notifications, subject_of, text_of)
+    delivered, notifications, subject_of, text_of)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -88,11 +88,10 @@ def test_redis_down_the_issue_is_saved_and_send_pending_delivers(
         "Which stops are accessible?")
 
 
-def test_notifications_roll_back_with_the_change(people, report, mail,
-                                                  run_jobs):
-    act_context = {"user": people["reporter"]["name"], "ignore_auth": False,
-                   "defer_commit": True}
-    issue = tk.get_action("helpdesk_issue_create")(act_context, {
+def test_notifications_roll_back_with_the_change(people, mail, run_jobs):
+    context = {"user": people["reporter"]["name"], "ignore_auth": False,
+               "defer_commit": True}
+    issue = tk.get_action("helpdesk_issue_create")(context, {
         "dataset_id": people["dataset"]["id"], "category": "question",
         "title": "Never saved", "description": "Rolled back."})
     model.Session.rollback()
