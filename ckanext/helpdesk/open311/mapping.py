@@ -9,7 +9,7 @@ import datetime
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk.open311 import errors
+from ckanext.helpdesk.open311 import errors, render
 from ckanext.helpdesk.open311.render import parse_w3c_datetime, w3c_datetime
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -224,9 +224,16 @@ def _window(params, now):
                 "start_date and end_date may not span more than 90 days"))
         return start, end
     if start:
-        return start, start + DEFAULT_WINDOW
+        return start, _shifted(start, DEFAULT_WINDOW)
     end = end or now
-    return end - DEFAULT_WINDOW, end
+    return _shifted(end, -DEFAULT_WINDOW), end
+
+
+def _shifted(moment, delta):
+    try:
+        return moment + delta
+    except OverflowError:  # within 90 days of year 1 or year 9999
+        raise errors.bad_request(tk._("The dates are out of range"))
 
 
 def _date_param(params, name):
@@ -277,6 +284,7 @@ def _comma_list(text):
 
 def issue_fields(params, category, anonymous):
     """helpdesk_issue_create's data_dict from a POST's parameters."""
+    _check_text(params)
     description = params.get("description") or ""
     if len(description) > DESCRIPTION_LENGTH:
         raise errors.bad_request(tk._(
@@ -291,6 +299,17 @@ def issue_fields(params, category, anonymous):
     if anonymous:
         fields.update(_reporter(params))
     return fields
+
+
+def _check_text(params):
+    """Refuse what XML cannot carry (control characters, NUL), so a report
+    reads back the same in both formats."""
+    unfit = sorted(name for name, value in params.items()
+                   if render.NOT_XML_CHARS.search(value))
+    if unfit:
+        raise errors.bad_request(*(
+            tk._("{0} contains control characters").format(name)
+            for name in unfit))
 
 
 def _location(params, category):

@@ -76,7 +76,11 @@ def _params():
 
 def _format_of_path(path):
     match = re.search(r"\.(\w+)$", path)
-    fmt = match.group(1).lower() if match else DEFAULT_FORMAT
+    return _known(match.group(1) if match else DEFAULT_FORMAT)
+
+
+def _known(fmt):
+    """The format to answer in: the one asked for, if we speak it."""
     return fmt if fmt in render.FORMATS else DEFAULT_FORMAT
 
 
@@ -111,10 +115,6 @@ def endpoint(xml_root):
                     _known(fmt), errors.bad_request(GENERAL_ERROR))
         return answer
     return decorate
-
-
-def _known(fmt):
-    return fmt if fmt in render.FORMATS else DEFAULT_FORMAT
 
 
 def _answer_unrouted():

@@ -1,0 +1,243 @@
+"""Open311 over the help desk: reports filed through it are ordinary
+issues, changes made on the site show in it, and it shows only what the
+caller may see on the pages."""
+import datetime
+
+import pytest
+
+import ckan.model as model
+
+from ckanext.helpdesk.model import Issue
+from ckanext.helpdesk.tests.open311.conftest import act, report
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+def file_report(open311_client, desk, **form):
+    values = {"api_key": desk["tokens"]["reporter"],
+              "service_code": "data-problem",
+              "attribute[dataset]": "buses",
+              "description": "Stop 7 has the wrong name\nIt is Elm, not Oak."}
+    values.update(form)
+    [created] = open311_client.post(**values)
+    return created
+
+
+def backdate(issue_id, days):
+    issue = model.Session.get(Issue, issue_id)
+    issue.created = issue.created - datetime.timedelta(days=days)
+    model.Session.commit()
+
+
+def ids(requests):
+    return [request["service_request_id"] for request in requests]
+
+
+# -- filing --------------------------------------------------------------------
+
+def test_report_filed_through_open311_is_an_issue_of_the_dataset(
+        open311_client, desk):
+    created = file_report(open311_client, desk,
+                          **{"attribute[resource]": desk["resource"]["id"]})
+    found = act("helpdesk_issue_search", None, dataset_id="buses")
+    [issue] = found["results"]
+    assert issue["id"] == created["service_request_id"]
+    assert issue["title"] == "Stop 7 has the wrong name"
+    assert issue["description"].endswith("It is Elm, not Oak.")
+    assert issue["resource_id"] == desk["resource"]["id"]
+    assert issue["reporter"] == "reporter"
+    assert issue["category"] == "data-problem"
+
+
+def test_title_attribute_names_the_issue(open311_client, desk):
+    created = file_report(open311_client, desk,
+                          **{"attribute[title]": "Renamed stop"})
+    issue = act("helpdesk_issue_show", None,
+                id=created["service_request_id"])
+    assert issue["title"] == "Renamed stop"
+
+
+def test_address_id_can_name_the_dataset(open311_client, desk):
+    created = file_report(open311_client, desk, address_id="buses",
+                          **{"attribute[dataset]": ""})
+    issue = act("helpdesk_issue_show", None,
+                id=created["service_request_id"])
+    assert issue["dataset_name"] == "buses"
+
+
+def test_data_request_goes_to_the_organization(open311_client, desk):
+    created = file_report(open311_client, desk, service_code="data-request",
+                          **{"attribute[dataset]": "",
+                             "attribute[organization]": "city"})
+    issue = act("helpdesk_issue_show", None,
+                id=created["service_request_id"])
+    assert issue["dataset_id"] is None
+    assert issue["organization_name"] == "city"
+
+
+@pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous", "true")
+def test_anonymous_report_when_the_operator_allows_it(open311_client, desk):
+    created = file_report(open311_client, desk, api_key="",
+                          email="ann@example.org", first_name="Ann",
+                          last_name="Lee")
+    assert created["account_id"] is None
+    issue = act("helpdesk_issue_show", "editor",
+                id=created["service_request_id"])
+    assert issue["reporter_display_name"] == "Ann Lee"
+    assert issue["reporter_email"] == "ann@example.org"
+
+
+def test_report_on_a_private_dataset_by_an_outsider_is_refused(
+        open311_client, desk):
+    open311_client.post(
+        expect=403, api_key=desk["tokens"]["outsider"],
+        service_code="data-problem", description="x",
+        **{"attribute[dataset]": desk["private"]["name"]})
+
+
+# -- changes on the site -------------------------------------------------------
+
+def test_status_change_shows_with_its_notes_and_time(open311_client, desk):
+    created = file_report(open311_client, desk)
+    request_id = created["service_request_id"]
+    act("helpdesk_issue_update", "editor", id=request_id,
+        status="in_progress")
+    [request] = open311_client.both(f"requests/{request_id}")
+    assert (request["status"], request["service_notice"]) == (
+        "open", "In progress")
+
+    closed = act("helpdesk_issue_update", "editor", id=request_id,
+                 status="resolved", comment="Renamed to Elm in v2.")
+    [request] = open311_client.both(f"requests/{request_id}")
+    assert request["status"] == "closed"
+    assert request["status_notes"] == "Renamed to Elm in v2."
+    assert request["service_notice"] == "Resolved"
+    resolved_at = datetime.datetime.fromisoformat(closed["resolved_at"])
+    assert request["updated_datetime"] == resolved_at.replace(
+        microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+# -- queries -------------------------------------------------------------------
+
+def test_default_window_is_the_last_90_days_newest_first(
+        open311_client, desk):
+    old = report(desk, title="Old")
+    backdate(old["id"], 91)
+    first = report(desk, title="First")
+    second = report(desk, title="Second")
+    assert ids(open311_client.both("requests")) == [second["id"],
+                                                    first["id"]]
+
+
+def test_date_range_selects_by_requested_time(open311_client, desk):
+    old = report(desk, title="Old")
+    backdate(old["id"], 100)
+    report(desk, title="Recent")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    start = (now - datetime.timedelta(days=120)).isoformat()
+    end = (now - datetime.timedelta(days=50)).isoformat()
+    assert ids(open311_client.both("requests", start_date=start,
+                                   end_date=end)) == [old["id"]]
+    assert ids(open311_client.both("requests", start_date=start)) == [
+        old["id"]]
+
+
+def test_status_and_service_code_filter(open311_client, desk):
+    problem = report(desk)
+    question = report(desk, category="question")
+    act("helpdesk_issue_update", "editor", id=question["id"],
+        status="wont_fix")
+    assert ids(open311_client.both("requests", status="open")) == [
+        problem["id"]]
+    assert ids(open311_client.both("requests", status="closed")) == [
+        question["id"]]
+    assert ids(open311_client.both("requests", service_code="question")) == [
+        question["id"]]
+    assert ids(open311_client.both(
+        "requests", service_code="question,data-problem")) == [
+        question["id"], problem["id"]]
+
+
+def test_service_request_id_list_overrides_other_filters(
+        open311_client, desk):
+    old = report(desk)
+    backdate(old["id"], 400)
+    new = report(desk)
+    found = open311_client.both(
+        "requests", service_request_id=f"{old['id']},no-such,{new['id']}",
+        status="closed", service_code="question")
+    assert ids(found) == [old["id"], new["id"]]
+
+
+def test_paging_extension(open311_client, desk):
+    issues = [report(desk, title=f"Issue {n}") for n in range(5)]
+    newest_first = [issue["id"] for issue in reversed(issues)]
+    assert ids(open311_client.both("requests", page_size="2")) == (
+        newest_first[:2])
+    assert ids(open311_client.both("requests", page_size="2",
+                                   page="3")) == newest_first[4:]
+    assert ids(open311_client.both(
+        "requests", page_size="2", page="2",
+        service_code="data-problem,question")) == newest_first[2:4]
+
+
+# -- visibility ----------------------------------------------------------------
+
+@pytest.mark.parametrize("caller", [None, "outsider", "reporter"])
+def test_private_dataset_issues_never_show_to_those_who_cannot_see_it(
+        open311_client, desk, caller):
+    public = report(desk, user="editor")
+    private = report(desk, user="editor", dataset="private")
+    headers = {"Authorization": desk["tokens"][caller]} if caller else {}
+    assert ids(open311_client.both("requests", headers=headers)) == [
+        public["id"]]
+    assert ids(open311_client.both(
+        "requests", headers=headers,
+        service_request_id=f"{private['id']},{public['id']}")) == [
+        public["id"]]
+    open311_client.get(f"requests/{private['id']}", expect=404,
+                       headers=headers)
+    open311_client.get(f"requests/{private['id']}", "xml", expect=404,
+                       api_key=desk["tokens"].get(caller, ""))
+
+
+def test_organization_members_see_private_dataset_issues(
+        open311_client, desk):
+    private = report(desk, user="editor", dataset="private")
+    headers = {"Authorization": desk["tokens"]["editor"]}
+    assert ids(open311_client.both("requests", headers=headers)) == [
+        private["id"]]
+    [request] = open311_client.both(f"requests/{private['id']}",
+                                    api_key=desk["tokens"]["editor"])
+    assert request["address_id"] == "secret-plans"
+
+
+def test_invalid_api_key_on_a_read_is_403(open311_client, desk):
+    open311_client.get("requests", expect=403, api_key="forged")
+
+
+# -- moderation ----------------------------------------------------------------
+
+@pytest.mark.ckan_config("ckanext.helpdesk.open311.moderate_new_requests",
+                         "true")
+def test_moderated_report_gets_a_token_resolved_once_shown(
+        open311_client, desk):
+    created = file_report(open311_client, desk)
+    assert "service_request_id" not in created
+    token = created["token"]
+    [pending] = open311_client.both(f"tokens/{token}", kind="token_requests")
+    assert pending == {"service_request_id": None, "token": token}
+    assert open311_client.both("requests") == []
+
+    [issue] = act("helpdesk_issue_search", "editor")["results"]
+    assert issue["hidden"]
+    act("helpdesk_issue_hide", "editor", id=issue["id"], hidden=False)
+    [resolved] = open311_client.both(f"tokens/{token}",
+                                     kind="token_requests")
+    assert resolved == {"service_request_id": issue["id"], "token": token}
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_forged_token_is_404(open311_client, desk, fmt):
+    open311_client.get("tokens/abc.def", fmt, expect=404)
+    open311_client.get("tokens/" + "x" * 40, fmt, expect=404)
