@@ -338,44 +338,61 @@ def helpdesk_issue_counts(context, data_dict):
 
 # -- issue dicts -----------------------------------------------------------
 
+_ORIGINAL = Issue.__table__.alias("original")
+
+
 def _issue_select(viewer):
     """One statement reading visible issues with the names shown beside
     them: dataset, organization, resource, people, original issue, the
-    closing reply, and the caller's vote and subscription."""
-    organization = aliased(model.Group)
-    resource = aliased(model.Resource)
-    assignee, reporter, closer = (aliased(model.User) for _ in range(3))
-    original = aliased(Issue)
-    closing = aliased(Comment)
+    closing reply, and the caller's vote and subscription.
+
+    The names are scalar sub-selects rather than joins: PostgreSQL
+    evaluates them for the rows of the page only (after sort and limit),
+    and plans them in a fraction of the time of a nine-table join."""
+    dataset = model.package_table
+    users = model.user_table
+    organizations = model.group_table
     statement = sa.select(
         *ISSUE_COLUMNS,
-        model.Package.name.label("dataset_name"),
-        model.Package.title.label("dataset_title"),
-        organization.name.label("organization_name"),
-        organization.title.label("organization_title"),
-        resource.name.label("resource_name"),
-        assignee.name.label("assignee"),
-        reporter.name.label("reporter"),
-        reporter.fullname.label("reporter_fullname"),
-        original.number.label("duplicate_of_number"),
-        closing.body.label("closing_body"),
-        closing.created.label("closing_created"),
-        closer.name.label("closing_author"),
-        closer.fullname.label("closing_author_fullname"),
+        dataset.c.name.label("dataset_name"),
+        dataset.c.title.label("dataset_title"),
+        _lookup(organizations.c.name, Issue.organization_id,
+                "organization_name"),
+        _lookup(organizations.c.title, Issue.organization_id,
+                "organization_title"),
+        _lookup(model.resource_table.c.name, Issue.resource_id,
+                "resource_name"),
+        _lookup(users.c.name, Issue.assignee_id, "assignee"),
+        _lookup(users.c.name, Issue.reporter_id, "reporter"),
+        _lookup(users.c.fullname, Issue.reporter_id, "reporter_fullname"),
+        _lookup(_ORIGINAL.c.number, Issue.duplicate_of_id,
+                "duplicate_of_number"),
+        _closing_comment().label("closing_comment"),
         visibility.can_manage(viewer).label("managed"),
         _caller_has(Vote, viewer).label("voted"),
         _caller_has(Subscription, viewer).label("subscribed"),
     ).select_from(Issue)
-    return visibility.visible_issues(statement, viewer).outerjoin(
-        organization, organization.id == Issue.organization_id
-    ).outerjoin(resource, resource.id == Issue.resource_id).outerjoin(
-        assignee, assignee.id == Issue.assignee_id
-    ).outerjoin(reporter, reporter.id == Issue.reporter_id).outerjoin(
-        original, original.id == Issue.duplicate_of_id
-    ).outerjoin(closing, sa.and_(closing.id == Issue.closing_comment_id,
-                                 closing.internal.is_(False),
-                                 closing.hidden.is_(False))
-                ).outerjoin(closer, closer.id == closing.author_id)
+    return visibility.visible_issues(statement, viewer)
+
+
+def _lookup(column, issue_column, label):
+    """The `column` of the row whose id `issue_column` holds."""
+    return sa.select(column).where(
+        column.table.c.id == issue_column).scalar_subquery().label(label)
+
+
+def _closing_comment():
+    """The public reply posted with the closing change, as a JSON object
+    (None when there is none, or it was hidden)."""
+    author = model.user_table
+    return sa.select(sa.func.json_build_object(
+        "id", Comment.id, "body", Comment.body, "created", Comment.created,
+        "author", author.c.name, "author_fullname", author.c.fullname,
+    )).select_from(Comment).outerjoin(
+        author, author.c.id == Comment.author_id
+    ).where(Comment.id == Issue.closing_comment_id,
+            Comment.internal.is_(False),
+            Comment.hidden.is_(False)).scalar_subquery()
 
 
 def _caller_has(table, viewer):
@@ -394,7 +411,7 @@ def _issue_dict(row):
     reporter_email = issue.pop("reporter_email")
     if values["managed"]:
         issue["reporter_email"] = reporter_email
-    closing_comment_id = issue.pop("closing_comment_id")
+    issue.pop("closing_comment_id")
     issue.update(
         dataset_name=values["dataset_name"],
         dataset_title=values["dataset_title"],
@@ -408,14 +425,21 @@ def _issue_dict(row):
             values["reporter"], values["reporter_fullname"],
             issue.pop("reporter_name")),
         is_open=issue["status"] in OPEN_STATUSES,
-        closing_comment=values["closing_body"] and {
-            "id": closing_comment_id, "body": values["closing_body"],
-            "author": values["closing_author"],
-            "author_display_name": _display_name(
-                values["closing_author"], values["closing_author_fullname"]),
-            "created": _iso(values["closing_created"])},
+        closing_comment=_closing_comment_dict(values["closing_comment"]),
         voted=values["voted"], subscribed=values["subscribed"])
     return issue
+
+
+def _closing_comment_dict(closing):
+    if closing is None:
+        return None
+    fullname = closing.pop("author_fullname")
+    closing["author_display_name"] = _display_name(closing["author"],
+                                                   fullname)
+    # JSON carries the timestamp as PostgreSQL prints it.
+    closing["created"] = _iso(datetime.datetime.fromisoformat(
+        closing["created"]))
+    return closing
 
 
 # -- comments --------------------------------------------------------------

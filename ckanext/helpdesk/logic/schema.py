@@ -26,9 +26,9 @@ def _text(length=TEXT_LENGTH):
     return [unicode_safe, v.helpdesk_max_length(length)]
 
 
-def _title(required=True):
+def _required_text(length=TEXT_LENGTH, required=True):
     first = [not_empty] if required else [ignore_missing, not_empty]
-    return first + _text(TITLE_LENGTH)
+    return first + [v.helpdesk_not_blank] + _text(length)
 
 
 def _anonymous_author(anonymous):
@@ -36,7 +36,7 @@ def _anonymous_author(anonymous):
     from signed-in users (whose account speaks for them)."""
     if not anonymous:
         return {"name": [ignore], "email": [ignore]}
-    return {"name": [not_empty] + _text(NAME_LENGTH),
+    return {"name": _required_text(NAME_LENGTH),
             "email": [not_empty, unicode_safe, email_validator]}
 
 
@@ -48,7 +48,7 @@ def issue_create_schema(anonymous=False):
                             v.helpdesk_organization_id],
         "resource_id": [ignore_empty, unicode_safe],
         "category": [not_empty, unicode_safe, v.helpdesk_category],
-        "title": _title(),
+        "title": _required_text(TITLE_LENGTH),
         "description": [default("")] + _text(),
         "reporter_name": author["name"],
         "reporter_email": author["email"],
@@ -63,7 +63,7 @@ def issue_update_schema():
         "assignee": [ignore_missing, unicode_safe, v.helpdesk_assignee],
         "duplicate_of": [ignore_missing, unicode_safe,
                          v.helpdesk_duplicate_of],
-        "title": _title(required=False),
+        "title": _required_text(TITLE_LENGTH, required=False),
         "description": [ignore_missing] + _text(),
         "comment": [ignore_empty] + _text(),
         "__after": [v.helpdesk_status_transition],
@@ -102,7 +102,7 @@ def comment_create_schema(anonymous=False):
     author = _anonymous_author(anonymous)
     return {
         "issue_id": [ignore],
-        "body": [not_empty] + _text(),
+        "body": _required_text(),
         "internal": [default(False), boolean_validator],
         "author_name": author["name"],
         "author_email": author["email"],
@@ -110,14 +110,14 @@ def comment_create_schema(anonymous=False):
 
 
 def comment_update_schema():
-    return {"id": [ignore], "body": [not_empty] + _text()}
+    return {"id": [ignore], "body": _required_text()}
 
 
 def abuse_report_create_schema():
     return {
         "issue_id": [ignore],
         "comment_id": [ignore_empty, unicode_safe],
-        "reason": [not_empty] + _text(2000),
+        "reason": _required_text(2000),
     }
 
 

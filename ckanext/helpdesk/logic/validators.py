@@ -16,13 +16,20 @@ from ckanext.helpdesk.model import (CLOSED_STATUSES, OPEN_STATUSES,
                                     STATUSES, Issue)
 
 __all__ = [
-    "helpdesk_max_length", "helpdesk_category", "helpdesk_status",
+    "helpdesk_not_blank", "helpdesk_max_length", "helpdesk_category", "helpdesk_status",
     "helpdesk_status_filter", "helpdesk_dataset_id",
     "helpdesk_organization_id", "helpdesk_user_id", "helpdesk_assignee",
     "helpdesk_duplicate_of", "helpdesk_issue_target",
     "helpdesk_status_transition", "helpdesk_utc_datetime",
     "helpdesk_id_list",
 ]
+
+
+def helpdesk_not_blank(value):
+    """Reject text that is only whitespace (not_empty lets it through)."""
+    if isinstance(value, str) and not value.strip():
+        raise tk.Invalid(tk._("Missing value"))
+    return value
 
 
 def helpdesk_max_length(length):
@@ -115,6 +122,8 @@ def helpdesk_issue_target(key, data, errors, context):
     data request, about an organization; a resource must be the
     dataset's."""
     dataset_id = data.get(("dataset_id",))
+    if errors.get(("dataset_id",)):
+        return
     if dataset_id:
         owner_org = model.Package.get(dataset_id).owner_org
         if not owner_org:
