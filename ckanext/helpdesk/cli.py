@@ -9,7 +9,7 @@ def helpdesk():
     """Commands of ckanext-helpdesk."""
 
 
-# -- notify (issue 5) ------------------------------------------------------------
+# -- notify (issue 5) --------------------------------------------------------
 
 @helpdesk.command("send-pending")
 @click.option("--retry-now", is_flag=True,

@@ -103,3 +103,17 @@ def test_a_tampered_link_is_refused(followed_issue, app, tamper):
     assert response.status_code == 400
     assert notifications(issue_id=issue["id"], status="pending") == []
 
+
+
+def test_every_email_offers_one_click_unsubscribe_in_its_headers(
+        people, report, mail, run_jobs):
+    report()
+    run_jobs()
+
+    for _recipients, message in mail.wait_for(3):
+        # As it came over the wire: one line, not RFC 2047 encoded-words.
+        raw = dict(message.raw_items())["List-Unsubscribe"].strip()
+        assert re.fullmatch(rf"<{SITE}/helpdesk/unsubscribe/\S+/one-click>",
+                            raw), raw
+        assert message["List-Unsubscribe-Post"] == (
+            "List-Unsubscribe=One-Click")
