@@ -123,6 +123,8 @@ def _template_vars(notification, issue):
     organization_title = organization.display_name if organization else ""
     comment = (model.Session.get(Comment, notification.comment_id)
                if notification.comment_id else None)
+    if comment is not None and comment.hidden:
+        comment = None  # hidden by a moderator before the email went out
     actor = (model.User.get(notification.actor_id) if notification.actor_id
              else None)
     author = (actor.display_name if actor

@@ -243,3 +243,18 @@ def test_the_operator_can_turn_notifications_off(people, report, run_jobs):
     issue = report()
 
     assert notifications(issue_id=issue["id"]) == []
+
+
+def test_a_comment_hidden_before_the_email_goes_out_is_not_quoted(
+        people, report, mail, run_jobs):
+    issue = report()
+    run_jobs()
+    mail.clear()
+    comment = act("helpdesk_comment_create", people["follower"],
+                  issue_id=issue["id"], body="Buy cheap pills!")
+    act("helpdesk_comment_hide", people["admin"], id=comment["id"],
+        hidden=True)
+    run_jobs()
+
+    for message in delivered(mail, 3).values():
+        assert "cheap pills" not in text_of(message)
