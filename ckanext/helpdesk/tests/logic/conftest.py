@@ -1,5 +1,6 @@
 """A small world for the logic tests: an organization with an editor, an
-admin and a member, another organization, and datasets in every state."""
+admin and a member, another organization with its admin, a public and a
+private dataset."""
 import types
 
 import pytest
@@ -8,11 +9,11 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 
-def call(action, user=None, **data_dict):
+def call(action_name, user=None, **data_dict):
     """Run an action as `user` (a user dict, or None for anonymous), with
     auth checked as in a web request."""
     context = {"user": user["name"] if user else "", "ignore_auth": False}
-    return tk.get_action(action)(context, data_dict)
+    return tk.get_action(action_name)(context, data_dict)
 
 
 @pytest.fixture
@@ -29,12 +30,10 @@ def world(clean_db):
         {"name": outsider["name"], "capacity": "admin"}])
     public = factories.Dataset(owner_org=org["id"])
     private = factories.Dataset(owner_org=org["id"], private=True)
-    deleted = factories.Dataset(owner_org=org["id"])
     return types.SimpleNamespace(
         sysadmin=sysadmin, editor=editor, admin=admin, member=member,
         reporter=reporter, stranger=stranger, outsider=outsider, org=org,
-        other_org=other_org, public=public, private=private,
-        deleted=deleted)
+        other_org=other_org, public=public, private=private)
 
 
 def report(world, dataset=None, user="reporter", **extra):
