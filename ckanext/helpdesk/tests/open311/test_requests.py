@@ -49,6 +49,21 @@ def test_report_filed_through_open311_is_an_issue_of_the_dataset(
     assert issue["category"] == "data-problem"
 
 
+@pytest.mark.usefixtures("clean_redis")  # no jobs left by other tests
+def test_report_filed_through_open311_is_on_the_dataset_page_and_mailed(
+        app, open311_client, desk, mail, run_jobs):
+    file_report(open311_client, desk)
+    page = app.get("/dataset/buses/issues").get_data(as_text=True)
+    assert "Stop 7 has the wrong name" in page
+
+    run_jobs()
+    subjects = {recipients[0]: " ".join(message["Subject"].split())
+                for recipients, message in mail.wait_for(2)}
+    assert subjects[desk["editor"]["email"]].endswith(
+        "New issue #1 on Bus stops: Stop 7 has the wrong name")
+    assert "was received" in subjects[desk["reporter"]["email"]]
+
+
 def test_title_attribute_names_the_issue(open311_client, desk):
     created = file_report(open311_client, desk,
                           **{"attribute[title]": "Renamed stop"})
