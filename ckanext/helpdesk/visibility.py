@@ -6,7 +6,8 @@ through `visible_issues()`, so a leak can only come from here:
 - sysadmins (and internal calls with ``ignore_auth``) see everything;
 - an issue on a dataset is visible when its dataset is: public active
   datasets to everyone, private ones to the members of the owning
-  organization, draft and deleted ones to its editors and admins;
+  organization (and the dataset's collaborators, when CKAN allows them),
+  draft and deleted ones to its editors and admins;
 - data requests (no dataset) are visible to everyone, organizations being
   public;
 - hidden issues only to the editors and admins of the organization.
@@ -22,6 +23,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.model import Comment, Issue
 
@@ -108,10 +110,21 @@ def dataset_filter(viewer: Viewer):
     public = sa.and_(active, package.private.is_(False))
     if viewer.is_anonymous:
         return public
+    readers = package.owner_org.in_(organizations_of(viewer))
+    if tk.asbool(tk.config.get("ckan.auth.allow_dataset_collaborators")):
+        readers = sa.or_(readers, package.id.in_(collaborations_of(viewer)))
     return sa.or_(
         public,
-        sa.and_(active, package.owner_org.in_(organizations_of(viewer))),
+        sa.and_(active, readers),
         package.owner_org.in_(organizations_of(viewer, MANAGER_CAPACITIES)))
+
+
+def collaborations_of(viewer: Viewer):
+    """A sub-select of the ids of the datasets the viewer collaborates on
+    (CKAN's ckan.auth.allow_dataset_collaborators)."""
+    collaborator = model.package_member_table
+    return sa.select(collaborator.c.package_id).where(
+        collaborator.c.user_id == viewer.user_id)
 
 
 def visible_filter(viewer: Viewer):

@@ -190,8 +190,8 @@ def helpdesk_issue_delete(context, data_dict):
 
 def _change(context, issue, values, comment_body=None):
     """Apply `values` ({column: new value}) to the issue with their
-    consequences, put them on the timeline and signal them; returns the
-    changes {column: (old, new)}."""
+    consequences, put them on the timeline and signal them (with the
+    changes as {column: (old, new)})."""
     actor = _actor(context)
     changes = {column: (getattr(issue, column), value)
                for column, value in values.items()
@@ -209,7 +209,6 @@ def _change(context, issue, values, comment_body=None):
         model.Session.flush()
         signals.issue_changed.send(issue.id, issue=issue, actor=actor,
                                    changes=changes, comment=comment)
-    return changes
 
 
 def _track_resolution(issue, old_status, comment):
@@ -232,12 +231,16 @@ def _record_events(issue, changes, actor):
 
 
 def _add_event(issue, actor, kind, old=None, new=None):
-    def text(value):
-        return None if value is None else str(value).lower() \
-            if isinstance(value, bool) else str(value)
     model.Session.add(Event(issue_id=issue.id, actor_id=actor and actor.id,
-                            kind=kind, old_value=text(old),
-                            new_value=text(new)))
+                            kind=kind, old_value=_event_text(old),
+                            new_value=_event_text(new)))
+
+
+def _event_text(value):
+    """Event values are text; flags read "true" and "false"."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return None if value is None else str(value)
 
 
 # -- search and counts -----------------------------------------------------
@@ -466,9 +469,10 @@ def _new_comment(issue, actor, body, internal=False, author_name=None,
                       author_name=author_name, author_email=author_email,
                       body=body, internal=internal)
     model.Session.add(comment)
-    # comment_count counts what the public sees; touching the issue also
-    # moves it up in "recently updated".
-    issue.comment_count = Issue.comment_count + (0 if internal else 1)
+    if not internal:
+        # Counts what the public sees; touching the issue also moves it up
+        # in "recently updated" (internal notes leave no public trace).
+        issue.comment_count = Issue.comment_count + 1
     model.Session.flush()
     return comment
 

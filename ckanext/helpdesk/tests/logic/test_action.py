@@ -107,6 +107,19 @@ def test_issues_outlive_their_dataset(world):
         call("helpdesk_issue_show", world.stranger, id=issue["id"])
 
 
+@pytest.mark.ckan_config("ckan.auth.allow_dataset_collaborators", True)
+def test_collaborators_see_the_issues_of_their_private_dataset(world):
+    issue = report(world, world.private, user="editor")
+    with pytest.raises(tk.NotAuthorized):
+        call("helpdesk_issue_show", world.stranger, id=issue["id"])
+    helpers.call_action("package_collaborator_create",
+                        id=world.private["id"], user_id=world.stranger["id"],
+                        capacity="member")
+    assert call("helpdesk_issue_show", world.stranger,
+                id=issue["id"])["id"] == issue["id"]
+    assert call("helpdesk_issue_search", world.stranger)["count"] == 1
+
+
 # -- changing ------------------------------------------------------------------
 
 def test_closing_stamps_resolved_at_and_keeps_the_reply(world):
@@ -520,3 +533,4 @@ def test_a_failing_subscriber_leaves_nothing_behind(world):
         signals.issue_created.disconnect(fail)
     model.Session.rollback()
     assert model.Session.query(Issue).count() == 0
+

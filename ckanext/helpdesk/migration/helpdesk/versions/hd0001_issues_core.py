@@ -103,6 +103,11 @@ def upgrade():
                     ["duplicate_of_id"])
     op.create_index("helpdesk_issue_search_idx", "helpdesk_issue",
                     ["search_vector"], postgresql_using="gin")
+    # With the default statistics a rare word is estimated to match 0.5%
+    # of the issues, and "newest first" then walks the created index
+    # instead of the GIN index: 100 times slower on a million issues.
+    op.execute("ALTER TABLE helpdesk_issue ALTER COLUMN search_vector "
+               "SET STATISTICS 1000")
 
     op.create_table(
         "helpdesk_issue_counter",
