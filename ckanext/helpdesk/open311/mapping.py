@@ -5,6 +5,7 @@ for a data request, the organization) is the report's location, given as
 a service attribute; the owning organization is the agency responsible.
 This module only translates: views.py calls the actions.
 """
+import collections
 import datetime
 
 import ckan.plugins.toolkit as tk
@@ -113,7 +114,18 @@ def _attribute(code, required, datatype_description, description):
 
 # -- service requests ----------------------------------------------------------
 
-def service_request(issue, service_names, extensions=False):
+Wording = collections.namedtuple("Wording", "service_names status_labels")
+
+
+def wording(categories):
+    """The names of services and statuses, looked up once per answer (a
+    translation per row would cost more than the row)."""
+    return Wording({category["code"]: category["name"]
+                    for category in categories},
+                   dict(tk.h.helpdesk_statuses()))
+
+
+def service_request(issue, words, extensions=False):
     """A help desk issue dict as a GeoReport request."""
     closed = not issue["is_open"]
     closing_comment = issue.get("closing_comment") or {}
@@ -121,12 +133,12 @@ def service_request(issue, service_names, extensions=False):
         "service_request_id": issue["id"],
         "status": "closed" if closed else "open",
         "status_notes": closing_comment.get("body") if closed else None,
-        "service_name": service_names.get(issue["category"],
-                                          issue["category"]),
+        "service_name": words.service_names.get(issue["category"],
+                                                issue["category"]),
         "service_code": issue["category"],
         "description": issue["description"] or issue["title"],
         "agency_responsible": issue["organization_title"],
-        "service_notice": tk.h.helpdesk_status_label(issue["status"]),
+        "service_notice": words.status_labels[issue["status"]],
         "requested_datetime": w3c_datetime(issue["created"]),
         # The spec: for closed requests, the date it was closed.
         "updated_datetime": w3c_datetime(

@@ -260,8 +260,8 @@ def service_definition(service_code):
 
 # -- service requests ----------------------------------------------------------
 
-def _service_names():
-    return {category["code"]: category["name"] for category in _categories()}
+def _wording():
+    return mapping.wording(_categories())
 
 
 @endpoint("service_requests")
@@ -271,16 +271,17 @@ def service_requests_list():
     ids = mapping.requested_ids(params)
     issues = (_issues_by_id(context, ids) if ids
               else _issues_found(context, params))
-    names = _service_names()
+    words = _wording()
     extensions = mapping.wants_extensions(params)
-    return [mapping.service_request(issue, names, extensions)
+    return [mapping.service_request(issue, words, extensions)
             for issue in issues]
 
 
 def _issues_found(context, params):
     """Issues by the filters; several service codes are searched one by
     one and merged newest first (the search takes one category)."""
-    codes = mapping.requested_codes(params, set(_service_names()))
+    codes = mapping.requested_codes(
+        params, {category["code"] for category in _categories()})
     filters = mapping.search_filters(
         params, datetime.datetime.now(datetime.timezone.utc))
     if len(codes) <= 1:
@@ -327,7 +328,7 @@ def service_request(service_request_id):
         raise errors.not_found(tk._(
             "service_request_id '{0}' not found").format(service_request_id))
     extensions = mapping.wants_extensions(_params())
-    return [mapping.service_request(issue, _service_names(), extensions)]
+    return [mapping.service_request(issue, _wording(), extensions)]
 
 
 @endpoint("service_requests")
