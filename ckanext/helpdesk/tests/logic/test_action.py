@@ -266,6 +266,23 @@ def test_hidden_comments_are_flagged_for_editors_and_gone_for_others(world):
     assert call("helpdesk_issue_show", id=issue["id"])["comment_count"] == 0
 
 
+@pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous", True)
+def test_anonymous_comments_when_allowed_with_name_and_email(world):
+    issue = report(world, world.public)
+    with pytest.raises(tk.ValidationError) as raised:
+        call("helpdesk_comment_create", None, issue_id=issue["id"],
+             body="Same here")
+    assert {"author_name", "author_email"} <= set(raised.value.error_dict)
+    comment = call("helpdesk_comment_create", None, issue_id=issue["id"],
+                   body="Same here", author_name="Ann",
+                   author_email="ann@example.org")
+    assert comment["author_display_name"] == "Ann"
+    assert "author_email" not in comment
+    listed = call("helpdesk_comment_list", world.editor,
+                  issue_id=issue["id"])
+    assert listed[0]["author_email"] == "ann@example.org"
+
+
 def test_only_the_author_edits_a_comment(world):
     issue = report(world, world.public)
     comment = call("helpdesk_comment_create", world.stranger,
@@ -533,4 +550,5 @@ def test_a_failing_subscriber_leaves_nothing_behind(world):
         signals.issue_created.disconnect(fail)
     model.Session.rollback()
     assert model.Session.query(Issue).count() == 0
+
 
