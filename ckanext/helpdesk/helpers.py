@@ -1,41 +1,53 @@
 """Template helpers, registered by the plugin's blanket."""
 import datetime
+import json
 
 import ckan.plugins.toolkit as tk
+from ckan.common import current_user
+from ckan.lib.redis import connect_to_redis  # toolkit has no door to Redis
 
 __all__ = [
-    "helpdesk_dataset_summary", "helpdesk_categories",
+    "helpdesk_dataset_counts", "helpdesk_categories",
     "helpdesk_category_label", "helpdesk_statuses", "helpdesk_status_label",
     "helpdesk_issue_url", "helpdesk_age", "helpdesk_allow_anonymous",
     "helpdesk_options", "helpdesk_status_options", "helpdesk_event_text",
 ]
 
-# How many open issues the dataset page shows inline.
-INLINE_ISSUES = 3
 
-
-def helpdesk_dataset_summary(dataset_id):
-    """{"open": n, "total": n, "latest": [issue...]} for the dataset page.
-
-    Memoised on the request: the Help Desk button and the inline list
-    both use it, and it must cost one counts query (plus one search when
-    there is something open to list)."""
-    memo = tk.g.setdefault("helpdesk_summaries", {})
+def helpdesk_dataset_counts(dataset_id):
+    """{"open": n, "total": n} of the issues the user may see on the
+    dataset: one helpdesk_issue_counts call per request, shared by the
+    Help Desk button and the dataset page's Help Desk section."""
+    memo = tk.g.setdefault("helpdesk_counts", {})
     if dataset_id not in memo:
-        memo[dataset_id] = _dataset_summary(dataset_id)
+        cache_seconds = tk.config.get(
+            "ckanext.helpdesk.anonymous_counts_cache")
+        if current_user.is_authenticated or not cache_seconds:
+            memo[dataset_id] = _issue_counts(dataset_id)
+        else:
+            memo[dataset_id] = _anonymous_issue_counts(dataset_id,
+                                                       cache_seconds)
     return memo[dataset_id]
 
 
-def _dataset_summary(dataset_id):
+def _issue_counts(dataset_id):
     counts = tk.get_action("helpdesk_issue_counts")(
-        {}, {"dataset_ids": [dataset_id]}).get(dataset_id, {})
-    summary = {"open": counts.get("open", 0), "total": counts.get("total", 0),
-               "latest": []}
-    if summary["open"]:
-        summary["latest"] = tk.get_action("helpdesk_issue_search")({}, {
-            "dataset_id": dataset_id, "status": "open", "sort": "newest",
-            "limit": INLINE_ISSUES})["results"]
-    return summary
+        {}, {"dataset_ids": [dataset_id]})
+    return counts.get(dataset_id, {"open": 0, "total": 0})
+
+
+def _anonymous_issue_counts(dataset_id, cache_seconds):
+    """The counts every visitor who is not signed in sees, from Redis
+    (shared by all web workers) when counted in the last cache_seconds."""
+    redis = connect_to_redis()
+    key = f"{tk.config['ckan.site_id']}:helpdesk:anonymous_counts:" \
+        f"{dataset_id}"
+    cached = redis.get(key)
+    if cached:
+        return json.loads(cached)
+    counts = _issue_counts(dataset_id)
+    redis.setex(key, cache_seconds, json.dumps(counts))
+    return counts
 
 
 def helpdesk_categories():

@@ -14,6 +14,8 @@ queue = Blueprint("helpdesk_queue", __name__)
 
 def _render_queue(template, filters, endpoint, extra_vars, **url_args):
     filters = dict(search_filters(tk.request.args), **filters)
+    if "status" not in tk.request.args:
+        filters["status"] = "open"  # a work queue: what is still to do
     result, pager = search_page(filters, endpoint, **url_args)
     return tk.render(template, dict(
         extra_vars, result=result, page=pager, ages=AGES,

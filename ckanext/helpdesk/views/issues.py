@@ -15,6 +15,7 @@ helpdesk = Blueprint("helpdesk", __name__)
 REPORT_FIELDS = ("category", "title", "description", "resource_id",
                  "reporter_name", "reporter_email")
 DATA_REQUEST = "data-request"
+LATEST_ISSUES = 3  # on the dataset page
 
 
 def _dataset(dataset_id):
@@ -63,6 +64,19 @@ def dataset_issues(id):
     return tk.render("helpdesk/dataset_issues.html", {
         "pkg_dict": pkg, "result": result, "page": pager,
         "filters": dict(tk.request.args)})
+
+
+@helpdesk.route("/dataset/<id>/issues/latest")
+@http_errors
+def latest_issues(id):
+    """The dataset page's list of the latest open issues, fetched after the
+    page (assets/load.js) so the page itself costs one count query."""
+    pkg = _dataset(id)
+    result = call("helpdesk_issue_search", dataset_id=pkg["id"],
+                  status="open", sort="newest", limit=LATEST_ISSUES)
+    return tk.render("helpdesk/snippets/latest_issues.html",
+                     {"pkg": pkg, "issues": result["results"],
+                      "count": result["count"]})
 
 
 @helpdesk.route("/dataset/<id>/issues/new", methods=["GET", "POST"])

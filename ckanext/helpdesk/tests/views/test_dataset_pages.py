@@ -30,13 +30,16 @@ def test_dataset_page_shows_open_count_and_latest_open_issues(
     update_issue(portal["editor"], closed, status="resolved")
 
     page = visitor.get(f"/dataset/{dataset['name']}").body
+    latest = visitor.get(f"/dataset/{dataset['name']}/issues/latest").body
 
     assert _open_count(page) == 4
-    assert "4 open issues" in page
-    assert "Fourth problem" in page and "Second problem" in page
-    assert "First problem" not in page  # only the latest three inline
-    assert "Closed problem" not in page
+    assert "See the 4 open issues" in page  # until the list is fetched
+    assert f"/dataset/{dataset['name']}/issues/latest" in page
     assert "See all 5 issues" in page
+    assert "4 open issues" in latest
+    assert "Fourth problem" in latest and "Second problem" in latest
+    assert "First problem" not in latest  # only the latest three
+    assert "Closed problem" not in latest
 
 
 def test_issue_list_shows_open_issues_first_with_their_details(

@@ -27,6 +27,7 @@ def outsider(visitor, portal):
     lambda issue: issue_url(issue),
     lambda issue: f"/dataset/{issue['dataset_name']}/issues",
     lambda issue: f"/dataset/{issue['dataset_name']}",
+    lambda issue: f"/dataset/{issue['dataset_name']}/issues/latest",
 ])
 def test_private_dataset_issue_pages_are_not_found(outsider, private_issue,
                                                     page):
@@ -53,9 +54,9 @@ def test_publisher_sees_private_dataset_issues_everywhere(
     visitor.sign_in(portal["editor"])
 
     assert SECRET in visitor.get(issue_url(private_issue)).body
-    dataset_page = visitor.get(
-        f"/dataset/{private_issue['dataset_name']}").body
-    assert SECRET in dataset_page and "1 open issue" in dataset_page
+    dataset = f"/dataset/{private_issue['dataset_name']}"
+    assert "See the 1 open issue" in visitor.get(dataset).body
+    assert SECRET in visitor.get(dataset + "/issues/latest").body
     assert SECRET in visitor.get("/dashboard/issues").body
     assert SECRET in visitor.get(
         f"/organization/{portal['org']['name']}/issues").body
