@@ -20,9 +20,9 @@ from ckanext.helpdesk.categories import configured_categories
 from ckanext.helpdesk.logic import schema
 from ckanext.helpdesk.logic.lookup import (by_id_or_name, comment_from,
                                            issue_from)
-from ckanext.helpdesk.model import (CLOSED_STATUSES, OPEN_STATUSES,
-                                    AbuseReport, Comment, Event, Issue,
-                                    IssueCounter, Subscription, Vote, utcnow)
+from ckanext.helpdesk.model import (OPEN_STATUSES, AbuseReport, Comment,
+                                    Event, Issue, IssueCounter, Subscription,
+                                    Vote, utcnow)
 
 __all__ = [
     "helpdesk_category_list", "helpdesk_issue_create", "helpdesk_issue_show",
@@ -266,33 +266,9 @@ def helpdesk_issue_search(context, data_dict):
 
 
 def _search_conditions(data, viewer):
-    """WHERE clauses (over Issue alone) for the search filters."""
-    conditions = []
-    if "dataset_id" in data:
-        conditions.append(Issue.dataset_id == by_id_or_name(
-            model.Package, data["dataset_id"]))
-    if "organization_id" in data:
-        conditions.append(Issue.organization_id == by_id_or_name(
-            model.Group, data["organization_id"]))
-    if "category" in data:
-        conditions.append(Issue.category == data["category"])
-    if "status" in data:
-        conditions.append(Issue.status.in_(data["status"]))
-    if "assignee" in data:
-        conditions.append(_assignee_condition(data["assignee"], viewer))
-    if "reporter" in data:
-        conditions.append(Issue.reporter_id == by_id_or_name(
-            model.User, data["reporter"]))
-    if "q" in data:
-        conditions.append(Issue.search_vector.op("@@")(
-            sa.func.websearch_to_tsquery("english", data["q"])))
-    if "created_before" in data:
-        conditions.append(Issue.created < data["created_before"])
-    if "created_after" in data:
-        conditions.append(Issue.created >= data["created_after"])
-    if "updated_after" in data:
-        conditions.append(Issue.updated >= data["updated_after"])
-    return conditions
+    """WHERE clauses (over Issue alone) for the search filters given."""
+    return [condition(data[key], viewer)
+            for key, condition in SEARCH_FILTERS.items() if key in data]
 
 
 def _assignee_condition(assignee, viewer):
@@ -301,6 +277,25 @@ def _assignee_condition(assignee, viewer):
     if assignee == "me":
         return Issue.assignee_id == viewer.user_id
     return Issue.assignee_id == by_id_or_name(model.User, assignee)
+
+
+# Search filter -> its condition on the (validated) value, for a viewer.
+SEARCH_FILTERS = {
+    "dataset_id": lambda value, viewer: Issue.dataset_id == by_id_or_name(
+        model.Package, value),
+    "organization_id": lambda value, viewer:
+        Issue.organization_id == by_id_or_name(model.Group, value),
+    "category": lambda value, viewer: Issue.category == value,
+    "status": lambda value, viewer: Issue.status.in_(value),
+    "assignee": _assignee_condition,
+    "reporter": lambda value, viewer: Issue.reporter_id == by_id_or_name(
+        model.User, value),
+    "q": lambda value, viewer: Issue.search_vector.op("@@")(
+        sa.func.websearch_to_tsquery("english", value)),
+    "created_before": lambda value, viewer: Issue.created < value,
+    "created_after": lambda value, viewer: Issue.created >= value,
+    "updated_after": lambda value, viewer: Issue.updated >= value,
+}
 
 
 def _facets(viewer, conditions):
