@@ -9,7 +9,11 @@ the change (or roll back with it).
 - ``issue_changed``: sender=issue id; issue, actor, changes ({field: (old,
   new)} among status, assignee_id, duplicate_of_id, title, description,
   hidden), comment (the Comment posted with the change, or None)
-- ``comment_created``: sender=issue id; issue, comment, actor
+- ``comment_created``: sender=issue id; issue, comment (internal notes
+  included: check ``comment.internal``), actor
+
+A reply posted with a change (helpdesk_issue_update's ``comment``) comes
+with ``issue_changed`` only, never also as ``comment_created``.
 """
 import ckan.plugins.toolkit as tk
 

@@ -120,6 +120,16 @@ def test_collaborators_see_the_issues_of_their_private_dataset(world):
     assert call("helpdesk_issue_search", world.stranger)["count"] == 1
 
 
+
+def test_trusted_internal_calls_see_everything(world):
+    """ignore_auth (jobs, CLI, other actions) reads without the rule."""
+    issue = report(world, world.private, user="editor")
+    call("helpdesk_issue_hide", world.editor, id=issue["id"])
+    assert helpers.call_action("helpdesk_issue_search")["count"] == 1
+    assert helpers.call_action("helpdesk_issue_show",
+                               id=issue["id"])["hidden"] is True
+
+
 # -- changing ------------------------------------------------------------------
 
 def test_closing_stamps_resolved_at_and_keeps_the_reply(world):
