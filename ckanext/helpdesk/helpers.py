@@ -124,12 +124,12 @@ def helpdesk_event_text(event):
         return tk._("{actor} changed the status from {old} to {new}").format(
             actor=actor, old=helpdesk_status_label(old),
             new=helpdesk_status_label(new))
-    if kind.startswith("assignee"):
+    if kind == "assignee":
         if not new:
             return tk._("{actor} unassigned it").format(actor=actor)
         return tk._("{actor} assigned it to {name}").format(
             actor=actor, name=new)
-    if kind.startswith("duplicate_of"):
+    if kind == "duplicate_of":
         if not new:
             return tk._("{actor} unmarked it as a duplicate").format(
                 actor=actor)

@@ -108,3 +108,23 @@ def test_hidden_issue_disappears_for_visitors(visitor, make_visitor, portal,
 
     assert make_visitor().get(issue_url(issue)).status_code == 404
     assert "Hidden" in visitor.get(issue_url(issue)).body
+
+
+@pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous", "true")
+def test_anonymous_visitor_comments_with_name_and_email_when_allowed(
+        visitor, make_visitor, issue):
+    response = visitor.post(f"/helpdesk/issues/{issue['id']}/comment", {
+        "body": "Same here.", "author_name": "Ada",
+        "author_email": "ada@example.org"}, follow_redirects=True)
+
+    assert "Same here." in response.body and "Ada" in response.body
+    assert "ada@example.org" not in make_visitor().get(issue_url(issue)).body
+
+
+def test_anonymous_comment_is_refused_when_reports_need_an_account(
+        visitor, issue):
+    response = visitor.post(f"/helpdesk/issues/{issue['id']}/comment", {
+        "body": "Same here.", "author_name": "Ada",
+        "author_email": "ada@example.org"})
+
+    assert response.status_code == 403
