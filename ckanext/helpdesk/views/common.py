@@ -34,6 +34,15 @@ def http_errors(view):
     return wrapper
 
 
+def visible_dataset(dataset_id):
+    """The dataset, or 404 for one the user may not see (as CKAN's own
+    dataset page answers)."""
+    try:
+        return call("package_show", id=dataset_id)
+    except tk.NotAuthorized:
+        raise tk.ObjectNotFound()
+
+
 def form_data():
     """The posted form without CKAN's CSRF token, stripped."""
     return {key: value.strip() for key, value in tk.request.form.items()

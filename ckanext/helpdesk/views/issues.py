@@ -8,7 +8,7 @@ from ckan.common import current_user
 from ckanext.helpdesk.helpers import helpdesk_allow_anonymous, \
     helpdesk_issue_url
 from ckanext.helpdesk.views.common import call, form_data, http_errors, \
-    safe_next, search_filters, search_page
+    safe_next, search_filters, search_page, visible_dataset
 
 helpdesk = Blueprint("helpdesk", __name__)
 
@@ -16,15 +16,6 @@ REPORT_FIELDS = ("category", "title", "description", "resource_id",
                  "reporter_name", "reporter_email")
 DATA_REQUEST = "data-request"
 LATEST_ISSUES = 3  # on the dataset page
-
-
-def _dataset(dataset_id):
-    """The dataset, or 404 for one the user may not see (as CKAN's own
-    dataset page answers)."""
-    try:
-        return call("package_show", id=dataset_id)
-    except tk.NotAuthorized:
-        raise tk.ObjectNotFound()
 
 
 def _organization(org_id):
@@ -54,7 +45,7 @@ def _sign_in_to_report():
 @helpdesk.route("/dataset/<id>/issues")
 @http_errors
 def dataset_issues(id):
-    pkg = _dataset(id)
+    pkg = visible_dataset(id)
     filters = search_filters(tk.request.args, ("status", "category", "q"))
     if "status" not in tk.request.args:
         filters["status"] = "open"  # open first: what a visitor looks for
@@ -71,7 +62,7 @@ def dataset_issues(id):
 def latest_issues(id):
     """The dataset page's list of the latest open issues, fetched after the
     page (assets/load.js) so the page itself costs one count query."""
-    pkg = _dataset(id)
+    pkg = visible_dataset(id)
     result = call("helpdesk_issue_search", dataset_id=pkg["id"],
                   status="open", sort="newest", limit=LATEST_ISSUES)
     return tk.render("helpdesk/snippets/latest_issues.html",
@@ -82,7 +73,7 @@ def latest_issues(id):
 @helpdesk.route("/dataset/<id>/issues/new", methods=["GET", "POST"])
 @http_errors
 def new_issue(id):
-    pkg = _dataset(id)
+    pkg = visible_dataset(id)
     if not _may_report():
         return _sign_in_to_report()
     return _report_form(
@@ -137,7 +128,7 @@ def reported(issue_id):
 @helpdesk.route("/dataset/<id>/issues/<int:number>")
 @http_errors
 def dataset_issue(id, number):
-    pkg = _dataset(id)
+    pkg = visible_dataset(id)
     issue = _visible_issue(dataset_id=pkg["id"], number=number)
     return _issue_page(issue)
 
@@ -165,7 +156,7 @@ def _issue_page(issue, status=200, **form_state):
                       assignees=_assignees(issue))
     extra_vars["can_triage"] = extra_vars["assignees"] is not None
     if issue["dataset_id"]:
-        extra_vars.update(pkg_dict=_dataset(issue["dataset_id"]),
+        extra_vars.update(pkg_dict=visible_dataset(issue["dataset_id"]),
                           base_template="package/read_base.html")
     else:
         org = _organization(issue["organization_id"])

@@ -1,0 +1,51 @@
+"""Atom feeds of the issue lists."""
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from ckan.tests import factories
+
+from ckanext.helpdesk.tests.views.conftest import create_issue
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _entry_titles(response):
+    assert response.headers["Content-Type"].startswith(
+        "application/atom+xml")
+    feed = ET.fromstring(response.data)
+    return [entry.find(ATOM + "title").text
+            for entry in feed.iter(ATOM + "entry")]
+
+
+def test_dataset_feed_lists_its_issues_with_the_filters(visitor, portal):
+    create_issue(portal["reporter"], portal["dataset"], title="Broken link")
+    create_issue(portal["reporter"], portal["dataset"], title="How often?",
+                 category="question")
+    url = f"/dataset/{portal['dataset']['name']}/issues.atom"
+
+    assert sorted(_entry_titles(visitor.get(url))) == [
+        "#1 Broken link", "#2 How often?"]
+    assert _entry_titles(visitor.get(url + "?category=question")) == [
+        "#2 How often?"]
+
+
+def test_portal_feed_leaves_out_private_datasets_and_escapes_text(
+        visitor, portal):
+    private = factories.Dataset(owner_org=portal["org"]["id"], private=True)
+    create_issue(portal["editor"], private, title="Secret")
+    create_issue(portal["reporter"], portal["dataset"],
+                 title="<script>alert(1)</script>")
+
+    response = visitor.get("/issues.atom")
+
+    assert _entry_titles(response) == ["#1 <script>alert(1)</script>"]
+    assert b"<script>" not in response.data  # escaped as XML text
+
+
+def test_list_pages_link_their_feed(visitor, portal):
+    page = visitor.get(f"/dataset/{portal['dataset']['name']}/issues").body
+
+    assert f"/dataset/{portal['dataset']['name']}/issues.atom" in page

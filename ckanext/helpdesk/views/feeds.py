@@ -1,0 +1,75 @@
+"""Atom feeds of the issue lists (a dataset's, and the portal's), with the
+same filters as the pages and only what the reader may see."""
+import datetime
+
+from feedgen.feed import FeedGenerator
+from flask import Blueprint, make_response
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.helpdesk.helpers import helpdesk_category_label, \
+    helpdesk_issue_url, helpdesk_status_label
+from ckanext.helpdesk.views.common import call, http_errors, \
+    search_filters, visible_dataset
+
+feeds = Blueprint("helpdesk_feeds", __name__)
+
+FEED_SIZE = 50
+
+
+@feeds.route("/dataset/<id>/issues.atom")
+@http_errors
+def dataset(id):
+    pkg = visible_dataset(id)
+    return _atom(tk._("Issues of {dataset}").format(dataset=pkg["title"]),
+                 tk.h.url_for("helpdesk.dataset_issues", id=pkg["name"],
+                              _external=True),
+                 dict(search_filters(tk.request.args,
+                                     ("status", "category", "q")),
+                      dataset_id=pkg["id"]))
+
+
+@feeds.route("/issues.atom")
+@http_errors
+def portal():
+    return _atom(tk._("Issues of {site}").format(site=tk.config.get(
+        "ckan.site_title")),
+        tk.h.url_for("helpdesk_queue.portal", _external=True),
+        search_filters(tk.request.args))
+
+
+def _atom(title, page_url, filters):
+    filters.setdefault("sort", "updated")
+    issues = call("helpdesk_issue_search", limit=FEED_SIZE,
+                  **filters)["results"]
+    feed = FeedGenerator()
+    feed.id(page_url)
+    feed.title(title)
+    feed.link(href=page_url, rel="alternate")
+    feed.link(href=tk.request.url, rel="self")
+    feed.updated(max((issue["updated"] for issue in issues),
+                     default=datetime.datetime.now(
+                         datetime.timezone.utc).isoformat()))
+    for issue in issues:
+        _add_entry(feed, issue)
+    response = make_response(feed.atom_str(pretty=True))
+    response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
+    return response
+
+
+def _add_entry(feed, issue):
+    """One issue; feedgen escapes every text (the description stays plain
+    Markdown source, never HTML)."""
+    url = helpdesk_issue_url(issue, _external=True)
+    entry = feed.add_entry(order="append")
+    entry.id(url)
+    entry.link(href=url)
+    entry.title(f"#{issue['number']} {issue['title']}")
+    entry.published(issue["created"])
+    entry.updated(issue["updated"])
+    entry.author(name=issue["reporter_display_name"] or tk._("A visitor"))
+    entry.category(term=issue["category"],
+                   label=helpdesk_category_label(issue["category"]))
+    entry.summary("{status} · {description}".format(
+        status=helpdesk_status_label(issue["status"]),
+        description=issue["description"]))
