@@ -121,9 +121,9 @@ def helpdesk_issue_target(key, data, errors, context):
     """A new issue is about a dataset (its organization follows) or, as a
     data request, about an organization; a resource must be the
     dataset's."""
-    dataset_id = data.get(("dataset_id",))
     if errors.get(("dataset_id",)):
         return
+    dataset_id = data.get(("dataset_id",))
     if dataset_id:
         owner_org = model.Package.get(dataset_id).owner_org
         if not owner_org:
@@ -155,7 +155,7 @@ def helpdesk_status_transition(key, data, errors, context):
                tk._("The issue is already {0}").format(status))
     if _given(duplicate_of) and duplicate_of:
         if not _given(status):
-            data[("status",)] = status = "duplicate"
+            data[("status",)] = "duplicate"
         elif status != "duplicate":
             _error(errors, "duplicate_of",
                    tk._("Only a duplicate issue refers to an original"))
