@@ -11,7 +11,6 @@ import datetime
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.open311 import errors, render
-from ckanext.helpdesk.open311.render import parse_w3c_datetime, w3c_datetime
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # The category whose reports are about an organization, not a dataset
@@ -36,10 +35,11 @@ PARAMETER_NAMES = {
 }
 # Read when the application starts, so it changes whenever the services
 # (categories, from configuration) may have changed.
-CHANGESET = w3c_datetime(datetime.datetime.now(datetime.timezone.utc))
+CHANGESET = render.w3c_datetime(
+    datetime.datetime.now(datetime.timezone.utc))
 
 
-# -- discovery and services ----------------------------------------------------
+# -- discovery and services ---------------------------------------------------
 
 def discovery(endpoint_url, contact):
     site_url = tk.config.get("ckan.site_url")
@@ -112,7 +112,7 @@ def _attribute(code, required, datatype_description, description):
     }
 
 
-# -- service requests ----------------------------------------------------------
+# -- service requests ---------------------------------------------------------
 
 Wording = collections.namedtuple("Wording", "service_names status_labels")
 
@@ -139,9 +139,9 @@ def service_request(issue, words, extensions=False):
         "description": issue["description"] or issue["title"],
         "agency_responsible": issue["organization_title"],
         "service_notice": words.status_labels[issue["status"]],
-        "requested_datetime": w3c_datetime(issue["created"]),
+        "requested_datetime": render.w3c_datetime(issue["created"]),
         # The spec: for closed requests, the date it was closed.
-        "updated_datetime": w3c_datetime(
+        "updated_datetime": render.w3c_datetime(
             (closed and issue.get("resolved_at")) or issue["updated"]),
         "expected_datetime": None,
         "address": issue.get("dataset_title"),
@@ -179,7 +179,7 @@ def created_request(service_request_id=None, token=None, account_id=None):
             "account_id": account_id}
 
 
-# -- query parameters ----------------------------------------------------------
+# -- query parameters ---------------------------------------------------------
 
 def requested_ids(params):
     """The ids of service_request_id=a,b,c, or None when not given."""
@@ -253,7 +253,7 @@ def _date_param(params, name):
     if not text:
         return None
     try:
-        return parse_w3c_datetime(text)
+        return render.parse_w3c_datetime(text)
     except ValueError:
         raise errors.bad_request(tk._(
             "{0} must be a W3C date-time with a time zone, "
@@ -292,11 +292,10 @@ def _comma_list(text):
     return [item.strip() for item in (text or "").split(",") if item.strip()]
 
 
-# -- POST requests -------------------------------------------------------------
+# -- POST requests ------------------------------------------------------------
 
 def issue_fields(params, category, anonymous):
     """helpdesk_issue_create's data_dict from a POST's parameters."""
-    _check_text(params)
     description = params.get("description") or ""
     if len(description) > DESCRIPTION_LENGTH:
         raise errors.bad_request(tk._(
@@ -311,17 +310,6 @@ def issue_fields(params, category, anonymous):
     if anonymous:
         fields.update(_reporter(params))
     return fields
-
-
-def _check_text(params):
-    """Refuse what XML cannot carry (control characters, NUL), so a report
-    reads back the same in both formats."""
-    unfit = sorted(name for name, value in params.items()
-                   if render.NOT_XML_CHARS.search(value))
-    if unfit:
-        raise errors.bad_request(*(
-            tk._("{0} contains control characters").format(name)
-            for name in unfit))
 
 
 def _location(params, category):

@@ -60,7 +60,7 @@ def _blueprint(url_prefix):
     return bp
 
 
-# -- request plumbing ----------------------------------------------------------
+# -- request plumbing ---------------------------------------------------------
 
 def _under_prefix(path):
     base = prefix()
@@ -105,6 +105,7 @@ def endpoint(xml_root):
                 if fmt not in render.FORMATS:
                     raise errors.bad_request(tk._(
                         "Unknown format '{0}': use .xml or .json").format(fmt))
+                _check_text(dict(_params(), **kwargs))
                 _check_jurisdiction()
                 return _respond(fmt, xml_root, view(**kwargs))
             except errors.Open311Error as error:
@@ -168,6 +169,18 @@ def _allow_cross_origin_reads(response):
     return response
 
 
+def _check_text(values):
+    """Refuse what XML cannot carry (control characters, NUL) in any
+    parameter: such a report would not read back the same in both formats,
+    and PostgreSQL refuses NUL."""
+    unfit = sorted(name for name, value in values.items()
+                   if render.NOT_XML_CHARS.search(value))
+    if unfit:
+        raise errors.bad_request(*(
+            tk._("{0} contains control characters").format(name)
+            for name in unfit))
+
+
 def _check_jurisdiction():
     given = _params().get("jurisdiction_id")
     if given and given != _jurisdiction():
@@ -185,7 +198,7 @@ def _jurisdiction():
     return host[4:] if host.startswith("www.") else host
 
 
-# -- who is asking -------------------------------------------------------------
+# -- who is asking ------------------------------------------------------------
 
 def _token_user():
     """The user of the API token given as api_key or in the Authorization
@@ -214,14 +227,18 @@ def _writer_context():
     cross-site form would send along): without one, an anonymous report
     where the operator allows those."""
     user = _token_user()
-    if user is None and (
-            tk.asbool(tk.config.get("ckanext.helpdesk.open311.require_api_key"))
-            or not tk.asbool(tk.config.get("ckanext.helpdesk.allow_anonymous"))):
+    if user is None and not _anonymous_reports_allowed():
         raise errors.forbidden(tk._("api_key required"))
     return {"user": user or ""}
 
 
-# -- discovery and services ----------------------------------------------------
+def _anonymous_reports_allowed():
+    return (tk.asbool(tk.config.get("ckanext.helpdesk.allow_anonymous"))
+            and not tk.asbool(tk.config.get(
+                "ckanext.helpdesk.open311.require_api_key")))
+
+
+# -- discovery and services ---------------------------------------------------
 
 def _categories():
     return tk.get_action("helpdesk_category_list")({}, {})
@@ -258,7 +275,7 @@ def service_definition(service_code):
     return mapping.service_definition(_category(service_code))
 
 
-# -- service requests ----------------------------------------------------------
+# -- service requests ---------------------------------------------------------
 
 def _wording():
     return mapping.wording(_categories())
@@ -375,7 +392,7 @@ def _hold_for_moderation(issue):
         _site_context(), {"id": issue["id"], "hidden": True})
 
 
-# -- tokens --------------------------------------------------------------------
+# -- tokens -------------------------------------------------------------------
 
 def _tokens():
     """Tokens are the issue's id signed with the site's secret: nothing to
@@ -385,17 +402,24 @@ def _tokens():
 
 
 @endpoint("service_requests")
-def token(token):
-    try:
-        issue_id = _tokens().loads(token)
-    except BadSignature:
-        raise errors.not_found(tk._("token '{0}' not found").format(token))
-    if _visible_issue(_site_context(), issue_id) is None:
-        raise errors.not_found(tk._("token '{0}' not found").format(token))
+def resolve_token(token):
+    issue_id = _issue_id_of(token)
     # Until a moderator shows the report, its id stays unknown (empty).
     visible = _visible_issue(_reader_context(), issue_id)
     return [{"service_request_id": visible["id"] if visible else None,
              "token": token}]
+
+
+def _issue_id_of(token):
+    """The id a token stands for; 404 for a forged token or a deleted
+    report."""
+    try:
+        issue_id = _tokens().loads(token)
+    except BadSignature:
+        issue_id = None
+    if issue_id is None or _visible_issue(_site_context(), issue_id) is None:
+        raise errors.not_found(tk._("token '{0}' not found").format(token))
+    return issue_id
 
 
 def openapi_document():
@@ -412,5 +436,5 @@ ROUTES = (
     ("/requests.<fmt>", service_requests_list, ["GET"]),
     ("/requests.<fmt>", create_service_request, ["POST"]),
     ("/requests/<service_request_id>.<fmt>", service_request, None),
-    ("/tokens/<token>.<fmt>", token, None),
+    ("/tokens/<token>.<fmt>", resolve_token, None),
 )

@@ -29,7 +29,7 @@ def only_error(data, code):
     return data[0]["description"]
 
 
-# -- discovery -----------------------------------------------------------------
+# -- discovery ----------------------------------------------------------------
 
 def test_discovery_names_this_endpoint_and_both_formats(open311_client):
     data = open311_client.both("discovery", kind="discovery")
@@ -59,7 +59,7 @@ def test_prefix_is_configurable(app):
     check_answer(response, "json", "services")
 
 
-# -- services ------------------------------------------------------------------
+# -- services -----------------------------------------------------------------
 
 def test_services_are_the_categories(open311_client):
     services = open311_client.both("services", kind="services")
@@ -104,7 +104,7 @@ def test_unknown_service_definition_is_404(open311_client, fmt):
     assert "potholes" in only_error(data, 404)
 
 
-# -- GET requests --------------------------------------------------------------
+# -- GET requests -------------------------------------------------------------
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_requests_list_has_every_field_of_the_spec(open311_client, desk, fmt):
@@ -148,6 +148,13 @@ def test_unknown_request_is_404(open311_client, fmt):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+def test_control_characters_in_the_path_are_400(open311_client, fmt):
+    data = open311_client.get("requests/a%00b", fmt, expect=400)
+    assert "service_request_id contains control characters" in only_error(
+        data, 400)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("params, message", [
     ({"status": "pending"}, "status 'pending'"),
     ({"service_code": "potholes"}, "service_code 'potholes'"),
@@ -160,13 +167,15 @@ def test_unknown_request_is_404(open311_client, fmt):
     ({"page": "0"}, "page"),
     ({"page": "two"}, "page"),
     ({"page_size": "1001"}, "page_size"),
+    ({"service_request_id": "a\x00"},
+     "service_request_id contains control characters"),
 ])
 def test_bad_query_parameter_is_400(open311_client, fmt, params, message):
     data = open311_client.get("requests", fmt, expect=400, **params)
     assert message in only_error(data, 400)
 
 
-# -- POST requests -------------------------------------------------------------
+# -- POST requests ------------------------------------------------------------
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_post_answers_an_array_of_one_id(open311_client, desk, fmt):
@@ -187,13 +196,9 @@ def test_post_answers_an_array_of_one_id(open311_client, desk, fmt):
     ({"service_code": "potholes"}, 404, "service_code 'potholes'"),
     ({"service_code": "data-problem", "description": "x"}, 400,
      "attribute[dataset] is required"),
-    pytest.param(
-        {"service_code": "data-problem", "description": "x",
-         "attribute[dataset]": "no-such-dataset"}, 400,
-        "attribute[dataset]: Dataset not found",
-        marks=pytest.mark.xfail(reason=(
-            "core: helpdesk_issue_target reads the owner of a dataset that "
-            "failed validation (AttributeError); reported"))),
+    ({"service_code": "data-problem", "description": "x",
+      "attribute[dataset]": "no-such-dataset"}, 400,
+     "attribute[dataset]: Dataset not found"),
     ({"service_code": "data-problem", "attribute[dataset]": "buses"}, 400,
      "description is required"),
     ({"service_code": "data-problem", "attribute[dataset]": "buses",
@@ -257,7 +262,7 @@ def test_post_accepts_the_token_in_the_authorization_header(
     assert created["account_id"] == "editor"
 
 
-# -- general errors ------------------------------------------------------------
+# -- general errors -----------------------------------------------------------
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_jurisdiction_is_checked(open311_client, fmt):

@@ -75,6 +75,9 @@ def test_any_request_gets_a_spec_answer_and_never_a_5xx(
         suppress_health_check=list(hypothesis.HealthCheck))
     @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
     def any_case(case):
+        # A "?" in a path parameter makes the client build a different URL.
+        hypothesis.assume(not any("?" in str(value) for value
+                                  in case.path_parameters.values()))
         for headers in ({}, {"Authorization": desk["tokens"]["reporter"]}):
             response = case.call(headers=headers)
             TALLY[f"{case.method} {case.path}", response.status_code] += 1

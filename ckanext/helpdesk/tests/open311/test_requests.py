@@ -33,7 +33,7 @@ def ids(requests):
     return [request["service_request_id"] for request in requests]
 
 
-# -- filing --------------------------------------------------------------------
+# -- filing -------------------------------------------------------------------
 
 def test_report_filed_through_open311_is_an_issue_of_the_dataset(
         open311_client, desk):
@@ -110,7 +110,7 @@ def test_report_on_a_private_dataset_by_an_outsider_is_refused(
         **{"attribute[dataset]": desk["private"]["name"]})
 
 
-# -- changes on the site -------------------------------------------------------
+# -- changes on the site ------------------------------------------------------
 
 def test_status_change_shows_with_its_notes_and_time(open311_client, desk):
     created = file_report(open311_client, desk)
@@ -132,7 +132,7 @@ def test_status_change_shows_with_its_notes_and_time(open311_client, desk):
         microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-# -- queries -------------------------------------------------------------------
+# -- queries ------------------------------------------------------------------
 
 def test_default_window_is_the_last_90_days_newest_first(
         open311_client, desk):
@@ -196,7 +196,7 @@ def test_paging_extension(open311_client, desk):
         service_code="data-problem,question")) == newest_first[2:4]
 
 
-# -- visibility ----------------------------------------------------------------
+# -- visibility ---------------------------------------------------------------
 
 @pytest.mark.parametrize("caller", [None, "outsider", "reporter"])
 def test_private_dataset_issues_never_show_to_those_who_cannot_see_it(
@@ -231,7 +231,7 @@ def test_invalid_api_key_on_a_read_is_403(open311_client, desk):
     open311_client.get("requests", expect=403, api_key="forged")
 
 
-# -- moderation ----------------------------------------------------------------
+# -- moderation ---------------------------------------------------------------
 
 @pytest.mark.ckan_config("ckanext.helpdesk.open311.moderate_new_requests",
                          "true")
