@@ -44,6 +44,13 @@ def text_of(message):
     return message.get_body(("plain",)).get_content()
 
 
+@pytest.fixture(autouse=True)
+def no_stale_jobs(with_plugins):
+    """Start from empty job queues: jobs an earlier run left behind would
+    make the next worker send their emails (or time out)."""
+    tk.get_action("job_clear")({"ignore_auth": True}, {})
+
+
 @pytest.fixture
 def people():
     """An organization's admin and editor, a plain member, a sysadmin and

@@ -12,7 +12,11 @@ from ckanext.helpdesk.tests.notify.conftest import (
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
-ISSUE_URL = "http://127.0.0.1:5050/dataset/{name}/issues/{number}"
+
+def _link(people, number):
+    """The issue's page on the test site."""
+    name = people["dataset"]["name"]
+    return f"http://127.0.0.1:5050/dataset/{name}/issues/{number}"
 
 
 def test_new_issue_tells_admins_and_editors_and_confirms_to_reporter(
@@ -30,9 +34,8 @@ def test_new_issue_tells_admins_and_editors_and_confirms_to_reporter(
     assert subject_of(emails[reporter]) == (
         "[Helpdesk Test Portal] Your issue #1 was received: "
         "Stop 12 is missing")
-    link = ISSUE_URL.format(name=people["dataset"]["name"], number=1)
     for message in emails.values():
-        assert link in text_of(message)
+        assert _link(people, 1) in text_of(message)
     assert "administrator of Transport Office" in text_of(emails[admin])
     assert "you reported this issue" in text_of(emails[reporter])
     assert [n.status for n in notifications(issue_id=issue["id"])] == [
@@ -122,6 +125,7 @@ def test_a_comment_tells_publishers_reporter_and_subscribers_not_its_author(
             "Stop 12 is missing")
         assert "We are on it." in text_of(message)
         assert "The editor commented" in text_of(message)
+        assert _link(people, 1) in text_of(message)
     assert "you follow this issue" in text_of(
         emails[people["follower"]["email"]])
 
@@ -165,6 +169,7 @@ def test_a_status_change_tells_the_anonymous_reporter_and_subscribers(
         body = text_of(message)
         assert "Status: New -> Resolved" in body
         assert "Fixed in today's release." in body
+        assert _link(people, 1) in body
     assert "Hello Ann Onymous," in text_of(emails["ann@example.org"])
 
 
@@ -183,6 +188,7 @@ def test_a_duplicate_mark_tells_the_reporter(people, report, mail, run_jobs):
     assert subject_of(message) == (
         "[Helpdesk Test Portal] Issue #2 is now Duplicate: Where is stop 12?")
     assert "Marked as a duplicate of #1 Stop 12 gone" in text_of(message)
+    assert _link(people, 2) in text_of(message)
 
 
 def test_an_assignment_tells_the_assignee(people, report, mail, run_jobs):
@@ -201,8 +207,7 @@ def test_an_assignment_tells_the_assignee(people, report, mail, run_jobs):
         "Stop 12 is missing")
     assert "The admin assigned an issue about Bus stops to you" in text_of(
         message)
-    assert ISSUE_URL.format(name=people["dataset"]["name"], number=1) in \
-        text_of(message)
+    assert _link(people, 1) in text_of(message)
 
 
 def test_reporting_and_commenting_subscribe(people, report):
