@@ -61,7 +61,7 @@ def dataset_issues(id):
 @http_errors
 def latest_issues(id):
     """The dataset page's list of the latest open issues, fetched after the
-    page (assets/load.js) so the page itself costs one count query."""
+    page (with htmx) so the page itself costs one count query."""
     pkg = visible_dataset(id)
     result = call("helpdesk_issue_search", dataset_id=pkg["id"],
                   status="open", sort="newest", limit=LATEST_ISSUES)
