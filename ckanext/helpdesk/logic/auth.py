@@ -23,8 +23,8 @@ __all__ = [
     "helpdesk_abuse_report_resolve", "helpdesk_assignee_list",
 ]
 
+# What only managers change; the reporter may edit title and description.
 MANAGING_FIELDS = ("status", "assignee", "duplicate_of")
-REPORTER_FIELDS = ("title", "description")
 
 
 def _result(success, message=""):
