@@ -294,7 +294,8 @@ def report_abuse(issue_id):
     issue = _issue(issue_id)
     try:
         call("helpdesk_abuse_report_create", issue_id=issue["id"],
-             reason=tk.request.form.get("reason", ""))
+             reason=tk.request.form.get("reason", ""),
+             comment_id=tk.request.form.get("comment_id", ""))
     except tk.ValidationError:
         tk.h.flash_error(tk._("Please say what is wrong with it."))
     else:

@@ -69,11 +69,14 @@ def poisoned(portal):
         "title": title, "description": PAYLOAD}) for title in CORPUS[1:6]]
     _act(portal["visitor"], "helpdesk_comment_create", {
         "issue_id": anonymous_issue["id"], "body": PAYLOAD})
-    _act(None, "helpdesk_comment_create", {
+    comment = _act(None, "helpdesk_comment_create", {
         "issue_id": anonymous_issue["id"], "body": PAYLOAD,
         "author_name": CORPUS[3], "author_email": "y@example.org"})
     _act(portal["visitor"], "helpdesk_abuse_report_create", {
         "issue_id": anonymous_issue["id"], "reason": PAYLOAD})
+    _act(portal["visitor"], "helpdesk_abuse_report_create", {
+        "issue_id": anonymous_issue["id"], "comment_id": comment["id"],
+        "reason": CORPUS[4]})
     return issues
 
 
