@@ -253,8 +253,10 @@ def _date_param(params, name):
     if not text:
         return None
     try:
-        return render.parse_w3c_datetime(text)
-    except ValueError:
+        # In UTC: PostgreSQL takes no offset beyond 15:59, ISO 8601 does.
+        return render.parse_w3c_datetime(text).astimezone(
+            datetime.timezone.utc)
+    except (ValueError, OverflowError):
         raise errors.bad_request(tk._(
             "{0} must be a W3C date-time with a time zone, "
             "e.g. 2010-01-01T00:00:00Z").format(name))

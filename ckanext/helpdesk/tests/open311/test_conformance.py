@@ -2,6 +2,7 @@
 the JSON Schema and the XSD (see conftest.check_answer), and every error
 case in the spec's error body."""
 import json
+import urllib.parse
 
 import pytest
 
@@ -145,6 +146,23 @@ def test_extensions_add_the_issue_page_and_title(open311_client, desk):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_unknown_request_is_404(open311_client, fmt):
     open311_client.get("requests/no-such-issue", fmt, expect=404)
+
+
+@pytest.mark.parametrize("date", ["2026-01-01T00:00:00+16:00",
+                                  "0001-01-01T00:00:00+01:00",
+                                  "9999-12-31T23:59:59-01:00"])
+def test_any_offset_and_year_is_a_date_or_a_400(open311_client, date):
+    """Found by the fuzz: PostgreSQL takes no offset beyond 15:59, and 90
+    days before year 1 is no date."""
+    response = open311_client.client.get(
+        f"{BASE}/requests.json?end_date={urllib.parse.quote(date)}")
+    ok = response.status_code == 200
+    data = check_answer(response, "json",
+                        "service_requests" if ok else "errors")
+    assert ok or only_error(data, 400) in (
+        "The dates are out of range",
+        "end_date must be a W3C date-time with a time zone, "
+        "e.g. 2010-01-01T00:00:00Z")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
