@@ -1,7 +1,8 @@
 """The helpdesk plugin: a table of contents of what it plugs into CKAN.
 
 Each blanket registers the public functions of one module:
-actions (logic/action.py), auth functions (logic/auth.py), validators
+actions (logic/action.py and notify/actions.py), auth functions
+(logic/auth.py and notify/auth.py), validators
 (logic/validators.py), template helpers (helpers.py), blueprints (views/),
 CLI commands (cli.py) and declared config options
 (config_declaration.yaml).
@@ -11,12 +12,20 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import cli, helpers, views
 from ckanext.helpdesk.logic import action, auth, validators
+from ckanext.helpdesk.notify import actions as notify_actions
+from ckanext.helpdesk.notify import auth as notify_auth
 from ckanext.helpdesk.notify import subscriptions
 
 
+def _exported(*modules):
+    """{name: function} of the __all__ of each module."""
+    return {name: getattr(module, name)
+            for module in modules for name in module.__all__}
+
+
 @tk.blanket.config_declarations
-@tk.blanket.actions(action)
-@tk.blanket.auth_functions(auth)
+@tk.blanket.actions(lambda: _exported(action, notify_actions))
+@tk.blanket.auth_functions(lambda: _exported(auth, notify_auth))
 @tk.blanket.validators(validators)
 @tk.blanket.helpers(helpers)
 @tk.blanket.blueprints(views.get_blueprints)
