@@ -184,7 +184,7 @@ def _assignees(issue):
         return None
 
 
-# -- changes made from the issue page ------------------------------------------
+# -- changes made from the issue page ----------------------------------------
 
 def _issue(issue_id):
     return call("helpdesk_issue_show", id=issue_id)
