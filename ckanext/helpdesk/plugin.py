@@ -11,7 +11,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import cli, helpers, views
-from ckanext.helpdesk.logic import action, auth, validators
+from ckanext.helpdesk.logic import action, auth, dataset_moves, validators
 from ckanext.helpdesk.notify import actions as notify_actions
 from ckanext.helpdesk.notify import auth as notify_auth
 from ckanext.helpdesk.notify import subscriptions
@@ -33,6 +33,7 @@ def _exported(*modules):
 class HelpdeskPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.ISignal)
+    p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
 
@@ -44,3 +45,8 @@ class HelpdeskPlugin(p.SingletonPlugin):
 
     def get_signal_subscriptions(self):
         return subscriptions.get_subscriptions()
+
+    # IPackageController
+
+    def after_dataset_update(self, context, pkg_dict):
+        dataset_moves.follow_owner(pkg_dict["id"], pkg_dict.get("owner_org"))

@@ -1,0 +1,16 @@
+"""Issues follow their dataset when it moves to another organization, so
+organization queues, filters and Open311's agency_responsible stay right."""
+import ckan.model as model
+
+from ckanext.helpdesk.model import Issue
+
+
+def follow_owner(dataset_id, owner_org):
+    """Give the dataset's issues its new organization, in the transaction
+    of the dataset update (package_update commits after its plugins ran)."""
+    if not owner_org:
+        return
+    model.Session.query(Issue).filter(
+        Issue.dataset_id == dataset_id,
+        Issue.organization_id != owner_org,
+    ).update({"organization_id": owner_org}, synchronize_session=False)
