@@ -5,8 +5,8 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
-from ckanext.helpdesk.tests.views.conftest import create_issue, make_user, \
-    update_issue
+from ckanext.helpdesk.tests.views.conftest import PASSWORD, create_issue, \
+    make_user, update_issue
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -123,3 +123,14 @@ def test_dashboard_has_an_issues_tab(visitor, portal):
     visitor.sign_in(portal["editor"])
 
     assert "/dashboard/issues" in visitor.get("/dashboard/datasets").body
+
+
+def test_sysadmin_dashboard_lists_every_organization(make_visitor, portal,
+                                                     other_dataset):
+    create_issue(portal["reporter"], portal["dataset"], title="Ours")
+    create_issue(portal["reporter"], other_dataset, title="Theirs")
+    sysadmin = make_visitor().sign_in(factories.Sysadmin(password=PASSWORD))
+
+    page = sysadmin.get("/dashboard/issues").body
+
+    assert "Ours" in page and "Theirs" in page
