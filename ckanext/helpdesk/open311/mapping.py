@@ -18,6 +18,8 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 DATA_REQUEST = "data-request"
 DEFAULT_WINDOW = datetime.timedelta(days=90)
 MAX_RESULTS = 1000
+# Pages beyond this would take PostgreSQL's OFFSET past its bigint.
+MAX_PAGE = 1_000_000
 DESCRIPTION_LENGTH = 4000
 TITLE_LENGTH = 80
 # Open311 statuses by their meaning in the help desk's status filter.
@@ -273,7 +275,7 @@ def _statuses(params):
 
 
 def _paging(params):
-    page = _positive_int(params, "page", 1, None)
+    page = _positive_int(params, "page", 1, MAX_PAGE)
     page_size = _positive_int(params, "page_size", MAX_RESULTS, MAX_RESULTS)
     return page, page_size
 
@@ -282,11 +284,11 @@ def _positive_int(params, name, default, maximum):
     text = params.get(name)
     if not text:
         return default
-    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= (
-            maximum or float("inf")):
+    if not text.isascii() or not text.isdigit() or not (
+            0 < int(text) <= maximum):
         raise errors.bad_request(tk._(
             "{0} must be a whole number from 1 to {1}").format(
-                name, maximum or tk._("any")))
+                name, maximum))
     return int(text)
 
 

@@ -102,7 +102,7 @@ _LIST_PARAMS = [
     _query("end_date", "W3C date-time with offset (at most 90 days after "
                        "start_date)", format="date-time"),
     _query("status", "open, closed, or both comma-separated"),
-    _query("page", "Paging extension: page number from 1",
+    _query("page", "Paging extension: page number, 1 to 1000000",
            pattern="^[0-9]+$"),
     _query("page_size", "Paging extension: 1 to 1000 (default 1000)",
            pattern="^[0-9]+$"),

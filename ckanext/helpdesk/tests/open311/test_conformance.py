@@ -184,6 +184,7 @@ def test_control_characters_in_the_path_are_400(open311_client, fmt):
       "end_date": "2026-01-01T00:00:00Z"}, "earlier"),
     ({"page": "0"}, "page"),
     ({"page": "two"}, "page"),
+    ({"page": "10000000000000000"}, "page must be a whole number"),
     ({"page_size": "1001"}, "page_size"),
     ({"service_request_id": "a\x00"},
      "service_request_id contains control characters"),
