@@ -283,8 +283,9 @@ def _assignee_condition(assignee, viewer):
 SEARCH_FILTERS = {
     "dataset_id": lambda value, viewer: Issue.dataset_id == by_id_or_name(
         model.Package, value),
-    "organization_id": lambda value, viewer:
-        Issue.organization_id == by_id_or_name(model.Group, value),
+    "organization_id": lambda value, viewer: sa.or_(*(
+        Issue.organization_id == by_id_or_name(model.Group, organization)
+        for organization in value)),
     "category": lambda value, viewer: Issue.category == value,
     "status": lambda value, viewer: Issue.status.in_(value),
     "assignee": _assignee_condition,

@@ -79,7 +79,9 @@ def hide_schema():
 def issue_search_schema():
     return {
         "dataset_id": [ignore_empty, unicode_safe],
-        "organization_id": [ignore_empty, unicode_safe],
+        # One organization, or several (a list or a comma-separated string):
+        # a publisher's dashboard covers every organization they edit.
+        "organization_id": [ignore_empty, v.helpdesk_id_list],
         "category": [ignore_empty, unicode_safe, v.helpdesk_category],
         "status": [ignore_empty, v.helpdesk_status_filter],
         "assignee": [ignore_empty, unicode_safe],

@@ -562,3 +562,17 @@ def test_a_failing_subscriber_leaves_nothing_behind(world):
     assert model.Session.query(Issue).count() == 0
 
 
+
+
+def test_search_takes_several_organizations(world):
+    elsewhere = factories.Dataset(owner_org=world.other_org["id"])
+    ours = report(world, world.public)
+    theirs = report(world, elsewhere)
+    unrelated = factories.Dataset(owner_org=factories.Organization()["id"])
+    report(world, unrelated)
+
+    found = call("helpdesk_issue_search", world.sysadmin,
+                 organization_id=f"{world.org['id']},{world.other_org['name']}")
+
+    assert {issue["id"] for issue in found["results"]} == {
+        ours["id"], theirs["id"]}

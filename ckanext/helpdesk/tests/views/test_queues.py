@@ -29,9 +29,6 @@ def test_dashboard_lists_the_issues_of_the_organizations_the_user_edits(
     assert "Theirs" not in page
 
 
-@pytest.mark.xfail(strict=True, reason="helpdesk_issue_search takes one "
-                   "organization_id; the dashboard passes a comma list "
-                   "(asked of the core stream)")
 def test_dashboard_lists_the_issues_of_every_organization_the_user_edits(
         visitor, portal, other_dataset):
     tk.get_action("organization_member_create")(
