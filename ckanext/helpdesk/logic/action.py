@@ -116,13 +116,16 @@ def helpdesk_issue_create(context, data_dict):
         title=data["title"], description=data["description"],
         reporter_id=actor.id if actor else None,
         reporter_name=data.get("reporter_name"),
-        reporter_email=data.get("reporter_email"))
+        reporter_email=data.get("reporter_email"), hidden=data["hidden"])
     issue.number = _next_number(issue)
     model.Session.add(issue)
     model.Session.flush()
     signals.issue_created.send(issue.id, issue=issue, actor=actor)
     _commit(context)
-    return _issue_by_id(context, issue.id)
+    # A report held for moderation is hidden from its own author too; the
+    # author gets back once what they just filed.
+    return _issue_by_id({"ignore_auth": True} if issue.hidden else context,
+                        issue.id)
 
 
 def _next_number(issue):
@@ -250,7 +253,7 @@ def helpdesk_issue_search(context, data_dict):
     """Issues the caller may see, filtered, sorted and paged, with the
     total count and facet counts by status and category. Two statements
     whatever the page size: the page, and the facets (whose status counts
-    add up to the total)."""
+    add up to the total); facets=false answers the page alone."""
     tk.check_access("helpdesk_issue_search", context, data_dict)
     data = _validate(data_dict, schema.issue_search_schema(), context)
     viewer = _viewer(context)
@@ -260,6 +263,8 @@ def helpdesk_issue_search(context, data_dict):
             .limit(min(data["limit"], schema.SEARCH_LIMIT))
             .offset(data["offset"]))
     results = [_issue_dict(row) for row in model.Session.execute(page)]
+    if not data["facets"]:
+        return {"results": results}
     facets = _facets(viewer, conditions)
     return {"count": sum(facets["status"].values()), "results": results,
             "facets": facets}

@@ -52,6 +52,9 @@ def issue_create_schema(anonymous=False):
         "description": [default("")] + _text(),
         "reporter_name": author["name"],
         "reporter_email": author["email"],
+        # Held back for moderation from the start (Open311's moderated
+        # reports), so it is never public before a moderator shows it.
+        "hidden": [default(False), boolean_validator],
         "__after": [v.helpdesk_issue_target],
     }
 
@@ -93,6 +96,9 @@ def issue_search_schema():
         "sort": [default("newest"), one_of(SORTS)],
         "limit": [default(20), natural_number_validator],
         "offset": [default(0), natural_number_validator],
+        # false: the page only, without count and facets (a scan of every
+        # match), for clients that page by themselves such as Open311.
+        "facets": [default(True), boolean_validator],
     }
 
 

@@ -305,7 +305,9 @@ def issue_fields(params, category, anonymous):
         raise errors.bad_request(tk._(
             "description is limited to {0} characters").format(
                 DESCRIPTION_LENGTH))
-    title = params.get("attribute[title]") or _first_line(description)
+    # A blank title counts as none: the description's first line stands in.
+    title = (params.get("attribute[title]") or "").strip() \
+        or _first_line(description)
     if not title:
         raise errors.bad_request(tk._("description is required"))
     fields = {"category": category["code"], "title": title,

@@ -316,7 +316,7 @@ def _issues_found(context, params):
 
 def _search(context, filters):
     search = tk.get_action("helpdesk_issue_search")
-    return search(dict(context), filters)["results"]
+    return search(dict(context), dict(filters, facets=False))["results"]
 
 
 def _issues_by_id(context, ids):
@@ -357,10 +357,10 @@ def create_service_request():
     context = _writer_context()
     fields = mapping.issue_fields(params, category,
                                   anonymous=not context["user"])
+    fields["hidden"] = _moderated()
     issue = _create_issue(context, fields)
     account_id = context["user"] or None
     if _moderated():
-        _hold_for_moderation(issue)
         return [mapping.created_request(token=_tokens().dumps(issue["id"]),
                                         account_id=account_id)]
     return [mapping.created_request(service_request_id=issue["id"],
@@ -383,13 +383,6 @@ def _site_context():
     does on the operator's behalf rather than the caller's."""
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"ignore_auth": True, "user": site_user["name"]}
-
-
-def _hold_for_moderation(issue):
-    """The operator holds new Open311 reports back until a moderator
-    shows them (the reporter may not hide an issue)."""
-    tk.get_action("helpdesk_issue_hide")(
-        _site_context(), {"id": issue["id"], "hidden": True})
 
 
 # -- tokens -------------------------------------------------------------------

@@ -576,3 +576,21 @@ def test_search_takes_several_organizations(world):
 
     assert {issue["id"] for issue in found["results"]} == {
         ours["id"], theirs["id"]}
+
+
+def test_search_without_facets_answers_the_page_alone(world):
+    issue = report(world, world.public)
+
+    found = call("helpdesk_issue_search", world.sysadmin, facets=False)
+
+    assert found == {"results": [
+        call("helpdesk_issue_show", world.sysadmin, id=issue["id"])]}
+
+
+def test_a_report_held_for_moderation_is_never_public(world):
+    held = report(world, world.public, hidden=True)
+
+    assert call("helpdesk_issue_search", None)["count"] == 0
+    with pytest.raises((tk.NotAuthorized, tk.ObjectNotFound)):
+        call("helpdesk_issue_show", None, id=held["id"])
+    assert call("helpdesk_issue_show", world.editor, id=held["id"])["hidden"]

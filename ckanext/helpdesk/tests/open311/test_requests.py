@@ -72,6 +72,15 @@ def test_title_attribute_names_the_issue(open311_client, desk):
     assert issue["title"] == "Renamed stop"
 
 
+def test_blank_title_attribute_falls_back_to_the_description(
+        open311_client, desk):
+    created = file_report(open311_client, desk,
+                          **{"attribute[title]": " \t "})
+    issue = act("helpdesk_issue_show", None,
+                id=created["service_request_id"])
+    assert issue["title"] == "Stop 7 has the wrong name"
+
+
 def test_address_id_can_name_the_dataset(open311_client, desk):
     created = file_report(open311_client, desk, address_id="buses",
                           **{"attribute[dataset]": ""})
