@@ -19,6 +19,7 @@ every view). It requests the dataset page from each in turn, as an
 anonymous visitor, after a warm-up, and prints the median times and the
 ratios to the page without the plugin (goal: at most 1.05).
 """
+import contextlib
 import os
 import pathlib
 import statistics
@@ -30,7 +31,7 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from ckanext.helpdesk.tests.conftest import _free_port, _wait_http  # noqa
+from ckanext.helpdesk.tests.conftest import ckan_server  # noqa
 
 DATABASE = "helpdesk_bench_page"
 URL = f"postgresql://postgres@/{DATABASE}?host={ROOT}/.work/pgdata"
@@ -103,17 +104,6 @@ def load(ini):
     model.Session.commit()
 
 
-def serve(ini):
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [CKAN, "-c", str(ini), "run", "-H", "127.0.0.1", "-p", str(port),
-         "--disable-reloader"], env=dict(os.environ, CKAN_SITE_URL=url),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_http(url + "/api/3/action/status_show", 90)
-    return proc, url
-
-
 def fetch_seconds(url):
     start = time.perf_counter()
     with urllib.request.urlopen(url, timeout=30) as response:
@@ -154,14 +144,9 @@ def main():
                 for number, (name, options)
                 in enumerate(CONFIGURATIONS.items())}
         load(inis["with"])
-        servers = {name: serve(ini) for name, ini in inis.items()}
-        try:
-            medians = measure({name: url
-                               for name, (_proc, url) in servers.items()})
-        finally:
-            for proc, _url in servers.values():
-                proc.terminate()
-                proc.wait(20)
+        with contextlib.ExitStack() as servers:
+            medians = measure({name: servers.enter_context(ckan_server(ini))
+                               for name, ini in inis.items()})
     print(f"dataset page with {ISSUES:,} issues, anonymous visitor, median "
           f"of {RUNS} requests each")
     for name, median in medians.items():

@@ -5,6 +5,7 @@ starts them). The suite runs its own SMTP server (aiosmtpd, in process, so a
 test can stop and restart it), real RQ workers (`ckan jobs worker`) and, for
 the browser tests, a real CKAN web server driven by headless Chromium.
 """
+import contextlib
 import email
 import email.policy
 import os
@@ -148,24 +149,32 @@ def _wait_http(url, timeout):
     raise RuntimeError(f"{url} did not answer in {timeout}s")
 
 
-@pytest.fixture(scope="session")
-def live_server():
-    """A real CKAN web server (`ckan run`) on the test database; its base
-    URL. The test process and the server share PostgreSQL, Redis and Solr."""
+@contextlib.contextmanager
+def ckan_server(ini=TEST_INI):
+    """A real CKAN web server (`ckan run`) with the given ini, on a free
+    port; its base URL. It shares PostgreSQL, Redis and Solr (and the CKAN_*
+    environment) with the test process."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, CKAN_SITE_URL=url)
-    log = open(ROOT / ".work" / "log" / "live_server.log", "ab")
-    proc = subprocess.Popen(
-        [str(CKAN), "-c", str(TEST_INI), "run", "-H", "127.0.0.1",
-         "-p", str(port), "--disable-reloader"],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
+    with open(ROOT / ".work" / "log" / "live_server.log", "ab") as log:
+        proc = subprocess.Popen(
+            [str(CKAN), "-c", str(ini), "run", "-H", "127.0.0.1",
+             "-p", str(port), "--disable-reloader"],
+            env=dict(os.environ, CKAN_SITE_URL=url), stdout=log,
+            stderr=subprocess.STDOUT)
     try:
         _wait_http(url + "/api/3/action/status_show", 90)
         yield url
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """The test portal served by a real `ckan run` (test.ini)."""
+    with ckan_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
