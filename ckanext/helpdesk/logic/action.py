@@ -17,24 +17,14 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import signals, visibility
 from ckanext.helpdesk.categories import configured_categories
-from ckanext.helpdesk.logic import schema
+from ckanext.helpdesk.logic import ACTIONS, schema
 from ckanext.helpdesk.logic.lookup import (by_id_or_name, comment_from,
                                            issue_from)
 from ckanext.helpdesk.model import (OPEN_STATUSES, AbuseReport, Comment,
                                     Event, Issue, IssueCounter, Subscription,
                                     Vote, utcnow)
 
-__all__ = [
-    "helpdesk_category_list", "helpdesk_issue_create", "helpdesk_issue_show",
-    "helpdesk_issue_update", "helpdesk_issue_delete", "helpdesk_issue_hide",
-    "helpdesk_issue_search", "helpdesk_issue_counts",
-    "helpdesk_comment_create", "helpdesk_comment_update",
-    "helpdesk_comment_hide", "helpdesk_comment_list", "helpdesk_event_list",
-    "helpdesk_issue_vote", "helpdesk_issue_unvote",
-    "helpdesk_issue_subscribe", "helpdesk_issue_unsubscribe",
-    "helpdesk_abuse_report_create", "helpdesk_abuse_report_list",
-    "helpdesk_abuse_report_resolve", "helpdesk_assignee_list",
-]
+__all__ = list(ACTIONS)
 
 # Update fields -> the issue columns they set.
 UPDATABLE = {"status": "status", "assignee": "assignee_id",

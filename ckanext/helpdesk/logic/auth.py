@@ -9,19 +9,10 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import visibility
+from ckanext.helpdesk.logic import ACTIONS
 from ckanext.helpdesk.logic.lookup import comment_from, issue_from
 
-__all__ = [
-    "helpdesk_category_list", "helpdesk_issue_create", "helpdesk_issue_show",
-    "helpdesk_issue_update", "helpdesk_issue_delete", "helpdesk_issue_hide",
-    "helpdesk_issue_search", "helpdesk_issue_counts",
-    "helpdesk_comment_create", "helpdesk_comment_update",
-    "helpdesk_comment_hide", "helpdesk_comment_list", "helpdesk_event_list",
-    "helpdesk_issue_vote", "helpdesk_issue_unvote",
-    "helpdesk_issue_subscribe", "helpdesk_issue_unsubscribe",
-    "helpdesk_abuse_report_create", "helpdesk_abuse_report_list",
-    "helpdesk_abuse_report_resolve", "helpdesk_assignee_list",
-]
+__all__ = list(ACTIONS)
 
 # What only managers change; the reporter may edit title and description.
 MANAGING_FIELDS = ("status", "assignee", "duplicate_of")
