@@ -43,12 +43,20 @@ class Viewer:
         return self.user_id is None
 
 
-def viewer_from_context(context: dict[str, Any]) -> Viewer:
-    """The viewer of an action's context (after tk.check_access, which
-    sets auth_user_obj). ``ignore_auth`` marks trusted internal calls."""
+def signed_in_user(context: dict[str, Any]) -> Optional[model.User]:
+    """The caller of an action as a model.User, or None when anonymous.
+    CKAN's Action API passes flask-login's current_user as auth_user_obj,
+    which for a visitor is an AnonymousUser, not None."""
     user = context.get("auth_user_obj")
-    if user is None and context.get("user"):
-        user = model.User.get(context["user"])
+    if isinstance(user, model.User):
+        return user
+    return model.User.get(context["user"]) if context.get("user") else None
+
+
+def viewer_from_context(context: dict[str, Any]) -> Viewer:
+    """The viewer of an action's context. ``ignore_auth`` marks trusted
+    internal calls."""
+    user = signed_in_user(context)
     user_id = user.id if user else None
     everything = bool(context.get("ignore_auth")
                       or (user is not None and user.sysadmin))

@@ -61,8 +61,8 @@ def _commit(context):
 
 
 def _actor(context):
-    """The signed-in user (a model.User, after tk.check_access) or None."""
-    return context.get("auth_user_obj")
+    """The signed-in user (a model.User) or None."""
+    return visibility.signed_in_user(context)
 
 
 def _viewer(context):

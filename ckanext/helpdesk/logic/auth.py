@@ -32,6 +32,15 @@ def _may_see(context, data_dict, id_key="id"):
                    tk._("Not authorized to see this issue"))
 
 
+def _signed_in_may_see(context, data_dict, id_key="id"):
+    """Signed-in users who may see the issue. Checked here because CKAN's
+    own refusal of anonymous callers misses the Action API, which passes a
+    visitor as flask-login's AnonymousUser rather than None."""
+    if _viewer(context).is_anonymous:
+        return _result(False, tk._("Sign in first"))
+    return _may_see(context, data_dict, id_key)
+
+
 def _may_manage(context, issue):
     return _result(visibility.manages(issue.id, _viewer(context)),
                    tk._("Only the organization's editors and admins may "
@@ -143,9 +152,7 @@ def helpdesk_event_list(context, data_dict):
 
 
 def helpdesk_issue_vote(context, data_dict):
-    """Signed-in users who may see the issue (anonymous users are refused
-    by CKAN before this runs)."""
-    return _may_see(context, data_dict)
+    return _signed_in_may_see(context, data_dict)
 
 
 def helpdesk_issue_unvote(context, data_dict):
@@ -153,7 +160,7 @@ def helpdesk_issue_unvote(context, data_dict):
 
 
 def helpdesk_issue_subscribe(context, data_dict):
-    return _may_see(context, data_dict)
+    return _signed_in_may_see(context, data_dict)
 
 
 def helpdesk_issue_unsubscribe(context, data_dict):
@@ -161,7 +168,7 @@ def helpdesk_issue_unsubscribe(context, data_dict):
 
 
 def helpdesk_abuse_report_create(context, data_dict):
-    return _may_see(context, data_dict, "issue_id")
+    return _signed_in_may_see(context, data_dict, "issue_id")
 
 
 def helpdesk_abuse_report_list(context, data_dict):

@@ -3,13 +3,14 @@ own email (sysadmins pass every check)."""
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.notify.actions import target_user
+from ckanext.helpdesk.visibility import signed_in_user
 
 __all__ = ["helpdesk_notification_preferences_show",
            "helpdesk_notification_preferences_update"]
 
 
 def _own_preferences(context, data_dict):
-    caller = context.get("auth_user_obj")
+    caller = signed_in_user(context)
     if caller is None:
         return {"success": False,
                 "msg": tk._("Sign in to manage your email preferences")}
