@@ -6,8 +6,11 @@ import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 from ckan.lib.redis import connect_to_redis  # toolkit has no door to Redis
 
+LATEST_ISSUES = 3  # on the dataset page
+
 __all__ = [
-    "helpdesk_dataset_counts", "helpdesk_categories",
+    "helpdesk_dataset_counts", "helpdesk_latest_issues",
+    "helpdesk_htmx_available", "helpdesk_categories",
     "helpdesk_category_label", "helpdesk_statuses", "helpdesk_status_label",
     "helpdesk_issue_url", "helpdesk_age", "helpdesk_allow_anonymous",
     "helpdesk_options", "helpdesk_status_options", "helpdesk_event_text",
@@ -28,6 +31,21 @@ def helpdesk_dataset_counts(dataset_id):
             memo[dataset_id] = _anonymous_issue_counts(dataset_id,
                                                        cache_seconds)
     return memo[dataset_id]
+
+
+def helpdesk_latest_issues(dataset_id):
+    """{"issues": [...], "count": n}: the newest open issues of the
+    dataset that the user may see, as the dataset page lists them."""
+    result = tk.get_action("helpdesk_issue_search")({}, {
+        "dataset_id": dataset_id, "status": "open", "sort": "newest",
+        "limit": LATEST_ISSUES})
+    return {"issues": result["results"], "count": result["count"]}
+
+
+def helpdesk_htmx_available():
+    """CKAN ships htmx from 2.11 on; on 2.10 the dataset page renders its
+    latest issues itself rather than fetching them after the page."""
+    return tk.check_ckan_version(min_version="2.11")
 
 
 def _issue_counts(dataset_id):

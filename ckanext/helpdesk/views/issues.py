@@ -6,7 +6,7 @@ import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
 from ckanext.helpdesk.helpers import helpdesk_allow_anonymous, \
-    helpdesk_issue_url
+    helpdesk_issue_url, helpdesk_latest_issues
 from ckanext.helpdesk.views.common import call, form_data, http_errors, \
     safe_next, search_filters, search_page, visible_dataset
 
@@ -15,7 +15,6 @@ helpdesk = Blueprint("helpdesk", __name__)
 REPORT_FIELDS = ("category", "title", "description", "resource_id",
                  "reporter_name", "reporter_email")
 DATA_REQUEST = "data-request"
-LATEST_ISSUES = 3  # on the dataset page
 
 
 def _organization(org_id):
@@ -63,11 +62,8 @@ def latest_issues(id):
     """The dataset page's list of the latest open issues, fetched after the
     page (with htmx) so the page itself costs one count query."""
     pkg = visible_dataset(id)
-    result = call("helpdesk_issue_search", dataset_id=pkg["id"],
-                  status="open", sort="newest", limit=LATEST_ISSUES)
     return tk.render("helpdesk/snippets/latest_issues.html",
-                     {"pkg": pkg, "issues": result["results"],
-                      "count": result["count"]})
+                     dict(helpdesk_latest_issues(pkg["id"]), pkg=pkg))
 
 
 @helpdesk.route("/dataset/<id>/issues/new", methods=["GET", "POST"])
