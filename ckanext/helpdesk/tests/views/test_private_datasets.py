@@ -55,7 +55,7 @@ def test_publisher_sees_private_dataset_issues_everywhere(
 
     assert SECRET in visitor.get(issue_url(private_issue)).body
     dataset = f"/dataset/{private_issue['dataset_name']}"
-    assert "See the 1 open issue" in visitor.get(dataset).body
+    assert "1 open issue" in visitor.get(dataset).body
     assert SECRET in visitor.get(dataset + "/issues/latest").body
     assert SECRET in visitor.get("/dashboard/issues").body
     assert SECRET in visitor.get(
