@@ -7,6 +7,8 @@ TITLE_LENGTH = 200
 TEXT_LENGTH = 20000
 NAME_LENGTH = 200
 SEARCH_LIMIT = 1000
+# Deeper than any list is long; PostgreSQL refuses OFFSETs past bigint.
+MAX_OFFSET = 1_000_000_000
 SORTS = ("newest", "oldest", "updated", "votes", "comments")
 
 not_empty = tk.get_validator("not_empty")
@@ -95,7 +97,8 @@ def issue_search_schema():
         "updated_after": [ignore_empty, v.helpdesk_utc_datetime],
         "sort": [default("newest"), one_of(SORTS)],
         "limit": [default(20), natural_number_validator],
-        "offset": [default(0), natural_number_validator],
+        "offset": [default(0), natural_number_validator,
+                   v.helpdesk_at_most(MAX_OFFSET)],
         # false: the page only, without count and facets (a scan of every
         # match), for clients that page by themselves such as Open311.
         "facets": [default(True), boolean_validator],

@@ -42,6 +42,20 @@ def helpdesk_max_length(length):
     return max_length
 
 
+def helpdesk_at_most(maximum):
+    """A validator rejecting numbers above `maximum` (after CKAN's
+    natural_number_validator), before PostgreSQL refuses them."""
+    def at_most(value):
+        try:
+            too_big = int(value) > maximum
+        except (TypeError, ValueError):
+            return value  # natural_number_validator has said so already
+        if too_big:
+            raise tk.Invalid(tk._("Must be at most {0}").format(maximum))
+        return value
+    return at_most
+
+
 def helpdesk_category(value):
     if value not in category_codes():
         raise tk.Invalid(tk._("Unknown category: {0}").format(value))

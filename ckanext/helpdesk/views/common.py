@@ -7,6 +7,8 @@ import functools
 import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page  # toolkit has no door to the pager
 
+from ckanext.helpdesk.logic.schema import MAX_OFFSET
+
 PER_PAGE = 20
 SORTS = ("newest", "oldest", "updated", "votes", "comments")
 # Filters a list page passes on to helpdesk_issue_search as they are.
@@ -22,7 +24,8 @@ def call(action_name, **data_dict):
 
 def http_errors(view):
     """Answer 404 for what does not exist or may not be seen, 403 for
-    what may be seen but not done."""
+    what may be seen but not done, 400 naming the fields for bad values
+    in the URL (forms handle their own errors)."""
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         try:
@@ -31,6 +34,10 @@ def http_errors(view):
             return tk.abort(404, tk._("Not found"))
         except tk.NotAuthorized:
             return tk.abort(403, tk._("Not authorized"))
+        except tk.ValidationError as error:
+            return tk.abort(400, "; ".join(
+                f"{field}: {' '.join(map(str, messages))}"
+                for field, messages in error.error_dict.items()))
     return wrapper
 
 
@@ -68,10 +75,12 @@ def _days_ago(days):
 
 
 def current_page():
+    """The page asked for, from 1 to the last page search can reach."""
     try:
-        return max(1, int(tk.request.args.get("page", 1)))
+        number = int(tk.request.args.get("page", 1))
     except ValueError:
         return 1
+    return min(max(1, number), MAX_OFFSET // PER_PAGE)
 
 
 def search_page(filters, endpoint, **url_args):

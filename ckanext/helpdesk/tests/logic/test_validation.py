@@ -138,6 +138,7 @@ def test_comment_names_the_bad_field(world, issue, field, changes):
     ("category", {"category": "complaint"}),
     ("limit", {"limit": "-1"}),
     ("offset", {"offset": "many"}),
+    ("offset", {"offset": "99999999999999999999"}),  # past bigint
     ("created_after", {"created_after": "yesterday"}),
 ])
 def test_search_names_the_bad_field(world, field, changes):
