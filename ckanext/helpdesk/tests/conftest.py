@@ -150,17 +150,18 @@ def _wait_http(url, timeout):
 
 
 @contextlib.contextmanager
-def ckan_server(ini=TEST_INI):
+def ckan_server(ini=TEST_INI, **environment):
     """A real CKAN web server (`ckan run`) with the given ini, on a free
     port; its base URL. It shares PostgreSQL, Redis and Solr (and the CKAN_*
-    environment) with the test process."""
+    environment, with `environment` on top) with the test process."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     with open(ROOT / ".work" / "log" / "live_server.log", "ab") as log:
         proc = subprocess.Popen(
             [str(CKAN), "-c", str(ini), "run", "-H", "127.0.0.1",
              "-p", str(port), "--disable-reloader"],
-            env=dict(os.environ, CKAN_SITE_URL=url), stdout=log,
+            env=dict(os.environ, CKAN_SITE_URL=url, **environment),
+            stdout=log,
             stderr=subprocess.STDOUT)
     try:
         _wait_http(url + "/api/3/action/status_show", 90)
