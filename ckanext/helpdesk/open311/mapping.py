@@ -194,13 +194,8 @@ def requested_ids(params):
 
 
 def requested_codes(params, known_codes):
-    codes = _comma_list(params.get("service_code"))
-    unknown = [code for code in codes if code not in known_codes]
-    if unknown:
-        raise errors.bad_request(*(
-            tk._("service_code '{0}' not found").format(code)
-            for code in unknown))
-    return codes
+    return _known_values(params, "service_code", known_codes,
+                         tk._("service_code '{0}' not found"))
 
 
 def search_filters(params, now):
@@ -265,13 +260,19 @@ def _date_param(params, name):
 
 
 def _statuses(params):
-    statuses = _comma_list(params.get("status"))
-    unknown = [status for status in statuses if status not in STATUSES]
+    return _known_values(params, "status", STATUSES,
+                         tk._("status '{0}' is not open or closed"))
+
+
+def _known_values(params, name, known, message):
+    """The comma-separated values of parameter `name`; a 400 with one
+    error per value not in `known`."""
+    values = _comma_list(params.get(name))
+    unknown = [value for value in values if value not in known]
     if unknown:
-        raise errors.bad_request(*(
-            tk._("status '{0}' is not open or closed").format(status)
-            for status in unknown))
-    return statuses
+        raise errors.bad_request(*(message.format(value)
+                                   for value in unknown))
+    return values
 
 
 def _paging(params):
