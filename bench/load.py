@@ -87,7 +87,7 @@ def fresh_start(args):
     ckan("search-index", "clear")
 
 
-def seed(visitors=30, organizations=4, datasets_per_organization=5):
+def seed(visitors=20, organizations=4, datasets_per_organization=5):
     """Organizations with a publisher each, datasets, visitors with API
     tokens and two issues per dataset, through the Action API."""
     ckan("user", "add", "loadadmin", "email=loadadmin@example.org",
@@ -287,7 +287,7 @@ def arguments(description=__doc__):
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--rq-workers", type=int, default=1)
     parser.add_argument("--nodes", type=int, default=1)
-    parser.add_argument("--visitors", type=int, default=30)
+    parser.add_argument("--visitors", type=int, default=20)
     parser.add_argument("--cron-interval", type=int, default=20)
     return parser
 

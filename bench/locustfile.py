@@ -72,6 +72,11 @@ def _keep_environment(environment, **kwargs):
     _environment.append(environment)
 
 
+def fail(response):
+    response.failure(f"HTTP {response.status_code}" if response.status_code
+                     else f"no answer: {response.error}")
+
+
 def record(kind, **values):
     with _lock:
         _writes.write(json.dumps(dict(values, kind=kind)) + "\n")
@@ -90,7 +95,7 @@ class _Portal(HttpUser):
         with self.client.get(url, name=name, catch_response=True,
                              timeout=60) as response:
             if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
+                fail(response)
 
     def issue(self):
         return random.choice(ISSUES)
@@ -151,7 +156,7 @@ class _SignedIn(_Portal):
                 name=label or f"api: {name}",
                 catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
+                fail(response)
                 return None
             return response.json()["result"]
 
@@ -172,7 +177,7 @@ class Visitor(_SignedIn):
                 name="helpdesk: issue page (signed in)", timeout=60,
                 catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
+                fail(response)
 
     @task(2)
     def report(self):
