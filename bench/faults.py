@@ -122,7 +122,7 @@ def main():
             print(f"[faults] restarted by the supervisor: "
                   f"{supervise(args) or 'nothing'}", flush=True)
 
-    load.run_load(args, during=inject)
+    load.run_load(args, seed_data, during=inject)
     load.drain()
     # Where a sender may be cut off between SMTP and its commit.
     resend = [(start, end) for start, end, label in windows

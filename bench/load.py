@@ -145,7 +145,7 @@ def seed(visitors=20, organizations=4, datasets_per_organization=5):
     return data
 
 
-# -- the load ------------------------------------------------------------------
+# -- the load ----------------------------------------------------------------
 
 def sweep_on_two_nodes():
     """`ckan helpdesk send-pending --retry-now` on two nodes at once, as
@@ -165,14 +165,17 @@ def cron(stop, interval, log):
         log.append((time.time(), sweep_on_two_nodes()))
 
 
-def run_load(args, during=None):
+def run_load(args, seed_data, during=None):
     """Run locust (and cron, and `during`, e.g. the faults, in threads);
     returns the locust exit code."""
     nodes = [stack.production_web_url(n) for n in range(args.nodes)]
     env = dict(stack.production_env(True), LOAD_SEED=str(SEED),
                LOAD_NODES=",".join(nodes), LOAD_WRITES=str(WRITES),
                LOAD_REQUESTS=str(REQUESTS),
-               LOAD_MAX_REQUESTS=str(args.max_requests))
+               LOAD_MAX_REQUESTS=str(args.max_requests),
+               # about one user in ten, one per organization at most
+               LOAD_PUBLISHERS=str(max(1, min(len(seed_data["publishers"]),
+                                              args.users // 10))))
     stop, cron_log = threading.Event(), []
     threads = [threading.Thread(target=cron, daemon=True,
                                 args=(stop, args.cron_interval, cron_log))]
@@ -218,7 +221,7 @@ def drain(timeout=300):
     time.sleep(3)  # jobs still queued find their rows sent: nothing to do
 
 
-# -- the report ------------------------------------------------------------------
+# -- the report --------------------------------------------------------------
 
 def route_table():
     with open(OUT / "stats_stats.csv") as handle:
@@ -303,7 +306,7 @@ def prepare(args):
 def main():
     args = arguments().parse_args()
     seed_data = prepare(args)
-    run_load(args)
+    run_load(args, seed_data)
     drain()
     sys.exit(0 if report(seed_data) else 1)
 

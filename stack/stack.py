@@ -263,7 +263,7 @@ def start_demo_services(ini):
     log("worker up (ckan jobs worker)")
 
 
-# -- the production shape ------------------------------------------------------
+# -- the production shape ----------------------------------------------------
 #
 # CKAN under gunicorn (pre-forked workers, as uWSGI runs it in CKAN's Docker
 # images; gunicorn is a pure-Python wheel, nothing to compile) on one or
