@@ -39,7 +39,7 @@ def send_notification(notification_id):
     if notification is not None:
         _attempt(notification)
     model.Session.commit()
-    return notification and notification.status == "sent"
+    return None if notification is None else notification.status == "sent"
 
 
 def send_pending(retry_now=False, limit=1000):

@@ -45,6 +45,8 @@ class _OneLineHeader(email.headerregistry.UnstructuredHeader):
 # whole. The value never holds a line break (header_store_parse refuses).
 email.policy.default.header_factory.map_to_type("list-unsubscribe",
                                                 _OneLineHeader)
+# The Message-ID, longer than a line, stays on one line too, as receivers
+# de-duplicating by it see it.
 email.policy.default.header_factory.map_to_type("message-id", _OneLineHeader)
 
 
