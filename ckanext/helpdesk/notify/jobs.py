@@ -1,10 +1,17 @@
 """Sending notifications: the background job, and the sweep of what is
 still pending (`ckan helpdesk send-pending`, for cron).
 
-A notification is locked while it is sent (SELECT ... FOR UPDATE SKIP
-LOCKED), so a job and the sweep never send the same email twice. A failure
-is recorded on the row and retried by the sweep with exponential backoff
-until ckanext.helpdesk.notify.max_attempts.
+A notification is claimed while it is sent (SELECT ... FOR UPDATE SKIP
+LOCKED on a row still pending), so jobs on any number of RQ workers and
+sweeps on any number of nodes never send the same email twice while they
+run. The lock is held across the SMTP transaction and released by the
+commit that marks the row sent: a process that dies before that commit
+leaves the row pending, and the next sweep sends it. If it dies after the
+SMTP server accepted the message but before the commit, the email is sent
+again (at least once, with a window of one SMTP transaction); both copies
+carry the same Message-ID (mail.message_id), so receivers can drop one.
+A failure is recorded on the row and retried by the sweep with exponential
+backoff until ckanext.helpdesk.notify.max_attempts.
 """
 import datetime
 import logging
@@ -23,14 +30,16 @@ MAX_DELAY = datetime.timedelta(days=1)
 
 
 def send_notification(notification_id):
-    """The background job: send one pending notification."""
+    """The background job: send one pending notification; True if it was
+    sent, False if it failed, None if another process holds it or sent it
+    already."""
     notification = model.Session.query(Notification).filter_by(
         id=notification_id, status="pending"
     ).with_for_update(skip_locked=True).one_or_none()
     if notification is not None:
         _attempt(notification)
     model.Session.commit()
-    return notification is not None and notification.status == "sent"
+    return None if notification is None else notification.status == "sent"
 
 
 def send_pending(retry_now=False, limit=1000):
@@ -38,10 +47,13 @@ def send_pending(retry_now=False, limit=1000):
     retry_now, e.g. once the mail server is fixed); returns how many were
     sent and how many failed again."""
     sent = failed = 0
+    # Ids read before the claims: one sent meanwhile by a job or another
+    # node is skipped, not counted as failed.
     for notification_id in due_ids(retry_now, limit):
-        if send_notification(notification_id):
+        outcome = send_notification(notification_id)
+        if outcome:
             sent += 1
-        else:
+        elif outcome is not None:
             failed += 1
     return sent, failed
 

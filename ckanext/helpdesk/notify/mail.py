@@ -9,6 +9,7 @@ import dataclasses
 import email.headerregistry
 import email.policy
 import re
+import urllib.parse
 
 import flask
 
@@ -44,6 +45,9 @@ class _OneLineHeader(email.headerregistry.UnstructuredHeader):
 # whole. The value never holds a line break (header_store_parse refuses).
 email.policy.default.header_factory.map_to_type("list-unsubscribe",
                                                 _OneLineHeader)
+# The Message-ID, longer than a line, stays on one line too, as receivers
+# de-duplicating by it see it.
+email.policy.default.header_factory.map_to_type("message-id", _OneLineHeader)
 
 
 def one_line(text, limit=200):
@@ -82,7 +86,16 @@ def compose(notification):
         # unsubscribe, POSTing to the signed one-click link.
         headers={"List-Unsubscribe": f"<{one_click_url}>",
                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                 "Auto-Submitted": "auto-generated"})
+                 "Auto-Submitted": "auto-generated",
+                 "Message-ID": message_id(notification)})
+
+
+def message_id(notification):
+    """The same Message-ID on every send of a notification: one resent
+    after a crash between the SMTP server's acceptance and our commit
+    carries it again, so receivers can drop the copy (RFC 5322, 3.6.4)."""
+    host = urllib.parse.urlsplit(tk.config["ckan.site_url"]).hostname
+    return f"<helpdesk-notification-{notification.id}@{host or 'localhost'}>"
 
 
 def _subject_formats():
