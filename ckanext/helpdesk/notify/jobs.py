@@ -4,7 +4,9 @@ still pending (`ckan helpdesk send-pending`, for cron).
 A notification is locked while it is sent (SELECT ... FOR UPDATE SKIP
 LOCKED), so a job and the sweep never send the same email twice. A failure
 is recorded on the row and retried by the sweep with exponential backoff
-until ckanext.helpdesk.notify.max_attempts.
+until ckanext.helpdesk.notify.max_attempts. Just before sending, the
+notification is checked again (notify/checks.py): one that may no longer go
+is recorded as skipped, with the reason.
 """
 import datetime
 import logging
@@ -15,7 +17,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.model import Issue, Notification, utcnow
-from ckanext.helpdesk.notify import mail
+from ckanext.helpdesk.notify import checks, mail
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,7 @@ def due_ids(retry_now=False, limit=1000):
 def unsent(limit=50):
     """Notifications not sent (pending or failed), oldest first."""
     return model.Session.query(Notification).filter(
-        Notification.status != "sent"
+        Notification.status.in_(("pending", "failed"))
     ).order_by(Notification.created).limit(limit).all()
 
 
@@ -83,6 +85,11 @@ def recent(status=None, limit=100):
 
 
 def _attempt(notification):
+    skip_reason = checks.reason_to_skip(notification)
+    if skip_reason:
+        notification.status = "skipped"
+        notification.skip_reason = skip_reason
+        return
     notification.attempts += 1
     try:
         mail.send(notification)
