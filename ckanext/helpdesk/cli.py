@@ -1,5 +1,6 @@
 """`ckan helpdesk ...` commands."""
 import click
+import sqlalchemy as sa
 
 from ckanext.helpdesk.notify import jobs as notify_jobs
 
@@ -9,8 +10,6 @@ def helpdesk():
     """Commands of ckanext-helpdesk."""
 
 
-# -- notify (issue 5) --------------------------------------------------------
-
 @helpdesk.command("send-pending")
 @click.option("--retry-now", is_flag=True,
               help="Also send the emails still waiting for their next retry "
@@ -18,8 +17,14 @@ def helpdesk():
 def send_pending(retry_now):
     """Send the help desk emails that are pending and due (run from cron,
     e.g. every 5 minutes)."""
-    sent, failed = notify_jobs.send_pending(retry_now=retry_now)
-    click.echo(f"{sent} sent, {failed} failed")
+    try:
+        outcomes = notify_jobs.send_pending(retry_now=retry_now)
+    except sa.exc.SQLAlchemyError as error:
+        raise click.ClickException(
+            "The database is unavailable; the unsent emails stay pending "
+            f"for the next run ({type(error).__name__}).")
+    click.echo("{sent} sent, {failed} failed, {skipped} skipped".format(
+        **outcomes))
 
 
 @helpdesk.command("notifications")

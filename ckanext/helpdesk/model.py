@@ -166,7 +166,9 @@ class AbuseReport(tk.BaseModel):
 
 # -- Notifications (notify/) ---------------------------------------------------
 
-NOTIFICATION_STATUSES = ("pending", "sent", "failed")
+# skipped: no longer allowed to go when the job came to send it (the reason
+# is in skip_reason).
+NOTIFICATION_STATUSES = ("pending", "sent", "failed", "skipped")
 
 
 class Notification(tk.BaseModel):
@@ -177,7 +179,8 @@ class Notification(tk.BaseModel):
 
     id = _id_column()
     issue_id = _issue_fk()
-    # What happened: issue_created, confirmation, comment, changed, assigned.
+    # What happened: issue_created, confirmation, comment, changed, assigned,
+    # confirm_address (the link an anonymous address must click first).
     kind = sa.Column(sa.UnicodeText, nullable=False)
     # Why this recipient is told: admin, editor, maintainer,
     # organization_email, reporter, subscriber, assignee.
@@ -197,6 +200,27 @@ class Notification(tk.BaseModel):
     next_attempt_at = _timestamp()
     created = _timestamp()
     sent_at = sa.Column(sa.DateTime(timezone=True))
+    skip_reason = sa.Column(sa.UnicodeText)
+    # SHA-256 of the unsubscribe token the email carries (made when it is
+    # sent): the link names no one, and the table holds no usable link.
+    token_hash = sa.Column(sa.UnicodeText, unique=True)
+
+
+class EmailConfirmation(tk.BaseModel):
+    """An anonymous address given on an issue (reporting or commenting):
+    it gets nothing but the confirmation email until its link is followed,
+    which subscribes it."""
+    __tablename__ = "helpdesk_email_confirmation"
+
+    id = _id_column()
+    issue_id = _issue_fk()
+    email = sa.Column(sa.UnicodeText, nullable=False)
+    # SHA-256 of the token of the latest confirmation email, and when that
+    # token was made (links expire).
+    token_hash = sa.Column(sa.UnicodeText, unique=True)
+    token_created = sa.Column(sa.DateTime(timezone=True))
+    created = _timestamp()
+    confirmed_at = sa.Column(sa.DateTime(timezone=True))
 
 
 class NotificationOptOut(tk.BaseModel):

@@ -11,7 +11,9 @@ SMTP server accepted the message but before the commit, the email is sent
 again (at least once, with a window of one SMTP transaction); both copies
 carry the same Message-ID (mail.message_id), so receivers can drop one.
 A failure is recorded on the row and retried by the sweep with exponential
-backoff until ckanext.helpdesk.notify.max_attempts.
+backoff until ckanext.helpdesk.notify.max_attempts. Just before sending, the
+notification is checked again (notify/checks.py): one that may no longer go
+is recorded as skipped, with the reason.
 """
 import datetime
 import logging
@@ -22,7 +24,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.model import Issue, Notification, utcnow
-from ckanext.helpdesk.notify import mail
+from ckanext.helpdesk.notify import checks, mail
 
 log = logging.getLogger(__name__)
 
@@ -30,32 +32,39 @@ MAX_DELAY = datetime.timedelta(days=1)
 
 
 def send_notification(notification_id):
-    """The background job: send one pending notification; True if it was
-    sent, False if it failed, None if another process holds it or sent it
-    already."""
-    notification = model.Session.query(Notification).filter_by(
-        id=notification_id, status="pending"
-    ).with_for_update(skip_locked=True).one_or_none()
-    if notification is not None:
-        _attempt(notification)
-    model.Session.commit()
-    return None if notification is None else notification.status == "sent"
+    """The background job: send one pending notification. Returns its new
+    status ("sent", "pending" for a retry, "failed" or "skipped"), or None
+    if another process holds it or sent it already."""
+    try:
+        notification = model.Session.query(Notification).filter_by(
+            id=notification_id, status="pending"
+        ).with_for_update(skip_locked=True).one_or_none()
+        if notification is not None:
+            _attempt(notification)
+        model.Session.commit()
+    except sa.exc.SQLAlchemyError:
+        # The database went away mid-claim: nothing was recorded, the row
+        # stays pending for the next run; leave the session usable.
+        model.Session.rollback()
+        raise
+    return None if notification is None else notification.status
 
 
 def send_pending(retry_now=False, limit=1000):
     """Send the pending notifications that are due (all of them with
     retry_now, e.g. once the mail server is fixed); returns how many were
-    sent and how many failed again."""
-    sent = failed = 0
+    sent, how many failed (to be retried or given up) and how many were
+    skipped because they may no longer go."""
+    outcomes = {"sent": 0, "failed": 0, "skipped": 0}
     # Ids read before the claims: one sent meanwhile by a job or another
-    # node is skipped, not counted as failed.
+    # node is passed over, not counted as failed.
     for notification_id in due_ids(retry_now, limit):
-        outcome = send_notification(notification_id)
-        if outcome:
-            sent += 1
-        elif outcome is not None:
-            failed += 1
-    return sent, failed
+        status = send_notification(notification_id)
+        if status == "pending":
+            status = "failed"  # this attempt failed; a retry is scheduled
+        if status is not None:
+            outcomes[status] += 1
+    return outcomes
 
 
 def due_ids(retry_now=False, limit=1000):
@@ -73,7 +82,7 @@ def due_ids(retry_now=False, limit=1000):
 def unsent(limit=50):
     """Notifications not sent (pending or failed), oldest first."""
     return model.Session.query(Notification).filter(
-        Notification.status != "sent"
+        Notification.status.in_(("pending", "failed"))
     ).order_by(Notification.created).limit(limit).all()
 
 
@@ -95,6 +104,11 @@ def recent(status=None, limit=100):
 
 
 def _attempt(notification):
+    skip_reason = checks.reason_to_skip(notification)
+    if skip_reason:
+        notification.status = "skipped"
+        notification.skip_reason = skip_reason
+        return
     notification.attempts += 1
     try:
         mail.send(notification)

@@ -1,8 +1,11 @@
 """Rendering a notification into an email, and handing it to CKAN's mailer.
 
-Bodies come from templates/helpdesk/emails/notification.{txt,html}; user
-text only ever reaches the subject and the recipient's name after every
-line break is removed, so it cannot add a header.
+Bodies come from templates/helpdesk/emails/notification.{txt,html}
+(confirm_address.{txt,html} for the confirmation of an anonymous address,
+which carries no text a visitor wrote); user text only ever reaches the
+subject and the recipient's name after every line break is removed, so it
+cannot add a header. Each email gets fresh opaque link tokens
+(notify/tokens.py) when it is composed.
 """
 import contextlib
 import dataclasses
@@ -18,7 +21,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib import mailer
 
 from ckanext.helpdesk.model import Comment, Issue
-from ckanext.helpdesk.notify import tokens
+from ckanext.helpdesk.notify import confirm, recipients, tokens
 
 _LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 
@@ -73,17 +76,23 @@ def _is_plain_address(address):
 
 
 def compose(notification):
+    """The email of a notification. Not committed: it stores the digest of
+    the email's unsubscribe token (and confirmation token) on the rows."""
     issue = model.Session.get(Issue, notification.issue_id)
-    extra_vars = _template_vars(notification, issue)
-    one_click_url = unsubscribe_url(notification, one_click=True)
+    token, notification.token_hash = tokens.new()
+    extra_vars = _template_vars(notification, issue, token)
+    one_click_url = unsubscribe_url(token, one_click=True)
+    template = ("helpdesk/emails/confirm_address"
+                if notification.kind == "confirm_address"
+                else "helpdesk/emails/notification")
     with _request_context():
-        body = tk.render("helpdesk/emails/notification.txt", extra_vars)
-        body_html = tk.render("helpdesk/emails/notification.html", extra_vars)
+        body = tk.render(template + ".txt", extra_vars)
+        body_html = tk.render(template + ".html", extra_vars)
     return Email(
         subject=one_line(_subject(notification, issue, extra_vars), 250),
         body=body, body_html=body_html,
         # RFC 2369 and RFC 8058: mail clients may offer one-click
-        # unsubscribe, POSTing to the signed one-click link.
+        # unsubscribe, POSTing to the one-click link.
         headers={"List-Unsubscribe": f"<{one_click_url}>",
                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                  "Auto-Submitted": "auto-generated",
@@ -110,6 +119,8 @@ def _subject_formats():
         "changed": tk._("[{site}] Issue #{number} is now {status}: {title}"),
         "assigned": tk._("[{site}] Issue #{number} is assigned to you: "
                          "{title}"),
+        "confirm_address": tk._("[{site}] Please confirm your email "
+                                "address"),
     }
 
 
@@ -128,7 +139,7 @@ def _subject(notification, issue, extra_vars):
         status=extra_vars["status_label"])
 
 
-def _template_vars(notification, issue):
+def _template_vars(notification, issue, unsubscribe_token):
     dataset = (model.Package.get(issue.dataset_id) if issue.dataset_id
                else None)
     organization = model.Group.get(issue.organization_id)
@@ -144,6 +155,8 @@ def _template_vars(notification, issue):
               else comment.author_name if comment else None)
     site_title = tk.config["ckan.site_title"]
     place = dataset_title or organization_title
+    marked_duplicate = bool(issue.duplicate_of_id) and (
+        "duplicate_of_id" in (notification.changes or {}))
     return {
         "kind": notification.kind,
         "recipient_name": one_line(notification.recipient_name, 100),
@@ -159,9 +172,12 @@ def _template_vars(notification, issue):
         "place": place,
         "comment": comment,
         "status_change": _status_change(notification.changes or {}),
-        "duplicate_of": _duplicate_of(notification.changes or {}, issue),
+        "marked_duplicate": marked_duplicate,
+        "duplicate_of": (_visible_original(notification, issue)
+                         if marked_duplicate else None),
         "issue_url": issue_url(issue, dataset, organization),
-        "unsubscribe_url": unsubscribe_url(notification),
+        "unsubscribe_url": unsubscribe_url(unsubscribe_token),
+        "confirm_url": _confirm_url(notification),
     }
 
 
@@ -176,6 +192,9 @@ def _lead(kind, place, actor_name):
         "comment": tk._("{actor} commented on an issue about {place}:"),
         "changed": tk._("{actor} updated an issue about {place}:"),
         "assigned": tk._("{actor} assigned an issue about {place} to you:"),
+        "confirm_address": tk._("This address was given when writing about "
+                                "{place}. Confirm it to receive the replies "
+                                "by email:"),
     }[kind].format(place=place, actor=someone)
 
 
@@ -197,6 +216,10 @@ def _why(reason, site, organization, dataset):
                          "assigned to you on {site}."),
         "subscriber": tk._("You receive this email because you follow this "
                            "issue on {site}."),
+        "anonymous_address": tk._("You receive this email because this "
+                                  "address was given on {site}. If it was "
+                                  "not you, ignore it: you will receive no "
+                                  "other."),
     }[reason].format(site=site, organization=organization, dataset=dataset)
 
 
@@ -207,10 +230,14 @@ def _status_change(changes):
     return status_label(old), status_label(new)
 
 
-def _duplicate_of(changes, issue):
-    if "duplicate_of_id" not in changes or not issue.duplicate_of_id:
+def _visible_original(notification, issue):
+    """The original of an issue marked a duplicate, when the recipient may
+    see it now (else the email says "another issue")."""
+    original = model.Session.get(Issue, issue.duplicate_of_id)
+    recipient = recipients.of_notification(notification)
+    if recipient is None or not recipients.may_see(original, recipient):
         return None
-    return model.Session.get(Issue, issue.duplicate_of_id)
+    return original
 
 
 def issue_url(issue, dataset, organization):
@@ -222,14 +249,20 @@ def issue_url(issue, dataset, organization):
         "number": issue.number}, _external=True)
 
 
-def unsubscribe_url(notification, one_click=False):
+def unsubscribe_url(token, one_click=False):
     """The page with the unsubscribe button, or (one_click) the RFC 8058
     URL mail clients POST to."""
-    token = tokens.make(notification.issue_id, notification.user_id,
-                        notification.email)
     endpoint = ("helpdesk_notify.unsubscribe_one_click" if one_click
                 else "helpdesk_notify.unsubscribe")
     return tk.url_for(endpoint, token=token, _external=True)
+
+
+def _confirm_url(notification):
+    if notification.kind != "confirm_address":
+        return None
+    token = confirm.new_token(notification.issue_id, notification.email)
+    return tk.url_for("helpdesk_notify.confirm_address", token=token,
+                      _external=True)
 
 
 def _request_context():

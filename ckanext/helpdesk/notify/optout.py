@@ -8,7 +8,9 @@ from ckan.model.types import make_uuid
 from ckanext.helpdesk.model import NotificationOptOut, Subscription
 
 
-def _person(query, model_class, user_id, email):
+def of_person(query, model_class, user_id, email):
+    """`query` limited to the rows of one person: a user, or an address
+    (whatever its case) given without an account."""
     if user_id:
         return query.filter(model_class.user_id == user_id)
     return query.filter(model_class.user_id.is_(None),
@@ -19,13 +21,13 @@ def _opt_outs(issue_id, user_id, email):
     query = model.Session.query(NotificationOptOut).filter(
         NotificationOptOut.issue_id == issue_id if issue_id
         else NotificationOptOut.issue_id.is_(None))
-    return _person(query, NotificationOptOut, user_id, email)
+    return of_person(query, NotificationOptOut, user_id, email)
 
 
 def unsubscribe(issue_id, user_id=None, email=None):
     """No more email about the issue for this person, whatever the reason
     they were told (subscriber, reporter, publisher). Not committed."""
-    _person(model.Session.query(Subscription).filter(
+    of_person(model.Session.query(Subscription).filter(
         Subscription.issue_id == issue_id), Subscription, user_id, email
     ).delete(synchronize_session=False)
     _opt_out(issue_id, user_id, email)

@@ -2,6 +2,8 @@
 
 Each rule returns `Recipient`s; `finalize()` then drops the author of the
 change, whoever may not see the issue, whoever opted out, and duplicates.
+The same tests run again when the email is sent (notify/checks.py), on the
+`Recipient` of the notification (`of_notification()`).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import visibility
 from ckanext.helpdesk.model import NotificationOptOut, Subscription
+from ckanext.helpdesk.notify import confirm, optout
 
 PUBLISHER_CAPACITIES = ("admin", "editor")
 # The organization's own channels: they see all of its issues and notes.
@@ -109,7 +112,8 @@ def reporter(issue):
     if issue.reporter_id:
         return [_user_recipient(user, "reporter")
                 for user in _active_users([issue.reporter_id])]
-    if issue.reporter_email:
+    if issue.reporter_email and confirm.is_confirmed(issue.id,
+                                                     issue.reporter_email):
         return [Recipient(issue.reporter_email, "reporter",
                           name=issue.reporter_name)]
     return []
@@ -169,13 +173,62 @@ def _is_author(recipient, actor_id, actor_email):
     return bool(actor_email) and recipient.email.lower() == actor_email.lower()
 
 
-def _may_see(issue, recipient):
-    """Publisher channels (members, maintainer, organization address) see
-    their own issues; everyone else by the one visibility rule."""
-    if recipient.reason in PUBLISHER_REASONS:
+def holds_channel(issue, recipient):
+    """Whether the publisher channel that names the recipient (editor or
+    admin of the owning organization, the dataset's maintainer address,
+    the organization's help desk address) still does."""
+    organization_id = owning_organization_id(issue)
+    address = recipient.email.lower()
+    if recipient.reason in PUBLISHER_CAPACITIES:
+        viewer = visibility.Viewer(recipient.user_id, recipient.sysadmin)
+        return visibility.holds(viewer, organization_id,
+                                visibility.MANAGER_CAPACITIES)
+    if recipient.reason == "maintainer":
+        return any(found.email.lower() == address
+                   for found in _maintainer(issue))
+    if recipient.reason == "organization_email":
+        return any(found.email.lower() == address
+                   for found in _organization_email(organization_id))
+    return False
+
+
+def may_see(issue, recipient):
+    """Publisher channels see their own issues (while the channel names
+    them); everyone else by the one visibility rule."""
+    if recipient.reason in PUBLISHER_REASONS and holds_channel(issue,
+                                                               recipient):
         return True
     viewer = visibility.Viewer(recipient.user_id, recipient.sysadmin)
     return visibility.is_visible(issue.id, viewer)
+
+
+def of_notification(notification):
+    """The recipient of a written notification as they are now; None when
+    the user was deleted since."""
+    if not notification.user_id:
+        return Recipient(notification.email, notification.reason,
+                         name=notification.recipient_name)
+    users = _active_users([notification.user_id])
+    if not users:
+        return None
+    return Recipient(notification.email, notification.reason, users[0].id,
+                     notification.recipient_name, users[0].sysadmin)
+
+
+def opted_out(issue, recipient):
+    """Whether the recipient wants no (more) email about the issue: opted
+    out, or unsubscribed when told as a subscriber."""
+    if recipient.reason == "subscriber" and not _subscribed(issue,
+                                                            recipient):
+        return True
+    return _opted_out(recipient, issue, _opt_outs(issue, [recipient]))
+
+
+def _subscribed(issue, recipient):
+    rows = model.Session.query(Subscription.id).filter(
+        Subscription.issue_id == issue.id)
+    return optout.of_person(rows, Subscription, recipient.user_id,
+                            recipient.email).first() is not None
 
 
 def _opt_outs(issue, recipients):
@@ -214,7 +267,7 @@ def finalize(issue, candidates: Iterable[tuple[str, Recipient]],
         address = recipient.email.lower()
         if address in seen or _opted_out(recipient, issue, opt_outs):
             continue
-        if _may_see(issue, recipient):
+        if may_see(issue, recipient):
             seen.add(address)
             chosen.append((kind, recipient))
     return chosen

@@ -6,6 +6,9 @@ so the Notification rows written here commit or roll back with the change:
 no email is promised for a change that did not happen, and none is lost
 for one that did. Only after the commit are the send jobs enqueued; if
 Redis is down then, the rows wait for `ckan helpdesk send-pending`.
+
+An address given without an account is not subscribed: it is sent the
+confirmation email (notify/confirm.py), whose link subscribes it.
 """
 import logging
 
@@ -18,7 +21,7 @@ from ckan.model.types import make_uuid
 
 from ckanext.helpdesk import signals
 from ckanext.helpdesk.model import Notification, Subscription
-from ckanext.helpdesk.notify import jobs, recipients
+from ckanext.helpdesk.notify import confirm, jobs, recipients
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +39,13 @@ def get_subscriptions():
 
 
 def on_issue_created(sender, issue, actor=None, **kwargs):
-    _subscribe(issue, actor, issue.reporter_email)
+    _follow(issue, actor, issue.reporter_email)
     _notify(issue, recipients.for_new_issue(issue), actor,
             actor_email=issue.reporter_email)
 
 
 def on_comment_created(sender, issue, comment, actor=None, **kwargs):
-    _subscribe(issue, actor, comment.author_email)
+    _follow(issue, actor, comment.author_email)
     _notify(issue, recipients.for_comment(issue, comment), actor,
             actor_email=comment.author_email, comment=comment)
 
@@ -50,16 +53,27 @@ def on_comment_created(sender, issue, comment, actor=None, **kwargs):
 def on_issue_changed(sender, issue, changes, actor=None, comment=None,
                      **kwargs):
     if comment is not None:
-        _subscribe(issue, actor, comment.author_email)
+        _follow(issue, actor, comment.author_email)
     candidates = recipients.for_change(issue, changes, comment)
     notified = {field: list(change) for field, change in changes.items()
                 if field in NOTIFIED_CHANGES}
     _notify(issue, candidates, actor, comment=comment, changes=notified)
 
 
+def _follow(issue, actor, email):
+    """Reporting and commenting follow the issue; an address given without
+    an account only once it is confirmed."""
+    if actor is None and email and confirm.request(issue, email):
+        _notify(issue, [("confirm_address",
+                         recipients.Recipient(email, "anonymous_address"))],
+                None)
+    else:
+        _subscribe(issue, actor, email)
+
+
 def _subscribe(issue, actor, email):
-    """Reporting and commenting follow the issue (a no-op when the core's
-    action has subscribed them already)."""
+    """Follow the issue (a no-op when the core's action has subscribed
+    them already)."""
     if actor is not None:
         who = {"user_id": actor.id}
     elif email:

@@ -1,27 +1,29 @@
-"""Signed unsubscribe tokens: the link in every email is the credential,
-so it works without signing in and cannot be forged or altered."""
-import itsdangerous
+"""The tokens of the links in emails (unsubscribe, confirm an address):
+random, so a link names no address, user or issue; the tables keep only
+their SHA-256, looked up when the link is followed, so a copy of the
+database holds no working link. They expire after
+ckanext.helpdesk.notify.token_lifetime days."""
+import datetime
+import hashlib
+import secrets
 
 import ckan.plugins.toolkit as tk
 
-SALT = "ckanext-helpdesk-unsubscribe"
+from ckanext.helpdesk.model import utcnow
 
 
-def _serializer():
-    return itsdangerous.URLSafeSerializer(tk.config["SECRET_KEY"], salt=SALT)
+def new():
+    """(a fresh token for the link, its digest to store)."""
+    token = secrets.token_urlsafe(32)
+    return token, digest(token)
 
 
-def make(issue_id, user_id=None, email=None):
-    """A token for one person (a user, or an address) and one issue."""
-    who = {"u": user_id} if user_id else {"e": email}
-    return _serializer().dumps({"i": issue_id, **who})
+def digest(token):
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-def read(token):
-    """(issue id, user id, email) of a token; raises ValueError when it was
-    not made by this portal."""
-    try:
-        data = _serializer().loads(token)
-    except itsdangerous.BadData as error:
-        raise ValueError("invalid unsubscribe token") from error
-    return data["i"], data.get("u"), data.get("e")
+def expired(made_at):
+    """Whether a token made at `made_at` is past its lifetime."""
+    lifetime = datetime.timedelta(
+        days=tk.config["ckanext.helpdesk.notify.token_lifetime"])
+    return made_at is None or made_at + lifetime < utcnow()

@@ -1,10 +1,14 @@
-"""The unsubscribe link of every email, working without signing in; and
-a page for sysadmins listing the latest notifications.
+"""The links of the emails, working without signing in (unsubscribe, and
+confirm an address given without an account); and a page for sysadmins
+listing the latest notifications.
 
-GET shows a page with a one-click button (a POST form with a CSRF token).
-Mail clients use the List-Unsubscribe header's one-click URL (RFC 8058): a
-POST of "List-Unsubscribe=One-Click" without cookies, so without a CSRF
-token. The signed token in the URL is the credential of both.
+GET shows a page with a button (a POST form with a CSRF token), so a mail
+scanner that fetches links changes nothing. Mail clients use the
+List-Unsubscribe header's one-click URL (RFC 8058): a POST of
+"List-Unsubscribe=One-Click" without cookies, so without a CSRF token. The
+opaque token in the URL (notify/tokens.py) is the credential of all: an
+unknown one is answered with 400, an expired one with 410. The pages name
+the issue only when the holder may see it now.
 """
 import flask
 
@@ -12,49 +16,84 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.config.middleware.flask_app import csrf
 
-from ckanext.helpdesk.model import NOTIFICATION_STATUSES, Issue
-from ckanext.helpdesk.notify import jobs, optout, tokens
+from ckanext.helpdesk.model import NOTIFICATION_STATUSES, Issue, Notification
+from ckanext.helpdesk.notify import confirm, jobs, optout, recipients, tokens
 
 notify = flask.Blueprint("helpdesk_notify", __name__)
 
 
-def _issue_and_person(token):
-    """(issue, user id, email) of a token; 400 when it was tampered with,
-    404 when the issue is gone."""
-    try:
-        issue_id, user_id, email = tokens.read(token)
-    except ValueError:
+def _notification(token):
+    """The notification whose email carried the unsubscribe token."""
+    notification = model.Session.query(Notification).filter_by(
+        token_hash=tokens.digest(token)).one_or_none()
+    if notification is None:
         tk.abort(400, tk._("This unsubscribe link is not valid."))
+    if tokens.expired(notification.sent_at or notification.created):
+        tk.abort(410, tk._("This unsubscribe link has expired; the links "
+                           "of newer emails work."))
+    return notification
+
+
+def _unsubscribe(notification):
+    optout.unsubscribe(notification.issue_id, notification.user_id,
+                       notification.email)
+    model.Session.commit()
+
+
+def _shown_issue(issue_id, recipient):
+    """The issue, when the link's holder may see it now; else None."""
     issue = model.Session.get(Issue, issue_id)
-    if issue is None:
-        tk.abort(404, tk._("Issue not found"))
-    return issue, user_id, email
+    if recipient is None or not recipients.may_see(issue, recipient):
+        return None
+    return issue
 
 
 @notify.route("/helpdesk/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token):
-    issue, user_id, email = _issue_and_person(token)
+    notification = _notification(token)
     done = flask.request.method == "POST"
     if done:
-        optout.unsubscribe(issue.id, user_id, email)
-        model.Session.commit()
-    return tk.render("helpdesk/notify/unsubscribe.html",
-                     {"issue": issue, "token": token, "done": done})
+        _unsubscribe(notification)
+    issue = _shown_issue(notification.issue_id,
+                         recipients.of_notification(notification))
+    return tk.render("helpdesk/notify/unsubscribe.html", {
+        "issue": issue, "done": done,
+        "action_url": tk.url_for("helpdesk_notify.unsubscribe", token=token)})
 
 
 @notify.route("/helpdesk/unsubscribe/<token>/one-click", methods=["POST"])
 def unsubscribe_one_click(token):
-    issue, user_id, email = _issue_and_person(token)
+    notification = _notification(token)
     if flask.request.form.get("List-Unsubscribe") != "One-Click":
         tk.abort(400, tk._("Expected List-Unsubscribe=One-Click"))
-    optout.unsubscribe(issue.id, user_id, email)
-    model.Session.commit()
+    _unsubscribe(notification)
     return tk._("You will receive no more email about this issue.")
+
+
+@notify.route("/helpdesk/confirm/<token>", methods=["GET", "POST"])
+def confirm_address(token):
+    """Confirm an address given without an account: it then follows the
+    issue it was given on."""
+    confirmation = confirm.find(token)
+    if confirmation is None:
+        tk.abort(400, tk._("This confirmation link is not valid."))
+    if confirm.expired(confirmation):
+        tk.abort(410, tk._("This confirmation link has expired."))
+    if flask.request.method == "POST":
+        confirm.confirm(confirmation)
+        model.Session.commit()
+    issue = _shown_issue(confirmation.issue_id, recipients.Recipient(
+        confirmation.email, "subscriber"))
+    return tk.render("helpdesk/notify/confirm.html", {
+        "issue": issue, "done": confirmation.confirmed_at is not None,
+        "action_url": tk.url_for("helpdesk_notify.confirm_address",
+                                 token=token)})
 
 
 @notify.route("/ckan-admin/helpdesk/notifications")
 def notifications():
-    """What was sent, what waits and what failed, for sysadmins."""
+    """What was sent, what waits, what failed and what was skipped, for
+    sysadmins."""
     if not tk.current_user.is_authenticated or not tk.current_user.sysadmin:
         tk.abort(403, tk._("Only sysadmins may see the notifications."))
     status = flask.request.args.get("status")

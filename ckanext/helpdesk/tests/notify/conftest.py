@@ -1,5 +1,10 @@
 """What the notification tests share: a publishing organization with its
-people, actions called as a given user, and reading delivered emails."""
+people, actions called as a given user, reading delivered emails and
+following their links."""
+import os
+import re
+import subprocess
+
 import pytest
 
 import ckan.model as model
@@ -7,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.helpdesk.model import Notification
+from ckanext.helpdesk.tests.conftest import CKAN, TEST_INI
 
 
 def act(action, user=None, **data):
@@ -42,6 +48,29 @@ def subject_of(message):
 
 def text_of(message):
     return message.get_body(("plain",)).get_content()
+
+
+def link_in(message, path):
+    """The first link of the plain-text body whose path starts with
+    `path`, e.g. "/helpdesk/confirm/"; its path on the site."""
+    url = re.search(rf"https?://[^/\s]+({re.escape(path)}\S*)",
+                    text_of(message))
+    assert url, text_of(message)
+    return url.group(1)
+
+
+def csrf_token(page):
+    return re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+
+
+def confirm_address(app, message):
+    """Follow the link of a confirmation email signed out, as its reader
+    would: open the page, press the button."""
+    link = link_in(message, "/helpdesk/confirm/")
+    page = app.get(link)
+    assert page.status_code == 200, page.body
+    done = app.post(link, data={"_csrf_token": csrf_token(page.body)})
+    assert "Your address is confirmed" in done.body
 
 
 @pytest.fixture(autouse=True)
@@ -82,3 +111,51 @@ def report(people):
         data.setdefault("description", "The stop on Main Street is gone.")
         return act("helpdesk_issue_create", people.get(user), **data)
     return report
+
+
+@pytest.fixture
+def followed(people, report, mail, run_jobs):
+    """An issue the follower commented on (so follows), its emails sent."""
+    issue = report()
+    act("helpdesk_comment_create", people["follower"], issue_id=issue["id"],
+        body="Me too.")
+    run_jobs()
+    mail.clear()
+    return issue
+
+
+@pytest.fixture
+def follower_email(people, followed, mail, run_jobs):
+    """(the followed issue, the email the follower got about the editor's
+    comment on it)."""
+    act("helpdesk_comment_create", people["editor"], issue_id=followed["id"],
+        body="Looking into it.")
+    run_jobs()
+    message = delivered(mail, 3)[people["follower"]["email"]]
+    mail.clear()
+    return followed, message
+
+
+def ini_with(path, **options):
+    """Write at `path` a configuration of test.ini with `options` on top
+    (option names with "__" for "."), for a separate CKAN process."""
+    lines = "".join(f"{key.replace('__', '.')} = {value}\n"
+                    for key, value in options.items())
+    logging = TEST_INI.read_text().split("[loggers]", 1)[1]
+    path.write_text(f"[app:main]\nuse = config:{TEST_INI}\n{lines}\n"
+                    f"[loggers]{logging}")  # `ckan run` configures logging
+    return path
+
+
+@pytest.fixture
+def run_jobs_with(tmp_path):
+    """Run the real RQ worker with options on top of test.ini: the worker
+    reads its own configuration (the test process's config does not reach
+    it), as each process of a portal does."""
+    def run(**options):
+        ini = ini_with(tmp_path / "worker.ini", **options)
+        done = subprocess.run([str(CKAN), "-c", str(ini), "jobs", "worker",
+                               "--burst"], env=os.environ.copy(),
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    return run

@@ -12,7 +12,7 @@ from ckan.tests import factories
 from ckanext.helpdesk.model import utcnow
 from ckanext.helpdesk.tests.conftest import ckan_server
 from ckanext.helpdesk.tests.notify.conftest import (
-    delivered, notifications, subject_of, text_of)
+    act, confirm_address, delivered, notifications, subject_of, text_of)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -36,12 +36,12 @@ def test_smtp_down_keeps_emails_pending_and_the_retry_delivers_each_once(
     mail.start()
     # Not due yet: the backoff holds the retry.
     assert ckan_cli("helpdesk", "send-pending").stdout.strip() == (
-        "0 sent, 0 failed")
+        "0 sent, 0 failed, 0 skipped")
     assert ckan_cli("helpdesk", "send-pending", "--retry-now"
-                    ).stdout.strip() == "3 sent, 0 failed"
+                    ).stdout.strip() == "3 sent, 0 failed, 0 skipped"
     # Neither a second sweep nor the worker sends anything twice.
     assert ckan_cli("helpdesk", "send-pending", "--retry-now"
-                    ).stdout.strip() == "0 sent, 0 failed"
+                    ).stdout.strip() == "0 sent, 0 failed, 0 skipped"
     run_jobs()
 
     emails = delivered(mail, 3)
@@ -75,7 +75,7 @@ def test_redis_down_the_issue_is_saved_and_send_pending_delivers(
     # Redis is back for the cron job's process (it runs with the real
     # configuration); it sends without needing Redis at all.
     assert ckan_cli("helpdesk", "send-pending").stdout.strip() == (
-        "3 sent, 0 failed")
+        "3 sent, 0 failed, 0 skipped")
     emails = delivered(mail, 3)
     assert subject_of(emails[people["admin"]["email"]]) == (
         "[Helpdesk Test Portal] New issue #1 on Bus stops: "
@@ -97,11 +97,12 @@ def test_notifications_roll_back_with_the_change(people, mail, run_jobs):
 
 @pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous", True)
 def test_header_injection_is_plain_text_to_the_intended_recipients_only(
-        people, report, mail, run_jobs):
-    report(user=None,
-           title="Broken\r\nBcc: victim@example.org\r\nX-Injected: yes",
-           reporter_name="Eve\r\nBcc: eve@evil.example",
-           reporter_email="eve@example.org")
+        people, report, mail, run_jobs, app):
+    issue = report(
+        user=None,
+        title="Broken\r\nBcc: victim@example.org\r\nX-Injected: yes",
+        reporter_name="Eve\r\nBcc: eve@evil.example",
+        reporter_email="eve@example.org")
     run_jobs()
 
     emails = delivered(mail, 3)
@@ -109,10 +110,24 @@ def test_header_injection_is_plain_text_to_the_intended_recipients_only(
                            people["editor"]["email"], "eve@example.org"}
     for message in emails.values():
         assert message["Bcc"] is None and message["X-Injected"] is None
-        assert subject_of(message).endswith(
+    for role in ("admin", "editor"):
+        assert subject_of(emails[people[role]["email"]]).endswith(
             "Broken Bcc: victim@example.org X-Injected: yes")
+    # The anonymous address first gets its confirmation, which quotes
+    # nothing the visitor wrote.
     confirmation = emails["eve@example.org"]
-    assert confirmation["To"].addresses[0].addr_spec == "eve@example.org"
-    assert confirmation["To"].addresses[0].display_name == (
+    assert confirmation["To"].addresses[0].display_name == ""
+    assert "Broken" not in text_of(confirmation)
+    confirm_address(app, confirmation)
+    mail.clear()
+
+    act("helpdesk_comment_create", people["editor"], issue_id=issue["id"],
+        body="Which stop?")
+    run_jobs()
+    reply = delivered(mail, 2)["eve@example.org"]
+    assert reply["Bcc"] is None and reply["X-Injected"] is None
+    assert subject_of(reply).endswith(
+        "Broken Bcc: victim@example.org X-Injected: yes")
+    assert reply["To"].addresses[0].addr_spec == "eve@example.org"
+    assert reply["To"].addresses[0].display_name == (
         "Eve Bcc: eve@evil.example")
-    assert "Broken\nBcc: victim@example.org" in text_of(confirmation)

@@ -1,10 +1,10 @@
-"""The unsubscribe link of every email: signed, one click, no sign-in."""
+"""The unsubscribe link of every email: unguessable, one click, no sign-in."""
 import re
 
 import pytest
 
 from ckanext.helpdesk.tests.notify.conftest import (
-    act, delivered, notifications, text_of)
+    act, csrf_token, delivered, notifications, text_of)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -20,24 +20,11 @@ def _links(message):
 
 
 @pytest.fixture
-def followed_issue(people, report, mail, run_jobs):
-    """An issue the follower commented on; returns (issue, the follower's
-    unsubscribe links from the email about the next comment)."""
-    issue = report()
-    act("helpdesk_comment_create", people["follower"], issue_id=issue["id"],
-        body="Me too.")
-    run_jobs()
-    mail.clear()
-    act("helpdesk_comment_create", people["editor"], issue_id=issue["id"],
-        body="Looking into it.")
-    run_jobs()
-    emails = delivered(mail, 3)
-    mail.clear()
-    return issue, _links(emails[people["follower"]["email"]])
-
-
-def _csrf_token(page):
-    return re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+def followed_issue(follower_email):
+    """(the issue the follower follows, their unsubscribe links from the
+    email about the next comment)."""
+    issue, message = follower_email
+    return issue, _links(message)
 
 
 def test_the_link_works_signed_out_and_stops_email_about_the_issue(
@@ -47,7 +34,7 @@ def test_the_link_works_signed_out_and_stops_email_about_the_issue(
     page = app.get(page_link)
     assert page.status_code == 200
     assert "Stop receiving email about this issue?" in page.body
-    done = app.post(page_link, data={"_csrf_token": _csrf_token(page.body)})
+    done = app.post(page_link, data={"_csrf_token": csrf_token(page.body)})
     assert "You will receive no more email about this issue." in done.body
 
     act("helpdesk_issue_update", people["admin"], id=issue["id"],
@@ -91,7 +78,7 @@ def test_a_publisher_can_unsubscribe_from_one_issue(
 
 @pytest.mark.parametrize("tamper", [
     lambda link: link[:-3] + ("aaa" if not link.endswith("aaa") else "bbb"),
-    lambda link: link.replace("/unsubscribe/.", "/unsubscribe/"),
+    lambda link: link[:-1],
 ])
 def test_a_tampered_link_is_refused(followed_issue, app, tamper):
     issue, (page_link, one_click) = followed_issue
@@ -102,7 +89,6 @@ def test_a_tampered_link_is_refused(followed_issue, app, tamper):
                         data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 400
     assert notifications(issue_id=issue["id"], status="pending") == []
-
 
 
 def test_every_email_offers_one_click_unsubscribe_in_its_headers(
