@@ -10,7 +10,9 @@ through `visible_issues()`, so a leak can only come from here:
   draft and deleted ones to its editors and admins;
 - data requests (no dataset) are visible to everyone, organizations being
   public;
-- hidden issues only to the editors and admins of the organization.
+- hidden issues only to the editors and admins of the organization;
+- on an issue's timeline, moderation (hiding and showing the issue or its
+  comments) only to them too.
 
 The membership tests are uncorrelated sub-selects of CKAN's member table,
 so the rule adds no query of its own to the statement it filters.
@@ -25,10 +27,13 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk.model import Comment, Issue
+from ckanext.helpdesk.model import Comment, Event, Issue
 
 MANAGER_CAPACITIES = ("editor", "admin")
 MEMBER_CAPACITIES = ("member", "editor", "admin")
+# Timeline events of moderation: they name hidden content (a hidden
+# comment's id, an internal note's) and the moderator.
+MODERATION_EVENTS = ("hidden", "comment_hidden", "comment_shown")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -195,3 +200,13 @@ def visible_comments(statement, viewer: Viewer):
     return statement.where(
         sa.or_(Comment.internal.is_(False), is_member(viewer)),
         sa.or_(Comment.hidden.is_(False), can_manage(viewer)))
+
+
+def visible_events(statement, viewer: Viewer):
+    """`statement` (a select from Event joined to its Issue and
+    `join_dataset()`) limited to the timeline events the viewer may read:
+    moderation events for the organization's managers only."""
+    if viewer.sees_everything:
+        return statement
+    return statement.where(sa.or_(Event.kind.not_in(MODERATION_EVENTS),
+                                  can_manage(viewer)))

@@ -19,7 +19,7 @@ from ckanext.helpdesk import signals, visibility
 from ckanext.helpdesk.categories import configured_categories
 from ckanext.helpdesk.logic import ACTIONS, schema
 from ckanext.helpdesk.logic.lookup import (by_id_or_name, comment_from,
-                                           issue_from)
+                                           issue_from, organization_from)
 from ckanext.helpdesk.model import (OPEN_STATUSES, AbuseReport, Comment,
                                     Event, Issue, IssueCounter, Subscription,
                                     Vote, utcnow)
@@ -65,6 +65,16 @@ def _actor(context):
     return visibility.signed_in_user(context)
 
 
+def _signed_in_actor(context):
+    """The signed-in caller, for what only a user does (votes,
+    subscriptions, abuse reports): a trusted call without a user is
+    refused, as CKAN's follow actions refuse it."""
+    actor = _actor(context)
+    if actor is None:
+        raise tk.NotAuthorized(tk._("Sign in first"))
+    return actor
+
+
 def _viewer(context):
     return visibility.viewer_from_context(context)
 
@@ -94,6 +104,10 @@ def helpdesk_issue_create(context, data_dict):
     """Report an issue on a dataset (dataset_id, optional resource_id) or,
     as a data request, to an organization (organization_id); category,
     title, description; reporter_name and reporter_email when anonymous.
+    A dataset the caller may not see is "not found", as a missing one.
+    Trusted code holds the report back for moderation with
+    context["helpdesk_held_for_moderation"]; `hidden` from a caller is
+    refused.
     """
     tk.check_access("helpdesk_issue_create", context, data_dict)
     actor = _actor(context)
@@ -106,7 +120,8 @@ def helpdesk_issue_create(context, data_dict):
         title=data["title"], description=data["description"],
         reporter_id=actor.id if actor else None,
         reporter_name=data.get("reporter_name"),
-        reporter_email=data.get("reporter_email"), hidden=data["hidden"])
+        reporter_email=data.get("reporter_email"),
+        hidden=bool(context.get("helpdesk_held_for_moderation")))
     issue.number = _next_number(issue)
     model.Session.add(issue)
     model.Session.flush()
@@ -138,7 +153,7 @@ def helpdesk_issue_show(context, data_dict):
     """An issue by id, or by number with dataset_id (or organization_id for
     a data request)."""
     tk.check_access("helpdesk_issue_show", context, data_dict)
-    return _issue_by_id(context, issue_from(data_dict).id)
+    return _issue_by_id(context, issue_from(context, data_dict).id)
 
 
 def _issue_by_id(context, issue_id):
@@ -153,7 +168,7 @@ def helpdesk_issue_update(context, data_dict):
     """Change status, assignee ("" unassigns), duplicate_of, title or
     description; `comment` posts a public reply with the change."""
     tk.check_access("helpdesk_issue_update", context, data_dict)
-    issue = issue_from(data_dict)
+    issue = issue_from(context, data_dict)
     context["helpdesk_issue"] = issue
     data = _validate(data_dict, schema.issue_update_schema(), context)
     values = {column: data[field] for field, column in UPDATABLE.items()
@@ -166,7 +181,7 @@ def helpdesk_issue_update(context, data_dict):
 def helpdesk_issue_hide(context, data_dict):
     """Hide an issue from the public (hidden=False shows it again)."""
     tk.check_access("helpdesk_issue_hide", context, data_dict)
-    issue = issue_from(data_dict)
+    issue = issue_from(context, data_dict)
     data = _validate(data_dict, schema.hide_schema(), context)
     _change(context, issue, {"hidden": data["hidden"]})
     _commit(context)
@@ -177,7 +192,7 @@ def helpdesk_issue_delete(context, data_dict):
     """Delete an issue with its comments, timeline and votes (sysadmins).
     Its number is not given out again."""
     tk.check_access("helpdesk_issue_delete", context, data_dict)
-    model.Session.delete(issue_from(data_dict))
+    model.Session.delete(issue_from(context, data_dict))
     _commit(context)
 
 
@@ -442,7 +457,7 @@ def helpdesk_comment_create(context, data_dict):
     """Comment on an issue (issue_id, body); internal=True makes it a note
     for the organization; author_name and author_email when anonymous."""
     tk.check_access("helpdesk_comment_create", context, data_dict)
-    issue = issue_from(data_dict, "issue_id")
+    issue = issue_from(context, data_dict, "issue_id")
     actor = _actor(context)
     data = _validate(data_dict, schema.comment_create_schema(actor is None),
                      context)
@@ -471,7 +486,7 @@ def _new_comment(issue, actor, body, internal=False, author_name=None,
 def helpdesk_comment_update(context, data_dict):
     """Edit the body of one's comment."""
     tk.check_access("helpdesk_comment_update", context, data_dict)
-    comment = comment_from(data_dict)
+    comment = comment_from(context, data_dict)
     comment.body = _validate(data_dict, schema.comment_update_schema(),
                              context)["body"]
     _commit(context)
@@ -481,7 +496,7 @@ def helpdesk_comment_update(context, data_dict):
 def helpdesk_comment_hide(context, data_dict):
     """Hide a comment (hidden=False shows it again); managers only."""
     tk.check_access("helpdesk_comment_hide", context, data_dict)
-    comment = comment_from(data_dict)
+    comment = comment_from(context, data_dict)
     hidden = _validate(data_dict, schema.hide_schema(), context)["hidden"]
     if comment.hidden != hidden:
         _set_comment_hidden(context, comment, hidden)
@@ -504,12 +519,15 @@ def helpdesk_comment_list(context, data_dict):
     """The comments of an issue (issue_id) the caller may read, oldest
     first; internal and hidden ones are flagged."""
     tk.check_access("helpdesk_comment_list", context, data_dict)
-    issue = issue_from(data_dict, "issue_id")
+    issue = issue_from(context, data_dict, "issue_id")
     return _comments(context, Comment.issue_id == issue.id)
 
 
 def _comment_by_id(context, comment_id):
-    return _comments(context, Comment.id == comment_id)[0]
+    comments = _comments(context, Comment.id == comment_id)
+    if not comments:
+        raise tk.ObjectNotFound(tk._("Comment not found"))
+    return comments[0]
 
 
 def _comments(context, condition):
@@ -545,9 +563,11 @@ def _comment_dict(comment, author, author_fullname, managed):
 @tk.side_effect_free
 def helpdesk_event_list(context, data_dict):
     """The timeline of an issue (issue_id), oldest first: [{kind,
-    old_value, new_value, actor, created}]; assignees by user name."""
+    old_value, new_value, actor, created}]; assignees by user name.
+    Moderation (hiding and showing the issue or its comments) is on the
+    timeline of the organization's managers only."""
     tk.check_access("helpdesk_event_list", context, data_dict)
-    issue = issue_from(data_dict, "issue_id")
+    issue = issue_from(context, data_dict, "issue_id")
     actor, old_user, new_user = (aliased(model.User) for _ in range(3))
     is_assignment = Event.kind == "assignee"
     statement = sa.select(
@@ -563,6 +583,10 @@ def helpdesk_event_list(context, data_dict):
                                               new_user.id == Event.new_value)
                             ).where(Event.issue_id == issue.id
                                     ).order_by(Event.created, Event.id)
+    statement = visibility.visible_events(
+        visibility.join_dataset(
+            statement.join(Issue, Issue.id == Event.issue_id)),
+        _viewer(context))
     return [{"kind": kind, "old_value": old, "new_value": new,
              "actor": actor_name, "created": _iso(created)}
             for kind, old, new, actor_name, created
@@ -574,19 +598,19 @@ def helpdesk_event_list(context, data_dict):
 def helpdesk_issue_vote(context, data_dict):
     """+1 an issue (once per user)."""
     tk.check_access("helpdesk_issue_vote", context, data_dict)
-    return _set_vote(context, issue_from(data_dict), True)
+    return _set_vote(context, issue_from(context, data_dict), True)
 
 
 def helpdesk_issue_unvote(context, data_dict):
     tk.check_access("helpdesk_issue_unvote", context, data_dict)
-    return _set_vote(context, issue_from(data_dict), False)
+    return _set_vote(context, issue_from(context, data_dict), False)
 
 
 def _set_vote(context, issue, voted):
     """Add or remove the caller's vote; the count moves only when a row
     did, and voting does not count as updating the issue."""
     votes = Vote.__table__
-    user_id = _actor(context).id
+    user_id = _signed_in_actor(context).id
     if voted:
         statement = pg_insert(votes).values(
             issue_id=issue.id, user_id=user_id).on_conflict_do_nothing()
@@ -608,17 +632,17 @@ def _set_vote(context, issue, voted):
 def helpdesk_issue_subscribe(context, data_dict):
     """Follow an issue (notifications of its changes and comments)."""
     tk.check_access("helpdesk_issue_subscribe", context, data_dict)
-    return _set_subscription(context, issue_from(data_dict), True)
+    return _set_subscription(context, issue_from(context, data_dict), True)
 
 
 def helpdesk_issue_unsubscribe(context, data_dict):
     tk.check_access("helpdesk_issue_unsubscribe", context, data_dict)
-    return _set_subscription(context, issue_from(data_dict), False)
+    return _set_subscription(context, issue_from(context, data_dict), False)
 
 
 def _set_subscription(context, issue, subscribed):
     subscriptions = Subscription.__table__
-    user_id = _actor(context).id
+    user_id = _signed_in_actor(context).id
     if subscribed:
         statement = pg_insert(subscriptions).values(
             id=model.types.make_uuid(), issue_id=issue.id, user_id=user_id
@@ -638,7 +662,7 @@ def helpdesk_abuse_report_create(context, data_dict):
     """Report an issue (issue_id), or one of its comments (comment_id), as
     abusive, with a reason."""
     tk.check_access("helpdesk_abuse_report_create", context, data_dict)
-    issue = issue_from(data_dict, "issue_id")
+    issue = issue_from(context, data_dict, "issue_id")
     data = _validate(data_dict, schema.abuse_report_create_schema(), context)
     comment_id = data.get("comment_id")
     if comment_id and not _comments(context, sa.and_(
@@ -646,7 +670,7 @@ def helpdesk_abuse_report_create(context, data_dict):
         raise tk.ValidationError(
             {"comment_id": [tk._("Not a comment of the issue")]})
     report = AbuseReport(issue_id=issue.id, comment_id=comment_id,
-                         reporter_id=_actor(context).id,
+                         reporter_id=_signed_in_actor(context).id,
                          reason=data["reason"])
     model.Session.add(report)
     model.Session.flush()
@@ -665,15 +689,16 @@ def helpdesk_abuse_report_list(context, data_dict):
 def helpdesk_abuse_report_resolve(context, data_dict):
     """Close an abuse report, dismissing it or hiding what it reports."""
     tk.check_access("helpdesk_abuse_report_resolve", context, data_dict)
-    report = model.Session.get(AbuseReport, data_dict.get("id") or "")
-    if report is None:
-        raise tk.ObjectNotFound(tk._("Abuse report not found"))
     data = _validate(data_dict, schema.abuse_report_resolve_schema(),
                      context)
+    report = model.Session.get(AbuseReport, data["id"])
+    if report is None:
+        raise tk.ObjectNotFound(tk._("Abuse report not found"))
     if data["action"] == "hide":
         _hide_reported(context, report)
     report.resolved_at = utcnow()
-    report.resolved_by = _actor(context).id
+    actor = _actor(context)
+    report.resolved_by = actor and actor.id
     _commit(context)
     return _abuse_reports(AbuseReport.id == report.id)[0]
 
@@ -715,7 +740,7 @@ def helpdesk_assignee_list(context, data_dict):
     """The members of an organization (organization_id), who may be
     assigned its issues: [{id, name, display_name}]."""
     tk.check_access("helpdesk_assignee_list", context, data_dict)
-    organization = model.Group.get(data_dict["organization_id"])
+    organization = organization_from(context, data_dict)
     member = model.member_table
     statement = sa.select(model.User.id, model.User.name,
                           model.User.fullname).join(

@@ -1,16 +1,20 @@
 """Auth functions of the help desk, registered by the plugin's blanket.
 
 One per action. Whether an issue may be seen is decided by the one rule in
-visibility.py; managing (status, assignment, internal notes, hiding) is
-for the editors and admins of the owning organization. Sysadmins pass
-every check (CKAN does not call auth functions for them).
+visibility.py, through the lookups of logic/lookup.py: an issue (or a
+comment) the caller may not see raises ObjectNotFound exactly as a missing
+one does, so a refusal (NotAuthorized) only ever concerns what the caller
+sees. Managing (status, assignment, internal notes, hiding) is for the
+editors and admins of the owning organization. Sysadmins pass every check
+(CKAN does not call auth functions for them), so these functions decide
+and never validate: the actions validate every key they read.
 """
-import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import visibility
-from ckanext.helpdesk.logic import ACTIONS
-from ckanext.helpdesk.logic.lookup import comment_from, issue_from
+from ckanext.helpdesk.logic import ACTIONS, validators
+from ckanext.helpdesk.logic.lookup import (comment_from, issue_from,
+                                           organization_from)
 
 __all__ = list(ACTIONS)
 
@@ -27,9 +31,9 @@ def _viewer(context):
 
 
 def _may_see(context, data_dict, id_key="id"):
-    issue = issue_from(data_dict, id_key)
-    return _result(visibility.is_visible(issue.id, _viewer(context)),
-                   tk._("Not authorized to see this issue"))
+    """Whoever may see the issue; for others it is not found."""
+    issue_from(context, data_dict, id_key)
+    return _result(True)
 
 
 def _signed_in_may_see(context, data_dict, id_key="id"):
@@ -59,16 +63,12 @@ def helpdesk_category_list(context, data_dict):
 
 @tk.auth_allow_anonymous_access
 def helpdesk_issue_create(context, data_dict):
-    """Signed-in users (anonymous ones when the operator allows it), on a
-    dataset they may see or, for a data request, on an organization."""
+    """Signed-in users (anonymous ones when the operator allows it). The
+    action's validation finds the dataset among those the caller may see,
+    answering "Dataset not found" alike for a missing and a private one."""
     if not _anonymous_allowed(context):
         return _result(False, tk._("Sign in to report an issue"))
-    dataset = model.Package.get(data_dict.get("dataset_id") or "")
-    if dataset is None:
-        # A data request (or an unknown dataset the validation reports).
-        return _result(True)
-    return _result(visibility.can_see_dataset(dataset.id, _viewer(context)),
-                   tk._("Not authorized to see this dataset"))
+    return _result(True)
 
 
 @tk.auth_allow_anonymous_access
@@ -79,10 +79,8 @@ def helpdesk_issue_show(context, data_dict):
 def helpdesk_issue_update(context, data_dict):
     """Managers change anything; the reporter may edit the title and
     description of their issue; either may reply with the change."""
-    issue = issue_from(data_dict)
+    issue = issue_from(context, data_dict)
     viewer = _viewer(context)
-    if not visibility.is_visible(issue.id, viewer):
-        return _result(False, tk._("Not authorized to see this issue"))
     if visibility.manages(issue.id, viewer):
         return _result(True)
     is_reporter = bool(viewer.user_id) and issue.reporter_id == viewer.user_id
@@ -98,7 +96,7 @@ def helpdesk_issue_delete(context, data_dict):
 
 
 def helpdesk_issue_hide(context, data_dict):
-    return _may_manage(context, issue_from(data_dict))
+    return _may_manage(context, issue_from(context, data_dict))
 
 
 @tk.auth_allow_anonymous_access
@@ -119,24 +117,37 @@ def helpdesk_comment_create(context, data_dict):
     internal notes only its managers."""
     if not _anonymous_allowed(context):
         return _result(False, tk._("Sign in to comment"))
-    seen = _may_see(context, data_dict, "issue_id")
-    if not seen["success"] or not tk.asbool(data_dict.get("internal")):
-        return seen
-    return _may_manage(context, issue_from(data_dict, "issue_id"))
+    issue = issue_from(context, data_dict, "issue_id")
+    if not _asks_internal(data_dict.get("internal")):
+        return _result(True)
+    return _may_manage(context, issue)
+
+
+def _asks_internal(flag):
+    """Whether a comment asks to be an internal note, read as the action's
+    schema reads it; a flag the schema will refuse counts as asking, so it
+    never lets a non-manager through."""
+    if flag is None:
+        return False
+    try:
+        return validators.helpdesk_boolean(flag)
+    except tk.Invalid:
+        return True
 
 
 def helpdesk_comment_update(context, data_dict):
-    """The author of a comment, while they may still see its issue."""
-    comment = comment_from(data_dict)
+    """The author of a comment, while they may still read it: a comment
+    hidden by a moderator, or on an issue they may no longer see, is not
+    found for them."""
+    comment = comment_from(context, data_dict)
     viewer = _viewer(context)
-    if not viewer.user_id or comment.author_id != viewer.user_id:
-        return _result(False, tk._("Only the author may edit a comment"))
-    return _may_see(context, {"id": comment.issue_id})
+    is_author = bool(viewer.user_id) and comment.author_id == viewer.user_id
+    return _result(is_author, tk._("Only the author may edit a comment"))
 
 
 def helpdesk_comment_hide(context, data_dict):
-    comment = comment_from(data_dict)
-    return _may_manage(context, issue_from({"id": comment.issue_id}))
+    comment = comment_from(context, data_dict)
+    return _may_manage(context, comment.issue)
 
 
 @tk.auth_allow_anonymous_access
@@ -181,9 +192,7 @@ def helpdesk_abuse_report_resolve(context, data_dict):
 
 def helpdesk_assignee_list(context, data_dict):
     """The editors and admins of the organization."""
-    organization = model.Group.get(data_dict.get("organization_id") or "")
-    if organization is None:
-        raise tk.ObjectNotFound(tk._("Organization not found"))
+    organization = organization_from(context, data_dict)
     return _result(
         visibility.holds(_viewer(context), organization.id,
                          visibility.MANAGER_CAPACITIES),

@@ -1,10 +1,19 @@
 """Finding the objects actions and auth functions are about, by id or by
-name (or, for issues, by dataset/organization and number)."""
+name (or, for issues, by dataset/organization and number).
+
+An issue or a comment the caller may not see is not found, exactly like a
+missing one, so no answer tells which issues exist. Each lookup validates
+the keys it reads (schemas of logic/schema.py) and keeps what it found in
+the context, so an action and its auth function look it up once (as
+CKAN's ckanext/activity keeps its activity in the context).
+"""
 import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.helpdesk import visibility
+from ckanext.helpdesk.logic import schema
 from ckanext.helpdesk.model import Comment, Issue
 
 
@@ -15,44 +24,90 @@ def by_id_or_name(model_class, value):
     ).scalar_subquery()
 
 
-def issue_from(data_dict, id_key="id"):
+def _validated(data_dict, reference_schema, context):
+    data, errors = tk.navl_validate(data_dict, reference_schema, context)
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
+
+
+def _kept(context, reference, find):
+    """What `find()` answers for `reference`, once per context: the found
+    objects are kept by reference, so a context used for several calls
+    never answers one object for another."""
+    found = context.setdefault("helpdesk_found", {})
+    if reference not in found:
+        found[reference] = find()
+    return found[reference]
+
+
+def issue_from(context, data_dict, id_key="id"):
     """The issue named by `data_dict[id_key]`, or by `number` with
     `dataset_id` (an issue of the dataset) or `organization_id` (a data
-    request of the organization). Raises ObjectNotFound."""
-    query = model.Session.query(Issue)
-    if data_dict.get(id_key):
-        issue = query.filter(Issue.id == data_dict[id_key]).first()
-    elif data_dict.get("number") and data_dict.get("dataset_id"):
-        issue = query.filter(
+    request of the organization), if the caller may see it. Raises
+    ValidationError for a missing or ill-typed key, ObjectNotFound for an
+    issue that does not exist or that the caller may not see."""
+    data = _validated(data_dict, schema.issue_reference_schema(id_key),
+                      context)
+    if data.get(id_key):
+        condition = Issue.id == data[id_key]
+    elif data.get("number") is not None and data.get("dataset_id"):
+        condition = sa.and_(
             Issue.dataset_id == by_id_or_name(model.Package,
-                                              data_dict["dataset_id"]),
-            Issue.number == _as_number(data_dict["number"])).first()
-    elif data_dict.get("number") and data_dict.get("organization_id"):
-        issue = query.filter(
+                                              data["dataset_id"]),
+            Issue.number == data["number"])
+    elif data.get("number") is not None and data.get("organization_id"):
+        condition = sa.and_(
             Issue.dataset_id.is_(None),
-            Issue.organization_id == by_id_or_name(
-                model.Group, data_dict["organization_id"]),
-            Issue.number == _as_number(data_dict["number"])).first()
+            Issue.organization_id == by_id_or_name(model.Group,
+                                                   data["organization_id"]),
+            Issue.number == data["number"])
     else:
-        raise tk.ValidationError(
-            {id_key: [tk._("Missing value")]})
+        raise tk.ValidationError({id_key: [tk._("Missing value")]})
+    reference = ("issue",) + tuple(data.get(key) for key in (
+        id_key, "number", "dataset_id", "organization_id"))
+
+    def find():
+        statement = visibility.visible_issues(
+            sa.select(Issue), visibility.viewer_from_context(context)
+        ).where(condition)
+        return model.Session.execute(statement).scalar()
+    issue = _kept(context, reference, find)
     if issue is None:
         raise tk.ObjectNotFound(tk._("Issue not found"))
     return issue
 
 
-def _as_number(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise tk.ValidationError({"number": [tk._("Invalid integer")]})
+def comment_from(context, data_dict, id_key="id"):
+    """The comment `data_dict[id_key]`, if the caller may read it (its
+    issue visible to them, an internal note only to the organization's
+    members, a hidden comment only to its managers). Raises
+    ValidationError or ObjectNotFound as issue_from does."""
+    comment_id = _validated(data_dict, schema.comment_reference_schema(
+        id_key), context)[id_key]
 
-
-def comment_from(data_dict, id_key="id"):
-    comment = model.Session.get(Comment, data_dict.get(id_key) or "")
+    def find():
+        viewer = visibility.viewer_from_context(context)
+        statement = visibility.visible_comments(visibility.visible_issues(
+            sa.select(Comment).join(Issue, Issue.id == Comment.issue_id),
+            viewer), viewer).where(Comment.id == comment_id)
+        return model.Session.execute(statement).scalar()
+    comment = _kept(context, ("comment", comment_id), find)
     if comment is None:
         raise tk.ObjectNotFound(tk._("Comment not found"))
     return comment
+
+
+def organization_from(context, data_dict):
+    """The active organization `data_dict["organization_id"]` (id or
+    name); organizations are public, so any caller learns it exists."""
+    value = _validated(data_dict, schema.organization_reference_schema(),
+                       context)["organization_id"]
+    group = _kept(context, ("organization", value),
+                  lambda: model.Group.get(value))
+    if group is None or not group.is_organization or group.state != "active":
+        raise tk.ObjectNotFound(tk._("Organization not found"))
+    return group
 
 
 def owning_org_id(issue):

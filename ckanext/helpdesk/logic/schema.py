@@ -9,6 +9,8 @@ NAME_LENGTH = 200
 SEARCH_LIMIT = 1000
 # Deeper than any list is long; PostgreSQL refuses OFFSETs past bigint.
 MAX_OFFSET = 1_000_000_000
+# The largest issue number PostgreSQL's integer column holds.
+MAX_NUMBER = 2 ** 31 - 1
 SORTS = ("newest", "oldest", "updated", "votes", "comments")
 
 not_empty = tk.get_validator("not_empty")
@@ -18,7 +20,8 @@ ignore_missing = tk.get_validator("ignore_missing")
 ignore_empty = tk.get_validator("ignore_empty")
 default = tk.get_validator("default")
 unicode_safe = tk.get_validator("unicode_safe")
-boolean_validator = tk.get_validator("boolean_validator")
+unicode_only = tk.get_validator("unicode_only")
+int_validator = tk.get_validator("int_validator")
 email_validator = tk.get_validator("email_validator")
 natural_number_validator = tk.get_validator("natural_number_validator")
 one_of = tk.get_validator("one_of")
@@ -42,6 +45,27 @@ def _anonymous_author(anonymous):
             "email": [not_empty, unicode_safe, email_validator]}
 
 
+def issue_reference_schema(id_key="id"):
+    """The keys naming an issue: its id (under `id_key`), or its number
+    with a dataset_id or, for a data request, an organization_id (see
+    lookup.issue_from)."""
+    return {
+        id_key: [ignore_empty, unicode_only],
+        "number": [ignore_empty, int_validator,
+                   v.helpdesk_at_most(MAX_NUMBER)],
+        "dataset_id": [ignore_empty, unicode_only],
+        "organization_id": [ignore_empty, unicode_only],
+    }
+
+
+def comment_reference_schema(id_key="id"):
+    return {id_key: [not_empty, unicode_only]}
+
+
+def organization_reference_schema():
+    return {"organization_id": [not_empty, unicode_only]}
+
+
 def issue_create_schema(anonymous=False):
     author = _anonymous_author(anonymous)
     return {
@@ -54,9 +78,10 @@ def issue_create_schema(anonymous=False):
         "description": [default("")] + _text(),
         "reporter_name": author["name"],
         "reporter_email": author["email"],
-        # Held back for moderation from the start (Open311's moderated
-        # reports), so it is never public before a moderator shows it.
-        "hidden": [default(False), boolean_validator],
+        # Only trusted code holds a report back for moderation (Open311's
+        # moderated reports set context["helpdesk_held_for_moderation"]);
+        # a caller asking for it is refused.
+        "hidden": [ignore_missing, v.helpdesk_boolean, v.helpdesk_not_held],
         "__after": [v.helpdesk_issue_target],
     }
 
@@ -78,7 +103,8 @@ def issue_update_schema():
 def hide_schema():
     """Hiding (or, with hidden=False, showing again) an issue or a
     comment."""
-    return {"id": [ignore], "hidden": [default(True), boolean_validator]}
+    return {"id": [ignore],
+            "hidden": [default(True), v.helpdesk_boolean]}
 
 
 def issue_search_schema():
@@ -101,7 +127,7 @@ def issue_search_schema():
                    v.helpdesk_at_most(MAX_OFFSET)],
         # false: the page only, without count and facets (a scan of every
         # match), for clients that page by themselves such as Open311.
-        "facets": [default(True), boolean_validator],
+        "facets": [default(True), v.helpdesk_boolean],
     }
 
 
@@ -114,7 +140,7 @@ def comment_create_schema(anonymous=False):
     return {
         "issue_id": [ignore],
         "body": _required_text(),
-        "internal": [default(False), boolean_validator],
+        "internal": [default(False), v.helpdesk_boolean],
         "author_name": author["name"],
         "author_email": author["email"],
     }
@@ -133,5 +159,5 @@ def abuse_report_create_schema():
 
 
 def abuse_report_resolve_schema():
-    return {"id": [ignore],
+    return {"id": [not_empty, unicode_only],
             "action": [default("dismiss"), one_of(["dismiss", "hide"])]}

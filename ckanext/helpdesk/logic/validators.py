@@ -11,12 +11,13 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import visibility
 from ckanext.helpdesk.categories import category_codes
-from ckanext.helpdesk.logic.lookup import owning_org_id
+from ckanext.helpdesk.logic import lookup
 from ckanext.helpdesk.model import (CLOSED_STATUSES, OPEN_STATUSES,
                                     STATUSES, Issue)
 
 __all__ = [
     "helpdesk_not_blank", "helpdesk_max_length", "helpdesk_category", "helpdesk_status",
+    "helpdesk_boolean", "helpdesk_not_held",
     "helpdesk_status_filter", "helpdesk_dataset_id",
     "helpdesk_organization_id", "helpdesk_user_id", "helpdesk_assignee",
     "helpdesk_duplicate_of", "helpdesk_issue_target",
@@ -62,6 +63,32 @@ def helpdesk_category(value):
     return value
 
 
+def helpdesk_boolean(value):
+    """A flag: a bool, 1 or 0, or CKAN's spellings of true and false
+    ("true", "yes", "1"...; "false", "no", "0", ""). Anything else is
+    refused rather than read as false (CKAN's boolean_validator fails on
+    numbers and lists)."""
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        if value.lower() in ("true", "yes", "t", "y", "1", "on"):
+            return True
+        if value.lower() in ("false", "no", "f", "n", "0", "off", ""):
+            return False
+    raise tk.Invalid(tk._("Must be true or false"))
+
+
+def helpdesk_not_held(value):
+    """New issues are public: only trusted code (Open311's moderated
+    reports) holds one back, through the context, never a caller's
+    `hidden`."""
+    if value:
+        raise tk.Invalid(tk._("Only moderation may hold back a new issue"))
+    return value
+
+
 def helpdesk_status(value):
     if value not in STATUSES:
         raise tk.Invalid(tk._("Unknown status: {0}").format(value))
@@ -79,11 +106,13 @@ def helpdesk_status_filter(value):
     return statuses
 
 
-def helpdesk_dataset_id(value):
-    """A dataset's id or name -> its id (in any state: the auth functions
-    decide who may use which)."""
+def helpdesk_dataset_id(value, context):
+    """A dataset's id or name -> its id, if the caller may see the dataset
+    (managers see their drafts and deleted ones): one they may not see is
+    not found, exactly like a missing one."""
     dataset = model.Package.get(value)
-    if dataset is None:
+    if dataset is None or not visibility.can_see_dataset(
+            dataset.id, visibility.viewer_from_context(context)):
         raise tk.Invalid(tk._("Dataset not found"))
     return dataset.id
 
@@ -110,7 +139,7 @@ def helpdesk_assignee(value, context):
     if value == "":
         return None
     user_id = helpdesk_user_id(value)
-    org_id = owning_org_id(context["helpdesk_issue"])
+    org_id = lookup.owning_org_id(context["helpdesk_issue"])
     if not visibility.holds(visibility.Viewer(user_id), org_id):
         raise tk.Invalid(
             tk._("The assignee must be a member of the organization"))
@@ -125,7 +154,7 @@ def helpdesk_duplicate_of(value, context):
         raise tk.Invalid(tk._("Issue not found"))
     if original.id == issue.id:
         raise tk.Invalid(tk._("An issue cannot duplicate itself"))
-    if owning_org_id(original) != owning_org_id(issue):
+    if lookup.owning_org_id(original) != lookup.owning_org_id(issue):
         raise tk.Invalid(tk._(
             "The original issue must belong to the same organization"))
     return original.id

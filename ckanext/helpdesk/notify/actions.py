@@ -15,15 +15,19 @@ __all__ = ["helpdesk_notification_preferences_show",
 def _preferences_schema():
     get = tk.get_validator
     return {
-        "id": [get("ignore_missing"), get("unicode_safe")],
+        "id": [get("ignore_missing"), get("unicode_only")],
         "email_notifications": [get("not_missing"),
-                                get("boolean_validator")],
+                                get("helpdesk_boolean")],
     }
 
 
 def target_user(context, data_dict):
     """The user named by `id` (name or id), or the caller."""
-    name = data_dict.get("id") or context.get("user")
+    data, errors = tk.navl_validate(
+        data_dict, {"id": _preferences_schema()["id"]}, context)
+    if errors:
+        raise tk.ValidationError(errors)
+    name = data.get("id") or context.get("user")
     user = model.User.get(name) if name else None
     if user is None:
         raise tk.ObjectNotFound(tk._("User not found"))

@@ -362,7 +362,8 @@ def create_service_request():
     context = _writer_context()
     fields = mapping.issue_fields(params, category,
                                   anonymous=not context["user"])
-    fields["hidden"] = _moderated()
+    # Held back from the code, never from a parameter a client could send.
+    context["helpdesk_held_for_moderation"] = _moderated()
     issue = _create_issue(context, fields)
     account_id = context["user"] or None
     if _moderated():

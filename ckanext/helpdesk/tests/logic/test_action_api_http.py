@@ -44,9 +44,9 @@ def test_a_visitor_reads_the_public_issues_only(app, world, issues):
     assert "reporter_email" not in shown["result"]
     assert api(app, "helpdesk_comment_list",
                issue_id=issues["public"]["id"])["result"] == []
-    refused = api(app, "helpdesk_issue_show", status=403,
+    refused = api(app, "helpdesk_issue_show", status=404,
                   id=issues["private"]["id"])
-    assert refused["error"]["__type"] == "Authorization Error"
+    assert refused["error"]["__type"] == "Not Found Error"
 
 
 def test_a_publisher_reads_the_private_issues_too(app, world, issues):

@@ -2,7 +2,8 @@
 stranger, reporter, editor and admin of the owning organization, admin of
 another organization, sysadmin} x {issue on a public, private or deleted
 dataset; data request} x {show, search, counts, comment list, create,
-update, comment, vote}.
+update, comment, vote}. Refused cells name how: not found for what the
+caller may not see, not authorized for what they see but may not do.
 
 The issues are reported while their datasets are public, then the datasets
 are made private or deleted: the issues follow their dataset's visibility.
@@ -38,6 +39,21 @@ def allowed(action, role, target):
     # create, comment, vote: signed-in users (anonymous ones are not
     # allowed by default) who may see the dataset.
     return sees and role != "anonymous"
+
+
+def refusal(action, role, target):
+    """What a refused cell raises. An issue the caller may not see is not
+    found, exactly as a missing one, and so is a dataset to report on (a
+    field of the report, hence a ValidationError naming dataset_id); a
+    refusal (NotAuthorized) is only for what the caller sees, or for
+    visitors who must sign in whatever the issue."""
+    if role == "anonymous" and action in ("create", "update", "comment",
+                                          "vote"):
+        return tk.NotAuthorized
+    if role not in SEES[target]:
+        return tk.ValidationError if action == "create" else \
+            tk.ObjectNotFound
+    return tk.NotAuthorized
 
 
 @pytest.fixture(scope="module")
@@ -141,5 +157,8 @@ def test_auth_matrix(matrix, role, target, action):
     elif expected:
         run(matrix, user, issue, target)
     else:
-        with pytest.raises(tk.NotAuthorized):
+        with pytest.raises(refusal(action, role, target)) as raised:
             run(matrix, user, issue, target)
+        if raised.type is tk.ValidationError:
+            assert raised.value.error_dict == {
+                "dataset_id": ["Dataset not found"]}

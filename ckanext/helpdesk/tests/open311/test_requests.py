@@ -111,12 +111,16 @@ def test_anonymous_report_when_the_operator_allows_it(open311_client, desk):
     assert issue["reporter_email"] == "ann@example.org"
 
 
-def test_report_on_a_private_dataset_by_an_outsider_is_refused(
+def test_report_on_a_private_dataset_by_an_outsider_is_refused_as_unknown(
         open311_client, desk):
-    open311_client.post(
-        expect=403, api_key=desk["tokens"]["outsider"],
+    """The answer is the one for a missing dataset: it tells nothing of
+    the private one."""
+    on_private, on_missing = (open311_client.post(
+        expect=400, api_key=desk["tokens"]["outsider"],
         service_code="data-problem", description="x",
-        **{"attribute[dataset]": desk["private"]["name"]})
+        **{"attribute[dataset]": dataset})
+        for dataset in (desk["private"]["name"], "no-such-dataset"))
+    assert on_private == on_missing
 
 
 # -- changes on the site ------------------------------------------------------
