@@ -164,7 +164,7 @@ def _allow_cross_origin_reads(response):
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Methods"] = ", ".join(
             CORS_METHODS)
-        response.headers["Access-Control-Allow-Headers"] = _token_header()
+        response.headers["Access-Control-Allow-Headers"] = token_header()
     return response
 
 
@@ -199,7 +199,7 @@ def _jurisdiction():
 
 # -- who is asking ------------------------------------------------------------
 
-def _token_header():
+def token_header():
     """The header CKAN reads API tokens from (CKAN 2.10 has no such
     option and reads Authorization)."""
     return tk.config.get("apitoken_header_name") or "Authorization"
@@ -209,7 +209,7 @@ def _token_user():
     """The user of the API token given as api_key or in the Authorization
     header; None when neither is given, 403 when it is not valid."""
     token = (_params().get("api_key")
-             or flask.request.headers.get(_token_header()))
+             or flask.request.headers.get(token_header()))
     if not token:
         return None
     user = api_token.get_user_from_token(token)

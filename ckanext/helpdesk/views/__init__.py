@@ -12,6 +12,7 @@ from ckanext.helpdesk.views import dashboard, feeds, guards, issues, \
 FORMS = (issues.helpdesk, dashboard.queue, moderation.moderation)
 for _blueprint in FORMS:
     _blueprint.before_request(guards.require_csrf_token)
+issues.helpdesk.after_app_request(guards.keep_private_answers_private)
 
 
 def get_blueprints():
