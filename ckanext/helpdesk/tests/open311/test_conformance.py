@@ -308,10 +308,13 @@ def test_unknown_format_is_400_in_xml(app, path):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("method", ["get", "post", "put", "delete", "patch"])
 @pytest.mark.parametrize("path", ["nothing", "services/a/b", "requests",
                                   "tokens"])
-def test_unknown_path_is_404_in_the_format_asked(app, fmt, path):
-    response = app.test_client().get(f"{BASE}/{path}/x.{fmt}")
+def test_unknown_path_is_404_whatever_the_method_in_the_format_asked(
+        app, fmt, method, path):
+    client = app.test_client()
+    response = getattr(client, method)(f"{BASE}/{path}/x.{fmt}")
     assert response.status_code == 404
     check_answer(response, fmt, "errors")
 
