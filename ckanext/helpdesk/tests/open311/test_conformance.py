@@ -308,11 +308,20 @@ def test_unknown_format_is_400_in_xml(app, path):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("method", ["get", "post", "put", "delete", "patch"])
 @pytest.mark.parametrize("path", ["nothing", "services/a/b", "requests",
                                   "tokens"])
-def test_unknown_path_is_404_whatever_the_method_in_the_format_asked(
-        app, fmt, method, path):
+def test_unknown_path_is_404_in_the_format_asked(app, fmt, path):
+    response = app.test_client().get(f"{BASE}/{path}/x.{fmt}")
+    assert response.status_code == 404
+    check_answer(response, fmt, "errors")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+@pytest.mark.parametrize("path", ["nothing", "services/a/b", "requests/a/b",
+                                  "tokens/a/b"])
+def test_unknown_path_is_404_whatever_the_method(app, fmt, method, path):
+    """Not 405: there is no resource there to allow any method."""
     client = app.test_client()
     response = getattr(client, method)(f"{BASE}/{path}/x.{fmt}")
     assert response.status_code == 404
