@@ -233,3 +233,16 @@ class NotificationOptOut(tk.BaseModel):
     user_id = sa.Column(sa.UnicodeText)
     email = sa.Column(sa.UnicodeText)
     created = _timestamp()
+
+
+# -- Open311 (open311/) -------------------------------------------------------
+
+class Open311Token(tk.BaseModel):
+    """The token an Open311 client gets instead of the id of a report held
+    for moderation. Only its SHA-256 is kept: the table alone resolves no
+    token."""
+    __tablename__ = "helpdesk_open311_token"
+
+    token_hash = sa.Column(sa.UnicodeText, primary_key=True)
+    issue_id = _issue_fk()
+    created = _timestamp()

@@ -39,8 +39,9 @@ def document(base_url):
             "schemas": _components(),
             "securitySchemes": {"ckan_api_token": {
                 "type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "A CKAN API token (or the api_key "
-                               "parameter)."}},
+                "description": "A CKAN API token (or, on a POST, the "
+                               "api_key field of the body; never in the "
+                               "URL)."}},
         },
         "paths": _paths(),
     }

@@ -13,7 +13,6 @@ import re
 import urllib.parse
 
 import flask
-from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
@@ -24,7 +23,8 @@ import ckan.plugins.toolkit as tk
 from ckan.config.middleware.flask_app import csrf
 from ckan.lib import api_token
 
-from ckanext.helpdesk.open311 import errors, mapping, openapi, render
+from ckanext.helpdesk.open311 import errors, mapping, openapi, render, \
+    tokens
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,7 @@ def endpoint(xml_root):
                 if fmt not in render.FORMATS:
                     raise errors.bad_request(tk._(
                         "Unknown format '{0}': use .xml or .json").format(fmt))
+                _check_no_key_in_url()
                 _check_text(dict(_params(), **kwargs))
                 _check_jurisdiction()
                 return _respond(fmt, xml_root, view(**kwargs))
@@ -129,8 +130,8 @@ def _answer_unrouted():
     single_slashed = re.sub("/{2,}", "/", path)
     if single_slashed != path:
         return _dispatch(single_slashed)
-    return _error_response(_format_of_path(path),
-                           _routing_error(flask.request.routing_exception))
+    return _error_response(_format_of_path(path), _routing_error(
+        flask.request.routing_exception, path))
 
 
 def _dispatch(path):
@@ -139,21 +140,37 @@ def _dispatch(path):
         rule, args = adapter.match(path, method=flask.request.method,
                                    return_rule=True)
     except (NotFound, MethodNotAllowed, RequestRedirect) as error:
-        return _error_response(_format_of_path(path), _routing_error(error))
+        return _error_response(_format_of_path(path),
+                               _routing_error(error, path))
     if not rule.endpoint.startswith(BLUEPRINT + "."):
-        return _error_response(_format_of_path(path), _routing_error(None))
+        return _error_response(_format_of_path(path),
+                               _routing_error(None, path))
     return flask.current_app.view_functions[rule.endpoint](**args)
 
 
-def _routing_error(error):
-    if isinstance(error, MethodNotAllowed):
-        allowed = ", ".join(sorted(error.valid_methods or ()))
+def _routing_error(error, path):
+    """405 for a known Open311 resource asked with a wrong method; 404 for
+    anything else, whatever the method (CKAN's own GET-only routes, such
+    as its static files, also match paths under the prefix)."""
+    allowed = ", ".join(sorted(
+        method for method in getattr(error, "valid_methods", None) or ()
+        if _routes_to_open311(path, method)))
+    if isinstance(error, MethodNotAllowed) and allowed:
         return errors.Open311Error(
             405, tk._("Method {0} not allowed here; use {1}").format(
                 flask.request.method, allowed),
             headers={"Allow": allowed})
     return errors.not_found(tk._("No such Open311 resource: {0}").format(
         flask.request.path))
+
+
+def _routes_to_open311(path, method):
+    adapter = flask.current_app.create_url_adapter(flask.request)
+    try:
+        rule, _args = adapter.match(path, method=method, return_rule=True)
+    except (NotFound, MethodNotAllowed, RequestRedirect):
+        return False
+    return rule.endpoint.startswith(BLUEPRINT + ".")
 
 
 def _allow_cross_origin_reads(response):
@@ -164,7 +181,7 @@ def _allow_cross_origin_reads(response):
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Methods"] = ", ".join(
             CORS_METHODS)
-        response.headers["Access-Control-Allow-Headers"] = _token_header()
+        response.headers["Access-Control-Allow-Headers"] = token_header()
     return response
 
 
@@ -178,6 +195,15 @@ def _check_text(values):
         raise errors.bad_request(*(
             tk._("{0} contains control characters").format(name)
             for name in unfit))
+
+
+def _check_no_key_in_url():
+    """An API token in a URL ends up in logs, browser histories and
+    shared caches: refused (without repeating it), whatever the method."""
+    if "api_key" in flask.request.args:
+        raise errors.bad_request(tk._(
+            "api_key must not be sent in the URL: send it in the POST body "
+            "or in the {0} header").format(token_header()))
 
 
 def _check_jurisdiction():
@@ -199,17 +225,18 @@ def _jurisdiction():
 
 # -- who is asking ------------------------------------------------------------
 
-def _token_header():
+def token_header():
     """The header CKAN reads API tokens from (CKAN 2.10 has no such
     option and reads Authorization)."""
     return tk.config.get("apitoken_header_name") or "Authorization"
 
 
 def _token_user():
-    """The user of the API token given as api_key or in the Authorization
-    header; None when neither is given, 403 when it is not valid."""
-    token = (_params().get("api_key")
-             or flask.request.headers.get(_token_header()))
+    """The user of the API token given as api_key in a POST body or in the
+    Authorization header; None when neither is given, 403 when it is not
+    valid."""
+    token = (flask.request.form.get("api_key")
+             or flask.request.headers.get(token_header()))
     if not token:
         return None
     user = api_token.get_user_from_token(token)
@@ -367,7 +394,7 @@ def create_service_request():
     issue = _create_issue(context, fields)
     account_id = context["user"] or None
     if _moderated():
-        return [mapping.created_request(token=_tokens().dumps(issue["id"]),
+        return [mapping.created_request(token=tokens.new_token(issue["id"]),
                                         account_id=account_id)]
     return [mapping.created_request(service_request_id=issue["id"],
                                     account_id=account_id)]
@@ -393,32 +420,33 @@ def _site_context():
 
 # -- tokens -------------------------------------------------------------------
 
-def _tokens():
-    """Tokens are the issue's id signed with the site's secret: nothing to
-    store, and a client can neither forge nor guess one."""
-    return URLSafeSerializer(tk.config.get("SECRET_KEY"),
-                             salt="ckanext-helpdesk-open311-token")
-
-
 @endpoint("service_requests")
 def resolve_token(token):
-    issue_id = _issue_id_of(token)
-    # Until a moderator shows the report, its id stays unknown (empty).
-    visible = _visible_issue(_reader_context(), issue_id)
+    """The id of the token's report once the caller may see it; empty
+    while it waits for a moderator. 404 as for an unknown token when the
+    report is gone or is where the caller may not look (a private
+    dataset): the token tells nothing its holder could not see."""
+    issue_id = tokens.issue_id_of(token)
+    issue = issue_id and _visible_issue(_site_context(), issue_id)
+    context = _reader_context()
+    if not issue or not _may_see_dataset_of(context, issue):
+        raise errors.not_found(tk._("token '{0}' not found").format(token))
+    visible = _visible_issue(context, issue_id)
     return [{"service_request_id": visible["id"] if visible else None,
              "token": token}]
 
 
-def _issue_id_of(token):
-    """The id a token stands for; 404 for a forged token or a deleted
-    report."""
+def _may_see_dataset_of(context, issue):
+    """Whether the caller may see the issue's dataset (data requests are
+    on public organization pages)."""
+    if not issue["dataset_id"]:
+        return True
     try:
-        issue_id = _tokens().loads(token)
-    except BadSignature:
-        issue_id = None
-    if issue_id is None or _visible_issue(_site_context(), issue_id) is None:
-        raise errors.not_found(tk._("token '{0}' not found").format(token))
-    return issue_id
+        tk.get_action("package_show")(dict(context),
+                                      {"id": issue["dataset_id"]})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return False
+    return True
 
 
 def openapi_document():

@@ -317,6 +317,18 @@ def test_unknown_path_is_404_in_the_format_asked(app, fmt, path):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+@pytest.mark.parametrize("path", ["nothing", "services/a/b", "requests/a/b",
+                                  "tokens/a/b"])
+def test_unknown_path_is_404_whatever_the_method(app, fmt, method, path):
+    """Not 405: there is no resource there to allow any method."""
+    client = app.test_client()
+    response = getattr(client, method)(f"{BASE}/{path}/x.{fmt}")
+    assert response.status_code == 404
+    check_answer(response, fmt, "errors")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("method, path, allowed", [
     ("post", "services", "GET, HEAD, OPTIONS"),
     ("put", "requests", "GET, HEAD, OPTIONS, POST"),

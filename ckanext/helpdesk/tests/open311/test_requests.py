@@ -226,7 +226,7 @@ def test_private_dataset_issues_never_show_to_those_who_cannot_see_it(
     open311_client.get(f"requests/{private['id']}", expect=404,
                        headers=headers)
     open311_client.get(f"requests/{private['id']}", "xml", expect=404,
-                       api_key=desk["tokens"].get(caller, ""))
+                       headers=headers)
 
 
 def test_organization_members_see_private_dataset_issues(
@@ -236,12 +236,13 @@ def test_organization_members_see_private_dataset_issues(
     assert ids(open311_client.both("requests", headers=headers)) == [
         private["id"]]
     [request] = open311_client.both(f"requests/{private['id']}",
-                                    api_key=desk["tokens"]["editor"])
+                                    headers=headers)
     assert request["address_id"] == "secret-plans"
 
 
 def test_invalid_api_key_on_a_read_is_403(open311_client, desk):
-    open311_client.get("requests", expect=403, api_key="forged")
+    open311_client.get("requests", expect=403,
+                       headers={"Authorization": "forged"})
 
 
 # -- moderation ---------------------------------------------------------------

@@ -1,0 +1,72 @@
+"""What every help desk answer goes through, whatever the operator's CKAN
+settings say: the CSRF check of each form POST, and cache headers that
+keep an answer meant for one signed-in caller out of shared caches.
+
+CKAN 2.10 and 2.11 exempt extensions from CSRF by default
+(``ckan.csrf_protection.ignore_extensions = true``), and send
+``Cache-Control: public`` for every answer not rendered from a template
+for a signed-in user: feeds, redirects, Open311 and the Action API among
+them, even when a cookie or an API token chose what they show.
+"""
+
+import flask
+
+import ckan.plugins.toolkit as tk
+# No toolkit door to CKAN's CSRFProtect, whose protect() is the check CKAN
+# itself runs on its own forms.
+from ckan.config.middleware.flask_app import csrf
+
+from ckanext.helpdesk.open311.views import prefix as open311_prefix, \
+    token_header
+
+
+def require_csrf_token():
+    """A blueprint's before-request hook: every POST (PUT, PATCH, DELETE)
+    needs a valid CSRF token, signed in or not (anonymous report forms
+    too: their page puts the token in the visitor's session; CKAN's own
+    check skips every request not signed in by the session cookie).
+    Operators who turn CSRF off for all of CKAN (``WTF_CSRF_ENABLED``)
+    turn it off here too."""
+    if not flask.current_app.config["WTF_CSRF_ENABLED"]:
+        return
+    csrf.protect()
+
+
+def keep_private_answers_private(response):
+    """An app-wide after-request hook: help desk answers vary with who
+    asks (cookie session or API token), so they say so; those to a caller
+    with credentials are ``Cache-Control: private``.
+
+    It sets the flags CKAN's own after-request hook turns into headers
+    (``__no_cache__`` gives "private", ``__limit_cache_by_cookie__``
+    "Vary: Cookie"); that hook was registered before the plugins'
+    blueprints, and Flask runs the last registered first, so this one runs
+    before it."""
+    if not _is_help_desk_request():
+        return response
+    environ = flask.request.environ
+    environ["__limit_cache_by_cookie__"] = True
+    if _has_credentials():
+        environ["__no_cache__"] = True
+    response.vary.add("Cookie")
+    response.vary.add(token_header())
+    return response
+
+
+def _is_help_desk_request():
+    request = flask.request
+    if (request.blueprint or "").startswith("helpdesk"):
+        return True
+    if request.endpoint == "api.action":
+        return (request.view_args or {}).get(
+            "logic_function", "").startswith("helpdesk_")
+    # Open311 answers some paths from a hook (doubled slashes, errors).
+    base = open311_prefix()
+    return request.path == base or request.path.startswith(base + "/")
+
+
+def _has_credentials():
+    return bool(tk.current_user.is_authenticated
+                or flask.request.headers.get(token_header())
+                or flask.request.form.get("api_key"))
+
