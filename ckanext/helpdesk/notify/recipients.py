@@ -1,4 +1,4 @@
-"""Who is told about what (issue 5, rule 1).
+"""Who is told about what.
 
 Each rule returns `Recipient`s; `finalize()` then drops the author of the
 change, whoever may not see the issue, whoever opted out, and duplicates.

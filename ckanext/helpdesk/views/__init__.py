@@ -16,8 +16,7 @@ issues.helpdesk.after_app_request(guards.keep_private_answers_private)
 
 
 def get_blueprints():
-    # ui (issue 4): issue pages, queues, moderation, Atom feeds.
+    # Issue pages, queues, moderation, Atom feeds, the email links
+    # (unsubscribe, confirm an address) and the Open311 API.
     return [issues.helpdesk, dashboard.queue, moderation.moderation,
-            feeds.feeds,
-            notify_views.notify,  # notify (issue 5): unsubscribe links
-            *open311_views.blueprints()]  # open311 (issue 6)
+            feeds.feeds, notify_views.notify, *open311_views.blueprints()]

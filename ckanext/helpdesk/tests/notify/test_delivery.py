@@ -1,6 +1,6 @@
-"""No email is ever lost (issue 5, point 3), and none carries a header a
-user wrote: the real SMTP server is stopped, Redis is unreachable, a title
-tries to inject headers."""
+"""No email is ever lost, and none carries a header a user wrote: the real
+SMTP server is stopped, Redis is unreachable, a title tries to inject
+headers."""
 import pytest
 import requests
 

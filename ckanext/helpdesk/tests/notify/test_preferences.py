@@ -1,4 +1,4 @@
-"""A user's switch for all help desk email (issue 5, point 4).
+"""A user's switch for all help desk email.
 
 The actions live in notify/actions.py and notify/auth.py; plugin.py must
 register them beside the core's (see the module docstring there)."""

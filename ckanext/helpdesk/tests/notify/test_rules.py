@@ -1,5 +1,5 @@
-"""Who is told about what (issue 5, rule 1): each rule creates the event,
-runs a real RQ worker and reads what the real SMTP server received."""
+"""Who is told about what: each rule creates the event, runs a real RQ
+worker and reads what the real SMTP server received."""
 import pytest
 
 import ckan.model as model

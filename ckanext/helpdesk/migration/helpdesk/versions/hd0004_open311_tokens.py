@@ -2,14 +2,14 @@
 moderation, stored only as its SHA-256.
 
 Revision ID: hd0004_open311_tokens
-Revises: hd0002
+Revises: hd0003_notification_checks
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "hd0004_open311_tokens"
-down_revision = "hd0002"
+down_revision = "hd0003_notification_checks"
 branch_labels = None
 depends_on = None
 
