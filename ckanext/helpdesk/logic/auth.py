@@ -10,7 +10,8 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import visibility
 from ckanext.helpdesk.logic import ACTIONS
-from ckanext.helpdesk.logic.lookup import comment_from, issue_from
+from ckanext.helpdesk.logic.lookup import checked_key, comment_from, \
+    issue_from
 
 __all__ = list(ACTIONS)
 
@@ -63,7 +64,7 @@ def helpdesk_issue_create(context, data_dict):
     dataset they may see or, for a data request, on an organization."""
     if not _anonymous_allowed(context):
         return _result(False, tk._("Sign in to report an issue"))
-    dataset = model.Package.get(data_dict.get("dataset_id") or "")
+    dataset = model.Package.get(checked_key(data_dict, "dataset_id") or "")
     if dataset is None:
         # A data request (or an unknown dataset the validation reports).
         return _result(True)
@@ -113,6 +114,15 @@ def helpdesk_issue_counts(context, data_dict):
     return _result(True)
 
 
+def _flag(value):
+    """Whether the schema will read `value` as true (CKAN's
+    boolean_validator); tk.asbool would fail with a 500 on other text."""
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.lower() in (
+        "true", "yes", "t", "y", "1")
+
+
 @tk.auth_allow_anonymous_access
 def helpdesk_comment_create(context, data_dict):
     """Whoever may see the issue (anonymous visitors when allowed);
@@ -120,7 +130,7 @@ def helpdesk_comment_create(context, data_dict):
     if not _anonymous_allowed(context):
         return _result(False, tk._("Sign in to comment"))
     seen = _may_see(context, data_dict, "issue_id")
-    if not seen["success"] or not tk.asbool(data_dict.get("internal")):
+    if not seen["success"] or not _flag(data_dict.get("internal")):
         return seen
     return _may_manage(context, issue_from(data_dict, "issue_id"))
 
@@ -181,7 +191,8 @@ def helpdesk_abuse_report_resolve(context, data_dict):
 
 def helpdesk_assignee_list(context, data_dict):
     """The editors and admins of the organization."""
-    organization = model.Group.get(data_dict.get("organization_id") or "")
+    organization = model.Group.get(
+        checked_key(data_dict, "organization_id") or "")
     if organization is None:
         raise tk.ObjectNotFound(tk._("Organization not found"))
     return _result(
