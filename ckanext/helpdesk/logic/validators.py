@@ -243,7 +243,7 @@ def helpdesk_id_list(value):
     """A list, or a comma-separated string, of ids -> a list of them,
     each once, at most LIST_LENGTH (so one request does bounded work)."""
     if isinstance(value, str):
-        value = value.split(",", LIST_LENGTH + 1)
+        value = value.split(",")
     if not isinstance(value, (list, tuple)) or not all(
             isinstance(item, str) for item in value):
         raise tk.Invalid(tk._("Must be a list of ids"))

@@ -295,7 +295,7 @@ def _positive_int(params, name, default, maximum):
 def _comma_list(params, name, maximum):
     """The values of parameter `name` ("a,b,c"), each once; a 400 when
     there are more than `maximum`, so a request does bounded work."""
-    items = (params.get(name) or "").split(",", maximum + 1)
+    items = (params.get(name) or "").split(",")
     values = list(dict.fromkeys(item.strip() for item in items
                                 if item.strip()))
     if len(values) > maximum:

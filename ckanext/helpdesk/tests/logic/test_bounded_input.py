@@ -66,17 +66,15 @@ def test_every_text_field_refuses_text_longer_than_its_maximum(
 
 
 @pytest.mark.parametrize("field,action,length,multiline", TEXT_FIELDS)
-@pytest.mark.parametrize("character", ["\x00", "\x01", "\x0b", "\x1b",
-                                       "\ud800"])
 def test_every_text_field_refuses_nul_and_control_characters(
-        world, field, action, length, multiline, character):
+        world, field, action, length, multiline):
     issue = report(world, world.public)
     user = _user_for(world, action)
 
-    message = _refused(field, action, user, **_data_for(
-        world, action, issue, field, f"before{character}after"))
-
-    assert "control characters" in message
+    for character in ("\x00", "\x01", "\x0b", "\x1b", "\ud800"):
+        message = _refused(field, action, user, **_data_for(
+            world, action, issue, field, f"before{character}after"))
+        assert "control characters" in message
 
 
 @pytest.mark.parametrize("field,action,length,multiline", TEXT_FIELDS)

@@ -105,10 +105,12 @@ def test_rendered_links_are_nofollow_and_raw_html_is_shown_as_text(
         visitor, portal):
     visitor.sign_in(portal["reporter"])
 
-    body = visitor.post("/helpdesk/preview", {
+    response = visitor.post("/helpdesk/preview", {
         "text": "[site](https://example.org) and https://example.com "
-                "<b onclick=x>raw</b> [js](javascript:alert(1))"}).body
+                "<b onclick=x>raw</b> [js](javascript:alert(1))"})
+    body = response.body
 
+    assert response.status_code == 200, body[:3000]
     assert '<a href="https://example.org" rel="nofollow">site</a>' in body
     assert 'href="https://example.com"' in body
     assert body.count('rel="nofollow"') == 2
