@@ -252,9 +252,9 @@ def _duplicate_of_id(issue, number):
              else {"organization_id": issue["organization_id"]})
     try:
         return call("helpdesk_issue_show", number=int(number), **scope)["id"]
-    except (ValueError, tk.ObjectNotFound):
+    except (ValueError, tk.ObjectNotFound, tk.ValidationError):
         raise tk.ValidationError(
-            {"duplicate_of": [tk._("No issue with this number.")]})
+            {"duplicate_of": [tk._("No issue with this number.")]}) from None
 
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/vote", methods=["POST"])
