@@ -10,6 +10,8 @@ import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 from ckan.lib.redis import connect_to_redis  # toolkit has no door to Redis
 
+from ckanext.helpdesk import rendering
+
 LATEST_ISSUES = 3  # on the dataset page
 
 log = logging.getLogger(__name__)
@@ -20,6 +22,7 @@ __all__ = [
     "helpdesk_category_label", "helpdesk_statuses", "helpdesk_status_label",
     "helpdesk_issue_url", "helpdesk_age", "helpdesk_allow_anonymous",
     "helpdesk_options", "helpdesk_status_options", "helpdesk_event_text",
+    "helpdesk_markdown",
 ]
 
 
@@ -116,11 +119,18 @@ def helpdesk_status_options():
 
 def helpdesk_issue_url(issue, **params):
     """The issue's page: under its dataset, or under its organization for
-    a data request (which has no dataset)."""
-    if issue.get("dataset_id"):
+    a data request (which has no dataset). An issue whose dataset was
+    purged has no dataset address left: its page is served by id."""
+    if issue.get("dataset_id") and issue.get("dataset_name"):
         return tk.h.url_for(
             "helpdesk.dataset_issue", id=issue["dataset_name"],
             number=issue["number"], **params)
+    if issue.get("dataset_id"):
+        if not issue.get("id"):
+            return tk.h.url_for("helpdesk_queue.organization",
+                                id=issue["organization_name"], **params)
+        return tk.h.url_for("helpdesk.issue_by_id", issue_id=issue["id"],
+                            **params)
     return tk.h.url_for(
         "helpdesk.data_request", id=issue["organization_name"],
         number=issue["number"], **params)
@@ -170,3 +180,9 @@ def helpdesk_event_text(event):
         return tk._("{actor} showed it again").format(actor=actor)
     return tk._("{actor} changed the {field}").format(actor=actor,
                                                       field=kind)
+
+
+def helpdesk_markdown(text):
+    """Markdown as sanitised HTML, in time linear in its length (see
+    rendering.py: CKAN's h.render_markdown is not)."""
+    return rendering.render(text)

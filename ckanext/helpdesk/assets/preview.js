@@ -1,7 +1,7 @@
 /* Markdown preview of the help desk's forms.
  *
  * The button posts the text of its field to the preview endpoint, which
- * renders it with CKAN's sanitising h.render_markdown: what the preview
+ * renders it with the help desk's sanitising renderer: what the preview
  * shows is exactly what the issue page will show, and no script in it runs.
  *
  *   <button data-module="helpdesk-preview" data-module-url="/helpdesk/preview"

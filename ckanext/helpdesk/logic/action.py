@@ -19,7 +19,8 @@ from ckanext.helpdesk import signals, visibility
 from ckanext.helpdesk.categories import configured_categories
 from ckanext.helpdesk.logic import ACTIONS, schema
 from ckanext.helpdesk.logic.lookup import (by_id_or_name, comment_from,
-                                           issue_from, organization_from)
+                                           ids_of, issue_from,
+                                           organization_from)
 from ckanext.helpdesk.model import (OPEN_STATUSES, AbuseReport, Comment,
                                     Event, Issue, IssueCounter, Subscription,
                                     Vote, utcnow)
@@ -40,7 +41,6 @@ SORTS = {
     "votes": (Issue.vote_count.desc(), Issue.created.desc(), Issue.id),
     "comments": (Issue.comment_count.desc(), Issue.created.desc(), Issue.id),
 }
-COUNTS_LIMIT = 1000
 # Columns read for issue dicts: all but the (large) search vector.
 ISSUE_COLUMNS = [column for column in Issue.__table__.c
                  if column.key != "search_vector"]
@@ -293,9 +293,9 @@ def _assignee_condition(assignee, viewer):
 SEARCH_FILTERS = {
     "dataset_id": lambda value, viewer: Issue.dataset_id == by_id_or_name(
         model.Package, value),
-    "organization_id": lambda value, viewer: sa.or_(*(
-        Issue.organization_id == by_id_or_name(model.Group, organization)
-        for organization in value)),
+    "organization_id": lambda value, viewer: Issue.organization_id.in_(
+        ids_of(model.Group, value)),
+    "id": lambda value, viewer: Issue.id.in_(value),
     "category": lambda value, viewer: Issue.category == value,
     "status": lambda value, viewer: Issue.status.in_(value),
     "assignee": _assignee_condition,
@@ -331,7 +331,7 @@ def helpdesk_issue_counts(context, data_dict):
     see, for every dataset id asked (zeros when none), in one query."""
     tk.check_access("helpdesk_issue_counts", context, data_dict)
     data = _validate(data_dict, schema.issue_counts_schema(), context)
-    dataset_ids = data["dataset_ids"][:COUNTS_LIMIT]
+    dataset_ids = data["dataset_ids"]
     statement = visibility.visible_issues(
         sa.select(Issue.dataset_id,
                   sa.func.count().filter(Issue.status.in_(OPEN_STATUSES)),

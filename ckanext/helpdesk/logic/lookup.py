@@ -18,10 +18,24 @@ from ckanext.helpdesk.model import Comment, Issue
 
 
 def by_id_or_name(model_class, value):
-    """A sub-select of the id of the row whose id or name is `value`."""
+    """A sub-select of the id of the row whose id or name is `value`. The
+    id wins, as in CKAN's own Package.get: a dataset may be *named* like
+    another one's id, and both rows would answer."""
     return sa.select(model_class.id).where(
         sa.or_(model_class.id == value, model_class.name == value)
-    ).scalar_subquery()
+    ).order_by((model_class.id == value).desc()).limit(1).scalar_subquery()
+
+
+def ids_of(model_class, values):
+    """A sub-select of the ids of the rows named by `values` (ids or
+    names), as by_id_or_name for each: a name counts only when no row has
+    it as its id."""
+    ids = model_class.__table__.alias()
+    return sa.select(model_class.id).where(sa.or_(
+        model_class.id.in_(values),
+        sa.and_(model_class.name.in_(values),
+                model_class.name.not_in(
+                    sa.select(ids.c.id).where(ids.c.id.in_(values))))))
 
 
 def _validated(data_dict, reference_schema, context):

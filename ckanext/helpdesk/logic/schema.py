@@ -6,6 +6,9 @@ from ckanext.helpdesk.logic import validators as v
 TITLE_LENGTH = 200
 TEXT_LENGTH = 20000
 NAME_LENGTH = 200
+REASON_LENGTH = 2000
+QUERY_LENGTH = 500
+EMAIL_LENGTH = 254  # RFC 5321's path limit
 SEARCH_LIMIT = 1000
 # Deeper than any list is long; PostgreSQL refuses OFFSETs past bigint.
 MAX_OFFSET = 1_000_000_000
@@ -20,20 +23,31 @@ ignore_missing = tk.get_validator("ignore_missing")
 ignore_empty = tk.get_validator("ignore_empty")
 default = tk.get_validator("default")
 unicode_safe = tk.get_validator("unicode_safe")
-unicode_only = tk.get_validator("unicode_only")
-int_validator = tk.get_validator("int_validator")
 email_validator = tk.get_validator("email_validator")
-natural_number_validator = tk.get_validator("natural_number_validator")
 one_of = tk.get_validator("one_of")
 
 
 def _text(length=TEXT_LENGTH):
-    return [unicode_safe, v.helpdesk_max_length(length)]
+    """Text of at most `length` characters; the long ones (descriptions,
+    comments, reasons: Markdown) may span lines, the others may not."""
+    return [unicode_safe, v.helpdesk_stop_on_error(v.helpdesk_max_length(
+        length, multiline=length >= REASON_LENGTH))]
 
 
 def _required_text(length=TEXT_LENGTH, required=True):
     first = [not_empty] if required else [ignore_missing, not_empty]
     return first + [v.helpdesk_not_blank] + _text(length)
+
+
+def _id():
+    """An id or name, checked before it reaches a query."""
+    return [unicode_safe] + _reference()
+
+
+def _reference():
+    """An id or name naming what an action is about: text only (a number
+    or a list names nothing), checked before it reaches a query."""
+    return [v.helpdesk_stop_on_error(v.helpdesk_identifier)]
 
 
 def _anonymous_author(anonymous):
@@ -42,7 +56,7 @@ def _anonymous_author(anonymous):
     if not anonymous:
         return {"name": [ignore], "email": [ignore]}
     return {"name": _required_text(NAME_LENGTH),
-            "email": [not_empty, unicode_safe, email_validator]}
+            "email": [not_empty] + _text(EMAIL_LENGTH) + [email_validator]}
 
 
 def issue_reference_schema(id_key="id"):
@@ -50,29 +64,29 @@ def issue_reference_schema(id_key="id"):
     with a dataset_id or, for a data request, an organization_id (see
     lookup.issue_from)."""
     return {
-        id_key: [ignore_empty, unicode_only],
-        "number": [ignore_empty, int_validator,
+        id_key: [ignore_empty] + _reference(),
+        "number": [ignore_empty, v.helpdesk_natural_number,
                    v.helpdesk_at_most(MAX_NUMBER)],
-        "dataset_id": [ignore_empty, unicode_only],
-        "organization_id": [ignore_empty, unicode_only],
+        "dataset_id": [ignore_empty] + _reference(),
+        "organization_id": [ignore_empty] + _reference(),
     }
 
 
 def comment_reference_schema(id_key="id"):
-    return {id_key: [not_empty, unicode_only]}
+    return {id_key: [not_empty] + _reference()}
 
 
 def organization_reference_schema():
-    return {"organization_id": [not_empty, unicode_only]}
+    return {"organization_id": [not_empty] + _reference()}
 
 
 def issue_create_schema(anonymous=False):
     author = _anonymous_author(anonymous)
     return {
-        "dataset_id": [ignore_empty, unicode_safe, v.helpdesk_dataset_id],
-        "organization_id": [ignore_empty, unicode_safe,
-                            v.helpdesk_organization_id],
-        "resource_id": [ignore_empty, unicode_safe],
+        "dataset_id": [ignore_empty] + _id() + [v.helpdesk_dataset_id],
+        "organization_id": [ignore_empty] + _id() + [
+            v.helpdesk_organization_id],
+        "resource_id": [ignore_empty] + _id(),
         "category": [not_empty, unicode_safe, v.helpdesk_category],
         "title": _required_text(TITLE_LENGTH),
         "description": [default("")] + _text(),
@@ -86,13 +100,20 @@ def issue_create_schema(anonymous=False):
     }
 
 
+def _maybe_identifier(value):
+    """"" unassigns; anything else must be an id or name."""
+    return value and v.helpdesk_identifier(value)
+
+
 def issue_update_schema():
     return {
         "id": [ignore],
         "status": [ignore_missing, unicode_safe, v.helpdesk_status],
-        "assignee": [ignore_missing, unicode_safe, v.helpdesk_assignee],
-        "duplicate_of": [ignore_missing, unicode_safe,
-                         v.helpdesk_duplicate_of],
+        "assignee": [ignore_missing, unicode_safe,
+                     v.helpdesk_stop_on_error(_maybe_identifier),
+                     v.helpdesk_assignee],
+        "duplicate_of": [ignore_missing] + _id() + [
+            v.helpdesk_duplicate_of],
         "title": _required_text(TITLE_LENGTH, required=False),
         "description": [ignore_missing] + _text(),
         "comment": [ignore_empty] + _text(),
@@ -103,27 +124,29 @@ def issue_update_schema():
 def hide_schema():
     """Hiding (or, with hidden=False, showing again) an issue or a
     comment."""
-    return {"id": [ignore],
-            "hidden": [default(True), v.helpdesk_boolean]}
+    return {"id": [ignore], "hidden": [default(True), v.helpdesk_boolean]}
 
 
 def issue_search_schema():
     return {
-        "dataset_id": [ignore_empty, unicode_safe],
+        "dataset_id": [ignore_empty] + _id(),
         # One organization, or several (a list or a comma-separated string):
         # a publisher's dashboard covers every organization they edit.
         "organization_id": [ignore_empty, v.helpdesk_id_list],
         "category": [ignore_empty, unicode_safe, v.helpdesk_category],
         "status": [ignore_empty, v.helpdesk_status_filter],
-        "assignee": [ignore_empty, unicode_safe],
-        "reporter": [ignore_empty, unicode_safe],
-        "q": [ignore_empty, unicode_safe, v.helpdesk_max_length(500)],
+        # Several issues by id, in one statement (Open311's
+        # service_request_id=a,b,c).
+        "id": [ignore_empty, v.helpdesk_id_list],
+        "assignee": [ignore_empty] + _id(),
+        "reporter": [ignore_empty] + _id(),
+        "q": [ignore_empty] + _text(QUERY_LENGTH),
         "created_before": [ignore_empty, v.helpdesk_utc_datetime],
         "created_after": [ignore_empty, v.helpdesk_utc_datetime],
         "updated_after": [ignore_empty, v.helpdesk_utc_datetime],
         "sort": [default("newest"), one_of(SORTS)],
-        "limit": [default(20), natural_number_validator],
-        "offset": [default(0), natural_number_validator,
+        "limit": [default(20), v.helpdesk_natural_number],
+        "offset": [default(0), v.helpdesk_natural_number,
                    v.helpdesk_at_most(MAX_OFFSET)],
         # false: the page only, without count and facets (a scan of every
         # match), for clients that page by themselves such as Open311.
@@ -153,11 +176,12 @@ def comment_update_schema():
 def abuse_report_create_schema():
     return {
         "issue_id": [ignore],
-        "comment_id": [ignore_empty, unicode_safe],
-        "reason": _required_text(2000),
+        "comment_id": [ignore_empty] + _id(),
+        "reason": _required_text(REASON_LENGTH),
     }
 
 
 def abuse_report_resolve_schema():
-    return {"id": [not_empty, unicode_only],
-            "action": [default("dismiss"), one_of(["dismiss", "hide"])]}
+    return {"id": [not_empty] + _reference(),
+            "action": [default("dismiss"), unicode_safe,
+                       one_of(["dismiss", "hide"])]}

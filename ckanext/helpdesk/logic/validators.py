@@ -11,18 +11,21 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import visibility
 from ckanext.helpdesk.categories import category_codes
-from ckanext.helpdesk.logic import lookup
+from ckanext.helpdesk.logic import lookup, text
 from ckanext.helpdesk.model import (CLOSED_STATUSES, OPEN_STATUSES,
                                     STATUSES, Issue)
 
+LIST_LENGTH = 1000  # values of a list parameter (ids, organizations)
+
 __all__ = [
-    "helpdesk_not_blank", "helpdesk_max_length", "helpdesk_category", "helpdesk_status",
-    "helpdesk_boolean", "helpdesk_not_held",
+    "helpdesk_not_blank", "helpdesk_max_length", "helpdesk_category",
+    "helpdesk_status", "helpdesk_not_held",
     "helpdesk_status_filter", "helpdesk_dataset_id",
     "helpdesk_organization_id", "helpdesk_user_id", "helpdesk_assignee",
     "helpdesk_duplicate_of", "helpdesk_issue_target",
     "helpdesk_status_transition", "helpdesk_utc_datetime",
-    "helpdesk_id_list",
+    "helpdesk_id_list", "helpdesk_identifier", "helpdesk_boolean",
+    "helpdesk_natural_number",
 ]
 
 
@@ -33,19 +36,54 @@ def helpdesk_not_blank(value):
     return value
 
 
-def helpdesk_max_length(length):
-    """A validator rejecting text longer than `length` characters."""
+def helpdesk_max_length(length, multiline=False):
+    """A validator of text (after unicode_safe) that is at most `length`
+    characters long and carries no control characters (see text.py)."""
     def max_length(value):
-        if value and len(value) > length:
-            raise tk.Invalid(
-                tk._("Must be at most {0} characters long").format(length))
+        error = value and text.problem(value, length, multiline)
+        if error:
+            raise tk.Invalid(error)
         return value
     return max_length
 
 
+def helpdesk_stop_on_error(validator):
+    """`validator` (value -> value) as a validator that ends the key's
+    chain when it refuses: after an Invalid, CKAN's navl goes on with the
+    next validators, which would query the database with the value."""
+    def stopping(key, data, errors, context):
+        try:
+            data[key] = validator(data[key])
+        except tk.Invalid as error:
+            errors[key].append(error.error)
+            raise tk.StopOnError from None
+    return stopping
+
+
+def helpdesk_identifier(value):
+    """An id or name given as text: of an id's length, no controls."""
+    if not isinstance(value, str):
+        raise tk.Invalid(tk._("Must be a string"))
+    return helpdesk_max_length(text.ID_LENGTH)(value)
+
+
+def helpdesk_natural_number(value):
+    """A whole number from 0, given as a number or as text (CKAN's
+    natural_number_validator fails with a 500 on blank text)."""
+    try:
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise ValueError
+        number = int(value)
+    except ValueError:
+        raise tk.Invalid(tk._("Invalid integer")) from None
+    if number < 0:
+        raise tk.Invalid(tk._("Must be a natural number"))
+    return number
+
+
 def helpdesk_at_most(maximum):
-    """A validator rejecting numbers above `maximum` (after CKAN's
-    natural_number_validator), before PostgreSQL refuses them."""
+    """A validator rejecting numbers above `maximum` (after
+    helpdesk_natural_number), before PostgreSQL refuses them."""
     def at_most(value):
         try:
             too_big = int(value) > maximum
@@ -58,7 +96,7 @@ def helpdesk_at_most(maximum):
 
 
 def helpdesk_category(value):
-    if value not in category_codes():
+    if not isinstance(value, str) or value not in category_codes():
         raise tk.Invalid(tk._("Unknown category: {0}").format(value))
     return value
 
@@ -90,7 +128,7 @@ def helpdesk_not_held(value):
 
 
 def helpdesk_status(value):
-    if value not in STATUSES:
+    if not isinstance(value, str) or value not in STATUSES:
         raise tk.Invalid(tk._("Unknown status: {0}").format(value))
     return value
 
@@ -98,12 +136,11 @@ def helpdesk_status(value):
 def helpdesk_status_filter(value):
     """A status, "open" or "closed", or a comma list (or list) of them ->
     the list of statuses."""
-    names = value.split(",") if isinstance(value, str) else value
     groups = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES}
     statuses = []
-    for name in (n.strip() for n in names if n.strip()):
+    for name in helpdesk_id_list(value):
         statuses.extend(groups.get(name) or [helpdesk_status(name)])
-    return statuses
+    return list(dict.fromkeys(statuses))
 
 
 def helpdesk_dataset_id(value, context):
@@ -178,7 +215,7 @@ def helpdesk_issue_target(key, data, errors, context):
         _error(errors, "dataset_id",
                tk._("Missing value: a dataset or an organization"))
     resource_id = data.get(("resource_id",))
-    if resource_id:
+    if resource_id and not errors.get(("resource_id",)):
         resource = model.Resource.get(resource_id)
         if (resource is None or resource.package_id != dataset_id
                 or resource.state != "active"):
@@ -223,13 +260,20 @@ def helpdesk_utc_datetime(value):
 
 
 def helpdesk_id_list(value):
-    """A list, or a comma-separated string, of ids -> a list of them."""
+    """A list, or a comma-separated string, of ids -> a list of them,
+    each once, at most LIST_LENGTH (so one request does bounded work)."""
     if isinstance(value, str):
         value = value.split(",")
     if not isinstance(value, (list, tuple)) or not all(
             isinstance(item, str) for item in value):
         raise tk.Invalid(tk._("Must be a list of ids"))
-    return [item.strip() for item in value if item.strip()]
+    ids = list(dict.fromkeys(item.strip() for item in value if item.strip()))
+    if len(ids) > LIST_LENGTH:
+        raise tk.Invalid(
+            tk._("At most {0} values").format(LIST_LENGTH))
+    for item in ids:
+        helpdesk_identifier(item)
+    return ids
 
 
 def _given(value):

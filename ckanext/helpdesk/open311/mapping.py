@@ -18,6 +18,9 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 DATA_REQUEST = "data-request"
 DEFAULT_WINDOW = datetime.timedelta(days=90)
 MAX_RESULTS = 1000
+# Values of a comma-separated parameter other than service_request_id
+# (there are far fewer services and statuses).
+MAX_VALUES = 100
 # Pages beyond this would take PostgreSQL's OFFSET past its bigint.
 MAX_PAGE = 1_000_000
 DESCRIPTION_LENGTH = 4000
@@ -31,6 +34,7 @@ PARAMETER_NAMES = {
     "resource_id": "attribute[resource]",
     "title": "attribute[title]",
     "category": "service_code",
+    "id": "service_request_id",
     "description": "description",
     "reporter_name": "first_name",
     "reporter_email": "email",
@@ -185,12 +189,7 @@ def created_request(service_request_id=None, token=None, account_id=None):
 
 def requested_ids(params):
     """The ids of service_request_id=a,b,c, or None when not given."""
-    ids = _comma_list(params.get("service_request_id"))
-    if len(ids) > MAX_RESULTS:
-        raise errors.bad_request(tk._(
-            "service_request_id names at most {0} requests").format(
-                MAX_RESULTS))
-    return ids or None
+    return _comma_list(params, "service_request_id", MAX_RESULTS) or None
 
 
 def requested_codes(params, known_codes):
@@ -267,7 +266,7 @@ def _statuses(params):
 def _known_values(params, name, known, message):
     """The comma-separated values of parameter `name`; a 400 with one
     error per value not in `known`."""
-    values = _comma_list(params.get(name))
+    values = _comma_list(params, name, MAX_VALUES)
     unknown = [value for value in values if value not in known]
     if unknown:
         raise errors.bad_request(*(message.format(value)
@@ -293,8 +292,16 @@ def _positive_int(params, name, default, maximum):
     return int(text)
 
 
-def _comma_list(text):
-    return [item.strip() for item in (text or "").split(",") if item.strip()]
+def _comma_list(params, name, maximum):
+    """The values of parameter `name` ("a,b,c"), each once; a 400 when
+    there are more than `maximum`, so a request does bounded work."""
+    items = (params.get(name) or "").split(",")
+    values = list(dict.fromkeys(item.strip() for item in items
+                                if item.strip()))
+    if len(values) > maximum:
+        raise errors.bad_request(tk._(
+            "{0} takes at most {1} values").format(name, maximum))
+    return values
 
 
 # -- POST requests ------------------------------------------------------------

@@ -13,7 +13,8 @@ import re
 import urllib.parse
 
 import flask
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import (MethodNotAllowed, NotFound,
+                                 RequestEntityTooLarge)
 from werkzeug.routing import RequestRedirect
 
 import ckan.plugins.toolkit as tk
@@ -111,6 +112,9 @@ def endpoint(xml_root):
                 return _respond(fmt, xml_root, view(**kwargs))
             except errors.Open311Error as error:
                 return _error_response(_known(fmt), error)
+            except RequestEntityTooLarge:  # werkzeug's form limits
+                return _error_response(_known(fmt), errors.Open311Error(
+                    413, tk._("The request is too large")))
             except Exception:  # the spec's "general service error" is 400
                 log.exception("Open311 %s failed", flask.request.path)
                 return _error_response(
@@ -352,21 +356,24 @@ def _search(context, filters):
 
 
 def _issues_by_id(context, ids):
-    """The visible ones of the requested issues (the others are left out,
-    as if they did not exist)."""
-    found = []
-    for issue_id in dict.fromkeys(ids):
-        issue = _visible_issue(context, issue_id)
-        if issue:
-            found.append(issue)
-    return found
+    """The visible ones of the requested issues, in the order asked, in
+    one search (the others are left out, as if they did not exist)."""
+    try:
+        found = _search(context, {"id": ids, "limit": len(ids)})
+    except tk.ValidationError as error:
+        raise errors.bad_request(
+            *mapping.validation_messages(error.error_dict))
+    by_id = {issue["id"]: issue for issue in found}
+    return [by_id[issue_id] for issue_id in ids if issue_id in by_id]
 
 
 def _visible_issue(context, issue_id):
+    """The issue, or None when it does not exist, may not be seen, or
+    the id cannot be one (too long)."""
     try:
         return tk.get_action("helpdesk_issue_show")(
             dict(context), {"id": issue_id})
-    except (tk.ObjectNotFound, tk.NotAuthorized):
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
         return None
 
 

@@ -7,6 +7,7 @@ import functools
 import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page  # toolkit has no door to the pager
 
+from ckanext.helpdesk.logic import text
 from ckanext.helpdesk.logic.schema import MAX_OFFSET
 
 PER_PAGE = 20
@@ -15,6 +16,7 @@ SORTS = ("newest", "oldest", "updated", "votes", "comments")
 PLAIN_FILTERS = ("status", "category", "q", "assignee", "dataset_id")
 # "Older than" choices of the queue, in days.
 AGES = (7, 30, 90)
+MAX_AGE = 36500  # days: "older than a century" is old enough
 
 
 def call(action_name, **data_dict):
@@ -45,9 +47,23 @@ def visible_dataset(dataset_id):
     """The dataset, or 404 for one the user may not see (as CKAN's own
     dataset page answers)."""
     try:
-        return call("package_show", id=dataset_id)
+        return call("package_show", id=_nameable(dataset_id))
     except tk.NotAuthorized:
         raise tk.ObjectNotFound()
+
+
+def visible_organization(org_id):
+    return call("organization_show", id=_nameable(org_id),
+                include_datasets=False, include_users=False,
+                include_extras=False)
+
+
+def _nameable(name):
+    """A name or id from the URL, or 404 for one that no row can have
+    (CKAN's *_show would answer a NUL with a 500)."""
+    if text.problem(name, text.ID_LENGTH):
+        raise tk.ObjectNotFound()
+    return name
 
 
 def form_data():
@@ -64,7 +80,10 @@ def search_filters(args, allowed=PLAIN_FILTERS):
     if args.get("sort") in SORTS:
         filters["sort"] = args["sort"]
     age = args.get("older_than", "")
-    if age.isdigit():
+    if age.isascii() and age.isdigit():
+        if int(age) > MAX_AGE:
+            raise tk.ValidationError({"older_than": [
+                tk._("Must be at most {0}").format(MAX_AGE)]})
         filters["created_before"] = _days_ago(int(age)).isoformat()
     return filters
 

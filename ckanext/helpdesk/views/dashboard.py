@@ -7,9 +7,11 @@ import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
 from ckanext.helpdesk.views.common import AGES, call, http_errors, \
-    safe_next, search_filters, search_page
+    safe_next, search_filters, search_page, visible_organization
 
 queue = Blueprint("helpdesk_queue", __name__)
+
+BULK_SIZE = 100  # issues changed by one bulk POST (a page holds 20)
 
 
 def _render_queue(template, filters, endpoint, extra_vars, **url_args):
@@ -51,8 +53,7 @@ def _organizations_filter(orgs):
 @queue.route("/organization/<id>/issues")
 @http_errors
 def organization(id):
-    org = call("organization_show", id=id, include_datasets=False,
-               include_users=False, include_extras=False)
+    org = visible_organization(id)
     can_triage = tk.h.check_access("helpdesk_assignee_list",
                                    {"organization_id": org["id"]})
     return _render_queue("helpdesk/organization_issues.html",
@@ -78,7 +79,10 @@ def bulk_status():
     """Give every ticked issue the chosen status; the queue reports how
     many changed and how many were refused."""
     status = tk.request.form.get("status", "")
-    issue_ids = tk.request.form.getlist("issue_id")
+    issue_ids = list(dict.fromkeys(tk.request.form.getlist("issue_id")))
+    if len(issue_ids) > BULK_SIZE:
+        return tk.abort(400, tk._("issue_id: at most {0} issues at once")
+                        .format(BULK_SIZE))
     refused = 0
     for issue_id in issue_ids:
         try:

@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.helpers import helpdesk_category_label, \
     helpdesk_issue_url, helpdesk_status_label
+from ckanext.helpdesk.logic import text
 from ckanext.helpdesk.views.common import call, http_errors, \
     search_filters, visible_dataset
 
@@ -44,7 +45,7 @@ def _atom(title, page_url, filters):
                   **filters)["results"]
     feed = FeedGenerator()
     feed.id(page_url)
-    feed.title(title)
+    feed.title(_xml(title))
     feed.link(href=page_url, rel="alternate")
     feed.link(href=tk.request.url, rel="self")
     feed.updated(max((issue["updated"] for issue in issues),
@@ -64,12 +65,19 @@ def _add_entry(feed, issue):
     entry = feed.add_entry(order="append")
     entry.id(url)
     entry.link(href=url)
-    entry.title(f"#{issue['number']} {issue['title']}")
+    entry.title(_xml(f"#{issue['number']} {issue['title']}"))
     entry.published(issue["created"])
     entry.updated(issue["updated"])
-    entry.author(name=issue["reporter_display_name"] or tk._("A visitor"))
+    entry.author(name=_xml(issue["reporter_display_name"]
+                           or tk._("A visitor")))
     entry.category(term=issue["category"],
                    label=helpdesk_category_label(issue["category"]))
-    entry.summary("{status} · {description}".format(
+    entry.summary(_xml("{status} · {description}".format(
         status=helpdesk_status_label(issue["status"]),
-        description=issue["description"]))
+        description=issue["description"])))
+
+
+def _xml(value):
+    """What XML can carry of a text: texts stored before control
+    characters were refused may hold some (shown as U+FFFD)."""
+    return text.UNFIT_MULTILINE.sub("\ufffd", value)

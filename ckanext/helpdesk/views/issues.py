@@ -6,20 +6,17 @@ import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
 from ckanext.helpdesk.helpers import helpdesk_allow_anonymous, \
-    helpdesk_issue_url, helpdesk_latest_issues
+    helpdesk_issue_url, helpdesk_latest_issues, helpdesk_markdown
+from ckanext.helpdesk.logic import schema, text
 from ckanext.helpdesk.views.common import call, form_data, http_errors, \
-    safe_next, search_filters, search_page, visible_dataset
+    safe_next, search_filters, search_page, visible_dataset, \
+    visible_organization
 
 helpdesk = Blueprint("helpdesk", __name__)
 
 REPORT_FIELDS = ("category", "title", "description", "resource_id",
                  "reporter_name", "reporter_email")
 DATA_REQUEST = "data-request"
-
-
-def _organization(org_id):
-    return call("organization_show", id=org_id, include_datasets=False,
-                include_users=False, include_extras=False)
 
 
 def _visible_issue(**key):
@@ -83,7 +80,7 @@ def new_issue(id):
                 methods=["GET", "POST"])
 @http_errors
 def new_data_request(id):
-    org = _organization(id)
+    org = visible_organization(id)
     if not _may_report():
         return _sign_in_to_report()
     return _report_form(
@@ -132,7 +129,7 @@ def dataset_issue(id, number):
 @helpdesk.route("/organization/<id>/requests/<int:number>")
 @http_errors
 def data_request(id, number):
-    org = _organization(id)
+    org = visible_organization(id)
     issue = _visible_issue(organization_id=org["id"], number=number)
     return _issue_page(issue)
 
@@ -140,8 +137,16 @@ def data_request(id, number):
 @helpdesk.route("/helpdesk/issues/<issue_id>")
 @http_errors
 def issue_by_id(issue_id):
-    """Where lists that know only the id (moderation) link to."""
-    return tk.redirect_to(helpdesk_issue_url(_visible_issue(id=issue_id)))
+    """Where lists that know only the id (moderation) link to; the page
+    itself of an issue whose dataset was purged."""
+    issue = _visible_issue(id=issue_id)
+    if _dataset_purged(issue):
+        return _issue_page(issue)
+    return tk.redirect_to(helpdesk_issue_url(issue))
+
+
+def _dataset_purged(issue):
+    return bool(issue["dataset_id"]) and not issue["dataset_name"]
 
 
 def _issue_page(issue, status=200, **form_state):
@@ -151,11 +156,11 @@ def _issue_page(issue, status=200, **form_state):
     extra_vars = dict(form_state, issue=issue, timeline=_timeline(issue),
                       assignees=_assignees(issue))
     extra_vars["can_triage"] = extra_vars["assignees"] is not None
-    if issue["dataset_id"]:
+    if issue["dataset_id"] and not _dataset_purged(issue):
         extra_vars.update(pkg_dict=visible_dataset(issue["dataset_id"]),
                           base_template="package/read_base.html")
     else:
-        org = _organization(issue["organization_id"])
+        org = visible_organization(issue["organization_id"])
         extra_vars.update(group_dict=org, group_type=org["type"],
                           base_template="organization/read_base.html")
     return tk.render("helpdesk/issue_read.html", extra_vars), status
@@ -206,6 +211,10 @@ def comment(issue_id):
 @http_errors
 def triage(issue_id):
     issue = _issue(issue_id)
+    # Only those shown the triage form may post it (its errors are shown
+    # beside its fields).
+    tk.check_access("helpdesk_assignee_list", {},
+                    {"organization_id": issue["organization_id"]})
     data = form_data()
     try:
         changes = _triage_changes(issue, data)
@@ -243,9 +252,9 @@ def _duplicate_of_id(issue, number):
              else {"organization_id": issue["organization_id"]})
     try:
         return call("helpdesk_issue_show", number=int(number), **scope)["id"]
-    except (ValueError, tk.ObjectNotFound):
+    except (ValueError, tk.ObjectNotFound, tk.ValidationError):
         raise tk.ValidationError(
-            {"duplicate_of": [tk._("No issue with this number.")]})
+            {"duplicate_of": [tk._("No issue with this number.")]}) from None
 
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/vote", methods=["POST"])
@@ -281,7 +290,7 @@ def hide_issue(issue_id):
 def hide_comment(comment_id):
     call("helpdesk_comment_hide", id=comment_id,
          hidden=tk.request.form.get("hidden") == "1")
-    return tk.redirect_to(safe_next(tk.h.url_for("helpdesk.all_issues")))
+    return tk.redirect_to(safe_next(tk.h.url_for("helpdesk_queue.portal")))
 
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/report", methods=["POST"])
@@ -302,5 +311,12 @@ def report_abuse(issue_id):
 @helpdesk.route("/helpdesk/preview", methods=["POST"])
 def preview():
     """The Markdown of the form's description or comment, rendered (and
-    sanitised) exactly as the issue page will show it."""
-    return str(tk.h.render_markdown(tk.request.form.get("text", "")))
+    sanitised) exactly as the issue page will show it; for those who may
+    report, and no longer than a stored text may be."""
+    if not _may_report():
+        return tk.abort(403, tk._("Not authorized"))
+    source = tk.request.form.get("text", "")
+    error = text.problem(source, schema.TEXT_LENGTH, multiline=True)
+    if error:
+        return tk.abort(400, f"text: {error}")
+    return str(helpdesk_markdown(source))

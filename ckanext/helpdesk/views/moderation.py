@@ -23,7 +23,7 @@ def reports():
 def resolve(report_id):
     action = tk.request.form.get("action")
     if action not in RESOLUTIONS:
-        return tk.abort(400, tk._("Choose to dismiss or hide."))
+        return tk.abort(400, tk._("action: choose to dismiss or hide."))
     call("helpdesk_abuse_report_resolve", id=report_id, action=action)
     tk.h.flash_success(tk._("The report was resolved."))
     return tk.redirect_to("helpdesk_moderation.reports")
