@@ -6,6 +6,8 @@ import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 from ckan.lib.redis import connect_to_redis  # toolkit has no door to Redis
 
+from ckanext.helpdesk import spam, visibility
+
 LATEST_ISSUES = 3  # on the dataset page
 
 __all__ = [
@@ -14,6 +16,7 @@ __all__ = [
     "helpdesk_category_label", "helpdesk_statuses", "helpdesk_status_label",
     "helpdesk_issue_url", "helpdesk_age", "helpdesk_allow_anonymous",
     "helpdesk_options", "helpdesk_status_options", "helpdesk_event_text",
+    "helpdesk_moderates", "helpdesk_spam_guard",
 ]
 
 
@@ -158,3 +161,21 @@ def helpdesk_event_text(event):
         return tk._("{actor} showed it again").format(actor=actor)
     return tk._("{actor} changed the {field}").format(actor=actor,
                                                       field=kind)
+
+
+def helpdesk_moderates():
+    """Whether the signed-in user moderates some organization's reports
+    (the dashboard then links to their moderation queue)."""
+    if not current_user.is_authenticated:
+        return False
+    return visibility.moderates_any(
+        visibility.Viewer(current_user.id, current_user.sysadmin))
+
+
+def helpdesk_spam_guard():
+    """What an anonymous form carries against bots (spam.py): the names
+    of the honeypot and fill-time fields, the signed moment the form is
+    shown, and the reCAPTCHA site key (None when not configured)."""
+    return {"honeypot": spam.HONEYPOT, "started_field": spam.STARTED,
+            "started": spam.started_token(),
+            "captcha_key": spam.captcha_key()}

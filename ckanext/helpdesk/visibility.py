@@ -10,7 +10,8 @@ through `visible_issues()`, so a leak can only come from here:
   draft and deleted ones to its editors and admins;
 - data requests (no dataset) are visible to everyone, organizations being
   public;
-- hidden issues only to the editors and admins of the organization.
+- hidden issues only to the editors and admins of the organization;
+- abuse reports about an issue to the organization's admins.
 
 The membership tests are uncorrelated sub-selects of CKAN's member table,
 so the rule adds no query of its own to the statement it filters.
@@ -29,6 +30,8 @@ from ckanext.helpdesk.model import Comment, Issue
 
 MANAGER_CAPACITIES = ("editor", "admin")
 MEMBER_CAPACITIES = ("member", "editor", "admin")
+# Who moderates the abuse reports about an organization's issues.
+MODERATOR_CAPACITIES = ("admin",)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,12 +86,21 @@ def owning_organization():
 
 def can_manage(viewer: Viewer):
     """True for the rows the viewer manages (editor/admin, sysadmin)."""
+    return _owned_by_organizations_of(viewer, MANAGER_CAPACITIES)
+
+
+def can_moderate(viewer: Viewer):
+    """True for the rows whose abuse reports the viewer moderates (the
+    owning organization's admins, sysadmins)."""
+    return _owned_by_organizations_of(viewer, MODERATOR_CAPACITIES)
+
+
+def _owned_by_organizations_of(viewer: Viewer, capacities):
     if viewer.sees_everything:
         return sa.true()
     if viewer.is_anonymous:
         return sa.false()
-    return owning_organization().in_(
-        organizations_of(viewer, MANAGER_CAPACITIES))
+    return owning_organization().in_(organizations_of(viewer, capacities))
 
 
 def is_member(viewer: Viewer):
@@ -168,9 +180,26 @@ def is_visible(issue_id: str, viewer: Viewer) -> bool:
 
 def manages(issue_id: str, viewer: Viewer) -> bool:
     """Whether the viewer manages the (visible) issue."""
+    return _holds_for(issue_id, can_manage(viewer))
+
+
+def moderates(issue_id: str, viewer: Viewer) -> bool:
+    """Whether the viewer moderates the abuse reports about the issue."""
+    return _holds_for(issue_id, can_moderate(viewer))
+
+
+def _holds_for(issue_id, clause):
     statement = join_dataset(
-        sa.select(can_manage(viewer)).select_from(Issue)
-    ).where(Issue.id == issue_id)
+        sa.select(clause).select_from(Issue)).where(Issue.id == issue_id)
+    return bool(model.Session.execute(statement).scalar())
+
+
+def moderates_any(viewer: Viewer) -> bool:
+    """Whether the viewer moderates some organization's reports."""
+    if viewer.sees_everything or viewer.is_anonymous:
+        return viewer.sees_everything
+    statement = sa.select(sa.exists(
+        organizations_of(viewer, MODERATOR_CAPACITIES)))
     return bool(model.Session.execute(statement).scalar())
 
 

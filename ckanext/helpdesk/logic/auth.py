@@ -2,8 +2,9 @@
 
 One per action. Whether an issue may be seen is decided by the one rule in
 visibility.py; managing (status, assignment, internal notes, hiding) is
-for the editors and admins of the owning organization. Sysadmins pass
-every check (CKAN does not call auth functions for them).
+for the editors and admins of the owning organization, moderating abuse
+reports for its admins. Sysadmins pass every check (CKAN does not call
+auth functions for them).
 """
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -11,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.helpdesk import visibility
 from ckanext.helpdesk.logic import ACTIONS
 from ckanext.helpdesk.logic.lookup import comment_from, issue_from
+from ckanext.helpdesk.model import AbuseReport
 
 __all__ = list(ACTIONS)
 
@@ -172,11 +174,20 @@ def helpdesk_abuse_report_create(context, data_dict):
 
 
 def helpdesk_abuse_report_list(context, data_dict):
-    return _result(False, tk._("Only sysadmins may moderate"))
+    """Organization admins (the action lists the reports about their
+    organizations' issues)."""
+    return _result(visibility.moderates_any(_viewer(context)),
+                   tk._("Only organization admins may moderate"))
 
 
 def helpdesk_abuse_report_resolve(context, data_dict):
-    return helpdesk_abuse_report_list(context, data_dict)
+    """The admins of the organization the reported issue belongs to."""
+    report = model.Session.get(AbuseReport, data_dict.get("id") or "")
+    if report is None:
+        raise tk.ObjectNotFound(tk._("Abuse report not found"))
+    return _result(visibility.moderates(report.issue_id, _viewer(context)),
+                   tk._("Only the organization's admins may moderate "
+                        "this report"))
 
 
 def helpdesk_assignee_list(context, data_dict):

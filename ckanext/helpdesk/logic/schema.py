@@ -134,4 +134,5 @@ def abuse_report_create_schema():
 
 def abuse_report_resolve_schema():
     return {"id": [ignore],
-            "action": [default("dismiss"), one_of(["dismiss", "hide"])]}
+            "action": [default("dismiss"),
+                       one_of(["dismiss", "hide", "show"])]}
