@@ -184,7 +184,9 @@ def helpdesk_abuse_report_resolve(context, data_dict):
     """The admins of the organization the reported issue belongs to."""
     report = model.Session.get(AbuseReport, data_dict.get("id") or "")
     if report is None:
-        raise tk.ObjectNotFound(tk._("Abuse report not found"))
+        # Moderators learn it does not exist (from the action); others
+        # are refused as for any report.
+        return helpdesk_abuse_report_list(context, data_dict)
     return _result(visibility.moderates(report.issue_id, _viewer(context)),
                    tk._("Only the organization's admins may moderate "
                         "this report"))
