@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 from ckan.lib.redis import connect_to_redis  # toolkit has no door to Redis
 
-from ckanext.helpdesk import rendering
+from ckanext.helpdesk import rendering, spam, visibility
 
 LATEST_ISSUES = 3  # on the dataset page
 
@@ -23,6 +23,7 @@ __all__ = [
     "helpdesk_issue_url", "helpdesk_age", "helpdesk_allow_anonymous",
     "helpdesk_options", "helpdesk_status_options", "helpdesk_event_text",
     "helpdesk_markdown",
+    "helpdesk_moderates", "helpdesk_spam_guard",
 ]
 
 
@@ -186,3 +187,21 @@ def helpdesk_markdown(text):
     """Markdown as sanitised HTML, in time linear in its length (see
     rendering.py: CKAN's h.render_markdown is not)."""
     return rendering.render(text)
+
+
+def helpdesk_moderates():
+    """Whether the signed-in user moderates some organization's reports
+    (the dashboard then links to their moderation queue)."""
+    if not current_user.is_authenticated:
+        return False
+    return visibility.moderates_any(
+        visibility.Viewer(current_user.id, current_user.sysadmin))
+
+
+def helpdesk_spam_guard():
+    """What an anonymous form carries against bots (spam.py): the names
+    of the honeypot and fill-time fields, the signed moment the form is
+    shown, and the reCAPTCHA site key (None when not configured)."""
+    return {"honeypot": spam.HONEYPOT, "started_field": spam.STARTED,
+            "started": spam.started_token(),
+            "captcha_key": spam.captcha_key()}

@@ -13,6 +13,7 @@ through `visible_issues()`, so a leak can only come from here:
 - hidden issues only to the editors and admins of the organization;
 - on an issue's timeline, moderation (hiding and showing the issue or its
   comments) only to them too.
+- abuse reports about an issue to the organization's admins.
 
 The membership tests are uncorrelated sub-selects of CKAN's member table,
 so the rule adds no query of its own to the statement it filters.
@@ -34,6 +35,8 @@ MEMBER_CAPACITIES = ("member", "editor", "admin")
 # Timeline events of moderation: they name hidden content (a hidden
 # comment's id, an internal note's) and the moderator.
 MODERATION_EVENTS = ("hidden", "comment_hidden", "comment_shown")
+# Who moderates the abuse reports about an organization's issues.
+MODERATOR_CAPACITIES = ("admin",)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,12 +91,21 @@ def owning_organization():
 
 def can_manage(viewer: Viewer):
     """True for the rows the viewer manages (editor/admin, sysadmin)."""
+    return _owned_by_organizations_of(viewer, MANAGER_CAPACITIES)
+
+
+def can_moderate(viewer: Viewer):
+    """True for the rows whose abuse reports the viewer moderates (the
+    owning organization's admins, sysadmins)."""
+    return _owned_by_organizations_of(viewer, MODERATOR_CAPACITIES)
+
+
+def _owned_by_organizations_of(viewer: Viewer, capacities):
     if viewer.sees_everything:
         return sa.true()
     if viewer.is_anonymous:
         return sa.false()
-    return owning_organization().in_(
-        organizations_of(viewer, MANAGER_CAPACITIES))
+    return owning_organization().in_(organizations_of(viewer, capacities))
 
 
 def is_member(viewer: Viewer):
@@ -173,9 +185,26 @@ def is_visible(issue_id: str, viewer: Viewer) -> bool:
 
 def manages(issue_id: str, viewer: Viewer) -> bool:
     """Whether the viewer manages the (visible) issue."""
+    return _holds_for(issue_id, can_manage(viewer))
+
+
+def moderates(issue_id: str, viewer: Viewer) -> bool:
+    """Whether the viewer moderates the abuse reports about the issue."""
+    return _holds_for(issue_id, can_moderate(viewer))
+
+
+def _holds_for(issue_id, clause):
     statement = join_dataset(
-        sa.select(can_manage(viewer)).select_from(Issue)
-    ).where(Issue.id == issue_id)
+        sa.select(clause).select_from(Issue)).where(Issue.id == issue_id)
+    return bool(model.Session.execute(statement).scalar())
+
+
+def moderates_any(viewer: Viewer) -> bool:
+    """Whether the viewer moderates some organization's reports."""
+    if viewer.sees_everything or viewer.is_anonymous:
+        return viewer.sees_everything
+    statement = sa.select(sa.exists(
+        organizations_of(viewer, MODERATOR_CAPACITIES)))
     return bool(model.Session.execute(statement).scalar())
 
 

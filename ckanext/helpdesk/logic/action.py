@@ -15,11 +15,11 @@ from sqlalchemy.orm import aliased
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk import signals, visibility
+from ckanext.helpdesk import ratelimit, signals, visibility
 from ckanext.helpdesk.categories import configured_categories
-from ckanext.helpdesk.logic import ACTIONS, schema
-from ckanext.helpdesk.logic.lookup import (by_id_or_name, comment_from,
-                                           ids_of, issue_from,
+from ckanext.helpdesk.logic import ACTIONS, moderation, schema
+from ckanext.helpdesk.logic.lookup import (abuse_report_from, by_id_or_name,
+                                           comment_from, ids_of, issue_from,
                                            organization_from)
 from ckanext.helpdesk.model import (OPEN_STATUSES, AbuseReport, Comment,
                                     Event, Issue, IssueCounter, Subscription,
@@ -110,9 +110,11 @@ def helpdesk_issue_create(context, data_dict):
     refused.
     """
     tk.check_access("helpdesk_issue_create", context, data_dict)
+    ratelimit.check(context, "reports")
     actor = _actor(context)
     data = _validate(data_dict, schema.issue_create_schema(actor is None),
                      context)
+    held = moderation.holds_first_post(actor, data["organization_id"])
     issue = Issue(
         dataset_id=data.get("dataset_id"),
         organization_id=data["organization_id"],
@@ -121,10 +123,12 @@ def helpdesk_issue_create(context, data_dict):
         reporter_id=actor.id if actor else None,
         reporter_name=data.get("reporter_name"),
         reporter_email=data.get("reporter_email"),
-        hidden=bool(context.get("helpdesk_held_for_moderation")))
+        hidden=held or bool(context.get("helpdesk_held_for_moderation")))
     issue.number = _next_number(issue)
     model.Session.add(issue)
     model.Session.flush()
+    if held:
+        moderation.hold(issue.id)
     signals.issue_created.send(issue.id, issue=issue, actor=actor)
     _commit(context)
     # A report held for moderation is hidden from its own author too; the
@@ -457,25 +461,32 @@ def helpdesk_comment_create(context, data_dict):
     """Comment on an issue (issue_id, body); internal=True makes it a note
     for the organization; author_name and author_email when anonymous."""
     tk.check_access("helpdesk_comment_create", context, data_dict)
+    ratelimit.check(context, "comments")
     issue = issue_from(context, data_dict, "issue_id")
     actor = _actor(context)
     data = _validate(data_dict, schema.comment_create_schema(actor is None),
                      context)
+    held = moderation.holds_first_post(actor, issue.organization_id)
     comment = _new_comment(issue, actor, data["body"], data["internal"],
-                           data.get("author_name"), data.get("author_email"))
+                           data.get("author_name"), data.get("author_email"),
+                           hidden=held)
+    if held:
+        moderation.hold(issue.id, comment.id)
     signals.comment_created.send(issue.id, issue=issue, comment=comment,
                                  actor=actor)
     _commit(context)
-    return _comment_by_id(context, comment.id)
+    # A held comment is hidden from its author too, who gets it back once.
+    return _comment_by_id({"ignore_auth": True} if held else context,
+                          comment.id)
 
 
 def _new_comment(issue, actor, body, internal=False, author_name=None,
-                 author_email=None):
+                 author_email=None, hidden=False):
     comment = Comment(issue_id=issue.id, author_id=actor and actor.id,
                       author_name=author_name, author_email=author_email,
-                      body=body, internal=internal)
+                      body=body, internal=internal, hidden=hidden)
     model.Session.add(comment)
-    if not internal:
+    if not internal and not hidden:
         # Counts what the public sees; touching the issue also moves it up
         # in "recently updated" (internal notes leave no public trace).
         issue.comment_count = Issue.comment_count + 1
@@ -598,11 +609,13 @@ def helpdesk_event_list(context, data_dict):
 def helpdesk_issue_vote(context, data_dict):
     """+1 an issue (once per user)."""
     tk.check_access("helpdesk_issue_vote", context, data_dict)
+    ratelimit.check(context, "votes")
     return _set_vote(context, issue_from(context, data_dict), True)
 
 
 def helpdesk_issue_unvote(context, data_dict):
     tk.check_access("helpdesk_issue_unvote", context, data_dict)
+    ratelimit.check(context, "votes")
     return _set_vote(context, issue_from(context, data_dict), False)
 
 
@@ -632,11 +645,13 @@ def _set_vote(context, issue, voted):
 def helpdesk_issue_subscribe(context, data_dict):
     """Follow an issue (notifications of its changes and comments)."""
     tk.check_access("helpdesk_issue_subscribe", context, data_dict)
+    ratelimit.check(context, "subscriptions")
     return _set_subscription(context, issue_from(context, data_dict), True)
 
 
 def helpdesk_issue_unsubscribe(context, data_dict):
     tk.check_access("helpdesk_issue_unsubscribe", context, data_dict)
+    ratelimit.check(context, "subscriptions")
     return _set_subscription(context, issue_from(context, data_dict), False)
 
 
@@ -660,8 +675,11 @@ def _set_subscription(context, issue, subscribed):
 
 def helpdesk_abuse_report_create(context, data_dict):
     """Report an issue (issue_id), or one of its comments (comment_id), as
-    abusive, with a reason."""
+    abusive, with a reason. Reported by as many distinct people as
+    ckanext.helpdesk.moderation.hide_after_reports, it is hidden until a
+    moderator decides."""
     tk.check_access("helpdesk_abuse_report_create", context, data_dict)
+    ratelimit.check(context, "abuse_reports")
     issue = issue_from(context, data_dict, "issue_id")
     data = _validate(data_dict, schema.abuse_report_create_schema(), context)
     comment_id = data.get("comment_id")
@@ -674,6 +692,9 @@ def helpdesk_abuse_report_create(context, data_dict):
                          reason=data["reason"])
     model.Session.add(report)
     model.Session.flush()
+    if moderation.reported_enough(issue.id, comment_id):
+        # Hidden by the help desk itself: the timeline names no one.
+        _set_reported_hidden({"ignore_auth": True}, report, True)
     report_id = report.id
     _commit(context)
     return _abuse_reports(AbuseReport.id == report_id)[0]
@@ -681,39 +702,42 @@ def helpdesk_abuse_report_create(context, data_dict):
 
 @tk.side_effect_free
 def helpdesk_abuse_report_list(context, data_dict):
-    """The unresolved abuse reports, oldest first (sysadmins)."""
+    """The unresolved abuse reports the caller moderates (those about
+    their organizations' issues; all for sysadmins), oldest first."""
     tk.check_access("helpdesk_abuse_report_list", context, data_dict)
-    return _abuse_reports(AbuseReport.resolved_at.is_(None))
+    return _abuse_reports(AbuseReport.resolved_at.is_(None),
+                          visibility.can_moderate(_viewer(context)))
 
 
 def helpdesk_abuse_report_resolve(context, data_dict):
-    """Close an abuse report, dismissing it or hiding what it reports."""
+    """Close an abuse report, with the other open reports about the same
+    issue or comment: dismissing them, hiding what they report, or
+    showing it (a held first post, or one hidden by reports)."""
     tk.check_access("helpdesk_abuse_report_resolve", context, data_dict)
+    report = abuse_report_from(context, data_dict)
     data = _validate(data_dict, schema.abuse_report_resolve_schema(),
                      context)
-    report = model.Session.get(AbuseReport, data["id"])
-    if report is None:
-        raise tk.ObjectNotFound(tk._("Abuse report not found"))
-    if data["action"] == "hide":
-        _hide_reported(context, report)
-    report.resolved_at = utcnow()
-    actor = _actor(context)
-    report.resolved_by = actor and actor.id
+    if data["action"] != "dismiss":
+        _set_reported_hidden(context, report, data["action"] == "hide")
+    model.Session.execute(sa.update(AbuseReport).where(
+        *moderation.same_target(report.issue_id, report.comment_id),
+        AbuseReport.resolved_at.is_(None),
+    ).values(resolved_at=utcnow(), resolved_by=_actor(context).id))
     _commit(context)
     return _abuse_reports(AbuseReport.id == report.id)[0]
 
 
-def _hide_reported(context, report):
+def _set_reported_hidden(context, report, hidden):
     if report.comment_id:
         comment = model.Session.get(Comment, report.comment_id)
-        if not comment.hidden:
-            _set_comment_hidden(context, comment, True)
+        if comment.hidden != hidden:
+            _set_comment_hidden(context, comment, hidden)
     else:
         _change(context, model.Session.get(Issue, report.issue_id),
-                {"hidden": True})
+                {"hidden": hidden})
 
 
-def _abuse_reports(condition):
+def _abuse_reports(*conditions):
     reporter = aliased(model.User)
     statement = sa.select(
         AbuseReport, Issue.number, Issue.title, Issue.dataset_id,
@@ -721,8 +745,9 @@ def _abuse_reports(condition):
     ).select_from(AbuseReport).join(
         Issue, Issue.id == AbuseReport.issue_id
     ).outerjoin(Comment, Comment.id == AbuseReport.comment_id).outerjoin(
-        reporter, reporter.id == AbuseReport.reporter_id
-    ).where(condition).order_by(AbuseReport.created)
+        reporter, reporter.id == AbuseReport.reporter_id)
+    statement = visibility.join_dataset(statement).where(
+        *conditions).order_by(AbuseReport.created)
     return [{"id": report.id, "issue_id": report.issue_id,
              "issue_number": number, "issue_title": title,
              "dataset_id": dataset_id, "comment_id": report.comment_id,

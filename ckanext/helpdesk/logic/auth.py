@@ -5,7 +5,8 @@ visibility.py, through the lookups of logic/lookup.py: an issue (or a
 comment) the caller may not see raises ObjectNotFound exactly as a missing
 one does, so a refusal (NotAuthorized) only ever concerns what the caller
 sees. Managing (status, assignment, internal notes, hiding) is for the
-editors and admins of the owning organization. Sysadmins pass every check
+editors and admins of the owning organization, moderating abuse reports
+for its admins. Sysadmins pass every check
 (CKAN does not call auth functions for them), so these functions decide
 and never validate: the actions validate every key they read.
 """
@@ -13,8 +14,8 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import visibility
 from ckanext.helpdesk.logic import ACTIONS, validators
-from ckanext.helpdesk.logic.lookup import (comment_from, issue_from,
-                                           organization_from)
+from ckanext.helpdesk.logic.lookup import (abuse_report_from, comment_from,
+                                           issue_from, organization_from)
 
 __all__ = list(ACTIONS)
 
@@ -183,11 +184,23 @@ def helpdesk_abuse_report_create(context, data_dict):
 
 
 def helpdesk_abuse_report_list(context, data_dict):
-    return _result(False, tk._("Only sysadmins may moderate"))
+    """Organization admins (the action lists the reports about their
+    organizations' issues)."""
+    return _result(visibility.moderates_any(_viewer(context)),
+                   tk._("Only organization admins may moderate"))
 
 
 def helpdesk_abuse_report_resolve(context, data_dict):
-    return helpdesk_abuse_report_list(context, data_dict)
+    """The admins of the organization the reported issue belongs to."""
+    try:
+        report = abuse_report_from(context, data_dict)
+    except (tk.ObjectNotFound, tk.ValidationError):
+        # Moderators learn it does not exist or is ill-named (from the
+        # action); others are refused as for any report.
+        return helpdesk_abuse_report_list(context, data_dict)
+    return _result(visibility.moderates(report.issue_id, _viewer(context)),
+                   tk._("Only the organization's admins may moderate "
+                        "this report"))
 
 
 def helpdesk_assignee_list(context, data_dict):

@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import visibility
 from ckanext.helpdesk.logic import schema
-from ckanext.helpdesk.model import Comment, Issue
+from ckanext.helpdesk.model import AbuseReport, Comment, Issue
 
 
 def by_id_or_name(model_class, value):
@@ -110,6 +110,18 @@ def comment_from(context, data_dict, id_key="id"):
     if comment is None:
         raise tk.ObjectNotFound(tk._("Comment not found"))
     return comment
+
+
+def abuse_report_from(context, data_dict):
+    """The abuse report `data_dict["id"]`; the auth function decides who
+    may learn that it exists. Raises ValidationError or ObjectNotFound."""
+    report_id = _validated(data_dict, schema.comment_reference_schema(),
+                           context)["id"]
+    report = _kept(context, ("abuse_report", report_id),
+                   lambda: model.Session.get(AbuseReport, report_id))
+    if report is None:
+        raise tk.ObjectNotFound(tk._("Abuse report not found"))
+    return report
 
 
 def organization_from(context, data_dict):

@@ -73,6 +73,7 @@ def issue_reference_schema(id_key="id"):
 
 
 def comment_reference_schema(id_key="id"):
+    """The key naming a comment (or an abuse report): its id."""
     return {id_key: [not_empty] + _reference()}
 
 
@@ -182,6 +183,6 @@ def abuse_report_create_schema():
 
 
 def abuse_report_resolve_schema():
-    return {"id": [not_empty] + _reference(),
+    return {"id": [ignore],
             "action": [default("dismiss"), unicode_safe,
-                       one_of(["dismiss", "hide"])]}
+                       one_of(["dismiss", "hide", "show"])]}

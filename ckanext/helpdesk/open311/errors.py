@@ -3,7 +3,8 @@ body: ``[{"code": 400, "description": "..."}]`` / ``<errors><error>…``."""
 
 
 class Open311Error(Exception):
-    """One or more errors sharing an HTTP status (400, 403, 404, 405)."""
+    """One or more errors sharing an HTTP status (400, 403, 404, 405,
+    429)."""
 
     def __init__(self, status, *descriptions, headers=None):
         super().__init__(status, descriptions)

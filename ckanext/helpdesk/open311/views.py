@@ -24,6 +24,7 @@ import ckan.plugins.toolkit as tk
 from ckan.config.middleware.flask_app import csrf
 from ckan.lib import api_token
 
+from ckanext.helpdesk import ratelimit
 from ckanext.helpdesk.open311 import errors, mapping, openapi, render, \
     tokens
 
@@ -410,6 +411,10 @@ def create_service_request():
 def _create_issue(context, fields):
     try:
         return tk.get_action("helpdesk_issue_create")(dict(context), fields)
+    except ratelimit.RateLimited as error:
+        raise errors.Open311Error(
+            429, error.message,
+            headers={"Retry-After": str(error.retry_after)}) from None
     except tk.ValidationError as error:
         raise errors.bad_request(
             *mapping.validation_messages(error.error_dict))

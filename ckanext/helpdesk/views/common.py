@@ -5,10 +5,13 @@ import datetime
 import functools
 
 import ckan.plugins.toolkit as tk
+from ckan.common import current_user
 from ckan.lib.pagination import Page  # toolkit has no door to the pager
 
+from ckanext.helpdesk import spam
 from ckanext.helpdesk.logic import text
 from ckanext.helpdesk.logic.schema import MAX_OFFSET
+from ckanext.helpdesk.ratelimit import RateLimited
 
 PER_PAGE = 20
 SORTS = ("newest", "oldest", "updated", "votes", "comments")
@@ -17,6 +20,8 @@ PLAIN_FILTERS = ("status", "category", "q", "assignee", "dataset_id")
 # "Older than" choices of the queue, in days.
 AGES = (7, 30, 90)
 MAX_AGE = 36500  # days: "older than a century" is old enough
+# The status of a form shown again with one of these (form-wide) errors.
+REFUSALS = {"form": 400, "rate_limit": 429}
 
 
 def call(action_name, **data_dict):
@@ -26,8 +31,8 @@ def call(action_name, **data_dict):
 
 def http_errors(view):
     """Answer 404 for what does not exist or may not be seen, 403 for
-    what may be seen but not done, 400 naming the fields for bad values
-    in the URL (forms handle their own errors)."""
+    what may be seen but not done, 429 over a rate limit, 400 naming the
+    fields for bad values in the URL (forms handle their own errors)."""
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         try:
@@ -36,6 +41,12 @@ def http_errors(view):
             return tk.abort(404, tk._("Not found"))
         except tk.NotAuthorized:
             return tk.abort(403, tk._("Not authorized"))
+        except RateLimited as error:
+            # CKAN's error page, with the limit's message (tk.abort would
+            # show werkzeug's generic one).
+            return tk.render("error_document_template.html", {
+                "code": 429, "name": tk._("Too many requests"),
+                "content": error.message}), 429
         except tk.ValidationError as error:
             return tk.abort(400, "; ".join(
                 f"{field}: {' '.join(map(str, messages))}"
@@ -70,6 +81,22 @@ def form_data():
     """The posted form without CKAN's CSRF token, stripped."""
     return {key: value.strip() for key, value in tk.request.form.items()
             if key != "_csrf_token"}
+
+
+def refuse_spam():
+    """Forms posted without an account: a ValidationError with a neutral
+    "form" error for what looks like a bot's post (see spam.py)."""
+    if not current_user.is_authenticated:
+        message = spam.refusal(tk.request.form)
+        if message:
+            raise tk.ValidationError({"form": [message]})
+
+
+def form_status(errors, default=200):
+    """The status a refused form is shown again with: 400 for a post
+    refused as a bot's, 429 over a rate limit (ratelimit.py adds
+    Retry-After), else `default`."""
+    return max([REFUSALS.get(key, default) for key in errors] + [default])
 
 
 def search_filters(args, allowed=PLAIN_FILTERS):

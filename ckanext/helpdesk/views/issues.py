@@ -5,14 +5,18 @@ from flask import Blueprint
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
+from ckanext.helpdesk import ratelimit
 from ckanext.helpdesk.helpers import helpdesk_allow_anonymous, \
     helpdesk_issue_url, helpdesk_latest_issues, helpdesk_markdown
 from ckanext.helpdesk.logic import schema, text
-from ckanext.helpdesk.views.common import call, form_data, http_errors, \
-    safe_next, search_filters, search_page, visible_dataset, \
-    visible_organization
+from ckanext.helpdesk.views.common import call, form_data, form_status, \
+    http_errors, refuse_spam, safe_next, search_filters, search_page, \
+    visible_dataset, visible_organization
 
 helpdesk = Blueprint("helpdesk", __name__)
+# Every answer to a request a rate limit refused (pages, the Action API)
+# becomes 429 with Retry-After.
+helpdesk.after_app_request(ratelimit.answer_too_many)
 
 REPORT_FIELDS = ("category", "title", "description", "resource_id",
                  "reporter_name", "reporter_email")
@@ -93,20 +97,26 @@ def new_data_request(id):
 
 def _report_form(target, extra_vars):
     """Show the report form; on POST create the issue, or show the form
-    again with what was typed and each error beside its field."""
+    again with what was typed and each error beside its field (or above
+    the form: a refused bot's post, a rate limit)."""
     data, errors = {}, {}
     if tk.request.method == "POST":
         data = form_data()
         fields = {key: data[key] for key in REPORT_FIELDS if data.get(key)}
         try:
+            refuse_spam()
             issue = call("helpdesk_issue_create", **dict(fields, **target))
         except tk.ValidationError as error:
             errors = error.error_dict
         else:
+            if issue["hidden"]:
+                # Held for moderation: its page would be a 404 to its
+                # author, who is told here instead.
+                return tk.render("helpdesk/reported.html", {"issue": issue})
             return tk.redirect_to("helpdesk.reported", issue_id=issue["id"])
     return tk.render("helpdesk/issue_form.html", dict(
         extra_vars, data=data, errors=errors,
-        is_data_request="organization_id" in target))
+        is_data_request="organization_id" in target)), form_status(errors)
 
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/reported")
@@ -199,11 +209,16 @@ def comment(issue_id):
     fields = {key: data[key] for key in ("body", "author_name",
                                          "author_email") if data.get(key)}
     try:
-        call("helpdesk_comment_create", issue_id=issue["id"],
-             internal=bool(data.get("internal")), **fields)
+        refuse_spam()
+        comment = call("helpdesk_comment_create", issue_id=issue["id"],
+                       internal=bool(data.get("internal")), **fields)
     except tk.ValidationError as error:
-        return _issue_page(issue, status=400, comment_data=data,
+        return _issue_page(issue, status=form_status(error.error_dict, 400),
+                           comment_data=data,
                            comment_errors=error.error_dict)
+    if comment["hidden"]:
+        tk.h.flash_notice(tk._("Thank you: your comment will be shown once "
+                               "a moderator has read it."))
     return tk.redirect_to(helpdesk_issue_url(issue, _anchor="comments"))
 
 
@@ -301,6 +316,8 @@ def report_abuse(issue_id):
         call("helpdesk_abuse_report_create", issue_id=issue["id"],
              reason=tk.request.form.get("reason", ""),
              comment_id=tk.request.form.get("comment_id", ""))
+    except ratelimit.RateLimited:
+        raise  # answered 429 by http_errors
     except tk.ValidationError:
         tk.h.flash_error(tk._("Please say what is wrong with it."))
     else:
@@ -309,12 +326,15 @@ def report_abuse(issue_id):
 
 
 @helpdesk.route("/helpdesk/preview", methods=["POST"])
+@http_errors
 def preview():
     """The Markdown of the form's description or comment, rendered (and
     sanitised) exactly as the issue page will show it; for those who may
     report, and no longer than a stored text may be."""
     if not _may_report():
         return tk.abort(403, tk._("Not authorized"))
+    ratelimit.check({"user": current_user.name
+                     if current_user.is_authenticated else ""}, "previews")
     source = tk.request.form.get("text", "")
     error = text.problem(source, schema.TEXT_LENGTH, multiline=True)
     if error:

@@ -432,7 +432,8 @@ def test_subscribe_and_unsubscribe(world):
 
 # -- abuse reports and assignees ----------------------------------------------
 
-def test_abuse_reports_are_moderated_by_sysadmins(world):
+def test_abuse_reports_are_moderated_by_sysadmins_and_organization_admins(
+        world):
     issue = report(world, world.public)
     comment = call("helpdesk_comment_create", world.stranger,
                    issue_id=issue["id"], body="Rude words")
@@ -441,9 +442,10 @@ def test_abuse_reports_are_moderated_by_sysadmins(world):
                  reason="Insulting")
     assert abuse["comment_body"] == "Rude words"
     with pytest.raises(tk.NotAuthorized):
-        call("helpdesk_abuse_report_list", world.admin)
-    assert [r["id"] for r in call("helpdesk_abuse_report_list",
-                                  world.sysadmin)] == [abuse["id"]]
+        call("helpdesk_abuse_report_list", world.editor)
+    for moderator in (world.admin, world.sysadmin):
+        assert [r["id"] for r in call("helpdesk_abuse_report_list",
+                                      moderator)] == [abuse["id"]]
     resolved = call("helpdesk_abuse_report_resolve", world.sysadmin,
                     id=abuse["id"], action="hide")
     assert resolved["resolved_at"]

@@ -5,7 +5,7 @@ by its author; nobody creates an issue already hidden through the API."""
 import pytest
 
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
 from ckanext.helpdesk.tests.logic.conftest import call, report
 from ckanext.helpdesk.tests.logic.test_action_api_http import api
