@@ -14,6 +14,7 @@ __all__ = [
     "helpdesk_category_label", "helpdesk_statuses", "helpdesk_status_label",
     "helpdesk_issue_url", "helpdesk_age", "helpdesk_allow_anonymous",
     "helpdesk_options", "helpdesk_status_options", "helpdesk_event_text",
+    "helpdesk_result_count",
 ]
 
 
@@ -120,6 +121,16 @@ def helpdesk_age(iso_timestamp):
         return ""
     when = datetime.datetime.fromisoformat(iso_timestamp)
     return tk.h.time_ago_from_timestamp(when)
+
+
+def helpdesk_result_count(result):
+    """"3 issues" of a search result, or "1,000+ issues" when the search
+    stopped counting (see helpdesk_issue_search)."""
+    count = result["count"]
+    if result.get("count_capped"):
+        return tk.ungettext("{n}+ issue", "{n}+ issues", count).format(
+            n=tk.h.localised_number(count))
+    return tk.ungettext("{n} issue", "{n} issues", count).format(n=count)
 
 
 def helpdesk_allow_anonymous():
