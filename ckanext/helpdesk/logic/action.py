@@ -265,6 +265,18 @@ def helpdesk_issue_search(context, data_dict):
             "facets": facets}
 
 
+def issue_search_rows(context, data_dict, statement):
+    """The result of `statement` (a select from Issue, which may read its
+    dataset) for the page helpdesk_issue_search answers to `data_dict`,
+    with its access check and validation: for callers that need a few
+    fields of many issues rather than whole issue dicts (Open311's
+    lists)."""
+    data, viewer, conditions = _searched(context, data_dict)
+    page = _search_page(visibility.visible_issues(statement, viewer), data,
+                        conditions)
+    return model.Session.execute(page)
+
+
 def _searched(context, data_dict):
     """(validated data, viewer, WHERE clauses) of a search."""
     tk.check_access("helpdesk_issue_search", context, data_dict)
