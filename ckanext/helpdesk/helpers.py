@@ -36,11 +36,14 @@ def helpdesk_dataset_counts(dataset_id):
 
 def helpdesk_latest_issues(dataset_id):
     """{"issues": [...], "count": n}: the newest open issues of the
-    dataset that the user may see, as the dataset page lists them."""
+    dataset that the user may see, as the dataset page lists them. The
+    count is the Help Desk button's, so the list costs the page alone
+    (no count and facets of every open issue)."""
     result = tk.get_action("helpdesk_issue_search")({}, {
         "dataset_id": dataset_id, "status": "open", "sort": "newest",
-        "limit": LATEST_ISSUES})
-    return {"issues": result["results"], "count": result["count"]}
+        "limit": LATEST_ISSUES, "facets": False})
+    return {"issues": result["results"],
+            "count": helpdesk_dataset_counts(dataset_id)["open"]}
 
 
 def helpdesk_htmx_available():
