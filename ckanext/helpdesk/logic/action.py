@@ -247,9 +247,9 @@ def helpdesk_issue_search(context, data_dict):
 
     Counting stops ckanext.helpdesk.search_count_cap matches past the
     offset (a common word matches a good part of a million issues, and
-    counting them all costs more than the page): beyond, count is that
-    many, count_capped is true and the facets, which would need every
-    match, are left out."""
+    counting them all costs more than the page): beyond, count is offset
+    + cap (a lower bound), count_capped is true and the facets, which
+    would need every match, are left out."""
     data, viewer, conditions = _searched(context, data_dict)
     page = _search_page(_issue_select(viewer), data, conditions)
     results = [_issue_dict(row) for row in model.Session.execute(page)]
