@@ -33,7 +33,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from ckanext.helpdesk.tests.conftest import ckan_server  # noqa
 
-DATABASE = "helpdesk_bench_page"
+# Another CKAN has another schema: its own database and Solr site id, as
+# bin/_env gives them (CKAN_VERSION=2.10.11 runs the bench on 2.10).
+VERSION = os.environ.get("CKAN_VERSION", "2.11.6")
+SUFFIX = "" if VERSION == "2.11.6" else "_" + VERSION.replace(".", "_")
+DATABASE = "helpdesk_bench_page" + SUFFIX
 URL = f"postgresql://postgres@/{DATABASE}?host={ROOT}/.work/pgdata"
 DATASET = "bench-dataset"
 ISSUES = 10_000
@@ -41,7 +45,7 @@ WARM_UP, RUNS = 20, 201
 TEST_INI = ROOT / "test.ini"
 CKAN = str(pathlib.Path(sys.executable).parent / "ckan")
 
-os.environ.update(CKAN_SQLALCHEMY_URL=URL, CKAN_SITE_ID="helpdesk_bench_page",
+os.environ.update(CKAN_SQLALCHEMY_URL=URL, CKAN_SITE_ID=DATABASE,
                   CKAN_REDIS_URL="redis://127.0.0.1:6390/3")
 
 LOAD_SQL = """
@@ -147,8 +151,8 @@ def main():
         with contextlib.ExitStack() as servers:
             medians = measure({name: servers.enter_context(ckan_server(ini))
                                for name, ini in inis.items()})
-    print(f"dataset page with {ISSUES:,} issues, anonymous visitor, median "
-          f"of {RUNS} requests each")
+    print(f"CKAN {VERSION}: dataset page with {ISSUES:,} issues, anonymous "
+          f"visitor, median of {RUNS} requests each")
     for name, median in medians.items():
         ratio = median / medians["without"]
         print(f"  {name:24} {median * 1000:7.1f} ms   ratio {ratio:.3f}")

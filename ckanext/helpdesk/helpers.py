@@ -22,8 +22,8 @@ __all__ = [
     "helpdesk_category_label", "helpdesk_statuses", "helpdesk_status_label",
     "helpdesk_issue_url", "helpdesk_age", "helpdesk_allow_anonymous",
     "helpdesk_options", "helpdesk_status_options", "helpdesk_event_text",
-    "helpdesk_markdown",
-    "helpdesk_moderates", "helpdesk_spam_guard",
+    "helpdesk_markdown", "helpdesk_moderates", "helpdesk_spam_guard",
+    "helpdesk_result_count",
 ]
 
 
@@ -33,23 +33,26 @@ def helpdesk_dataset_counts(dataset_id):
     Help Desk button and the dataset page's Help Desk section."""
     memo = tk.g.setdefault("helpdesk_counts", {})
     if dataset_id not in memo:
-        cache_seconds = tk.config.get(
-            "ckanext.helpdesk.anonymous_counts_cache")
-        if current_user.is_authenticated or not cache_seconds:
-            memo[dataset_id] = _issue_counts(dataset_id)
-        else:
-            memo[dataset_id] = _anonymous_issue_counts(dataset_id,
-                                                       cache_seconds)
+        memo[dataset_id] = _kept_for_visitors("counts", dataset_id,
+                                              _issue_counts)
     return memo[dataset_id]
 
 
 def helpdesk_latest_issues(dataset_id):
     """{"issues": [...], "count": n}: the newest open issues of the
-    dataset that the user may see, as the dataset page lists them."""
-    result = tk.get_action("helpdesk_issue_search")({}, {
+    dataset that the user may see, as the dataset page lists them. The
+    count is the Help Desk button's, so the list costs a search of its
+    rows alone (no count and facets of every open issue); visitors who
+    are not signed in get both from Redis, as the counts."""
+    return {"issues": _kept_for_visitors("latest", dataset_id,
+                                         _latest_issues),
+            "count": helpdesk_dataset_counts(dataset_id)["open"]}
+
+
+def _latest_issues(dataset_id):
+    return tk.get_action("helpdesk_issue_search")({}, {
         "dataset_id": dataset_id, "status": "open", "sort": "newest",
-        "limit": LATEST_ISSUES})
-    return {"issues": result["results"], "count": result["count"]}
+        "limit": LATEST_ISSUES, "facets": False})["results"]
 
 
 def helpdesk_htmx_available():
@@ -64,24 +67,29 @@ def _issue_counts(dataset_id):
     return counts.get(dataset_id, {"open": 0, "total": 0})
 
 
-def _anonymous_issue_counts(dataset_id, cache_seconds):
-    """The counts every visitor who is not signed in sees, from Redis
-    (shared by all web workers) when counted in the last cache_seconds."""
+def _kept_for_visitors(kind, dataset_id, compute):
+    """compute(dataset_id); for visitors who are not signed in (all of
+    whom see the same), from Redis (shared by all web workers) when
+    computed in the last ckanext.helpdesk.anonymous_counts_cache
+    seconds."""
+    cache_seconds = tk.config.get("ckanext.helpdesk.anonymous_counts_cache")
+    if current_user.is_authenticated or not cache_seconds:
+        return compute(dataset_id)
     redis = connect_to_redis()
-    key = f"{tk.config['ckan.site_id']}:helpdesk:anonymous_counts:" \
+    key = f"{tk.config['ckan.site_id']}:helpdesk:anonymous_{kind}:" \
         f"{dataset_id}"
     try:
         cached = redis.get(key)
     except RedisError as error:
-        # Only a cache: with Redis down the page counts in PostgreSQL.
-        log.warning("Help desk counts not cached: %s", error)
-        return _issue_counts(dataset_id)
+        # Only a cache: with Redis down the page asks PostgreSQL.
+        log.warning("Help desk %s not cached: %s", kind, error)
+        return compute(dataset_id)
     if cached:
         return json.loads(cached)
-    counts = _issue_counts(dataset_id)
+    value = compute(dataset_id)
     with contextlib.suppress(RedisError):
-        redis.setex(key, cache_seconds, json.dumps(counts))
-    return counts
+        redis.setex(key, cache_seconds, json.dumps(value))
+    return value
 
 
 def helpdesk_categories():
@@ -143,6 +151,16 @@ def helpdesk_age(iso_timestamp):
         return ""
     when = datetime.datetime.fromisoformat(iso_timestamp)
     return tk.h.time_ago_from_timestamp(when)
+
+
+def helpdesk_result_count(result):
+    """"3 issues" of a search result, or "1,000+ issues" when the search
+    stopped counting (see helpdesk_issue_search)."""
+    count = result["count"]
+    if result.get("count_capped"):
+        return tk.ungettext("{n}+ issue", "{n}+ issues", count).format(
+            n=tk.h.localised_number(count))
+    return tk.ungettext("{n} issue", "{n} issues", count).format(n=count)
 
 
 def helpdesk_allow_anonymous():

@@ -260,23 +260,55 @@ def _event_text(value):
 @tk.side_effect_free
 def helpdesk_issue_search(context, data_dict):
     """Issues the caller may see, filtered, sorted and paged, with the
-    total count and facet counts by status and category. Two statements
+    count and facet counts by status and category. Two statements
     whatever the page size: the page, and the facets (whose status counts
-    add up to the total); facets=false answers the page alone."""
-    tk.check_access("helpdesk_issue_search", context, data_dict)
-    data = _validate(data_dict, schema.issue_search_schema(), context)
-    viewer = _viewer(context)
-    conditions = _search_conditions(data, viewer)
-    page = (_issue_select(viewer).where(*conditions)
-            .order_by(*SORTS[data["sort"]])
-            .limit(min(data["limit"], schema.SEARCH_LIMIT))
-            .offset(data["offset"]))
+    add up to the count); facets=false answers the page alone.
+
+    Counting stops ckanext.helpdesk.search_count_cap matches past the
+    offset (a common word matches a good part of a million issues, and
+    counting them all costs more than the page): beyond, count is offset
+    + cap (a lower bound), count_capped is true and the facets, which
+    would need every match, are left out."""
+    data, viewer, conditions = _searched(context, data_dict)
+    page = _search_page(_issue_select(viewer), data, conditions)
     results = [_issue_dict(row) for row in model.Session.execute(page)]
     if not data["facets"]:
         return {"results": results}
-    facets = _facets(viewer, conditions)
-    return {"count": sum(facets["status"].values()), "results": results,
+    counted = data["offset"] + tk.config.get(
+        "ckanext.helpdesk.search_count_cap")
+    facets = _facets(viewer, conditions, counted + 1)
+    count = sum(facets["status"].values())
+    if count > counted:
+        return {"count": counted, "count_capped": True, "results": results}
+    return {"count": count, "count_capped": False, "results": results,
             "facets": facets}
+
+
+def issue_search_rows(context, data_dict, statement):
+    """The result of `statement` (a select from Issue, which may read its
+    dataset) for the page helpdesk_issue_search answers to `data_dict`,
+    with its access check and validation: for callers that need a few
+    fields of many issues rather than whole issue dicts (Open311's
+    lists)."""
+    data, viewer, conditions = _searched(context, data_dict)
+    page = _search_page(visibility.visible_issues(statement, viewer), data,
+                        conditions)
+    return model.Session.execute(page)
+
+
+def _searched(context, data_dict):
+    """(validated data, viewer, WHERE clauses) of a search."""
+    tk.check_access("helpdesk_issue_search", context, data_dict)
+    data = _validate(data_dict, schema.issue_search_schema(), context)
+    viewer = _viewer(context)
+    return data, viewer, _search_conditions(data, viewer)
+
+
+def _search_page(statement, data, conditions):
+    return (statement.where(*conditions)
+            .order_by(*SORTS[data["sort"]])
+            .limit(min(data["limit"], schema.SEARCH_LIMIT))
+            .offset(data["offset"]))
 
 
 def _search_conditions(data, viewer):
@@ -313,13 +345,15 @@ SEARCH_FILTERS = {
 }
 
 
-def _facets(viewer, conditions):
-    """{"status": {code: n}, "category": {code: n}} in one grouped scan."""
-    statement = visibility.visible_issues(
-        sa.select(Issue.status, Issue.category, sa.func.count())
-        .select_from(Issue), viewer
-    ).where(*conditions).group_by(
-        sa.func.grouping_sets(Issue.status, Issue.category))
+def _facets(viewer, conditions, at_most):
+    """{"status": {code: n}, "category": {code: n}} in one grouped scan
+    of at most `at_most` matches."""
+    matches = visibility.visible_issues(
+        sa.select(Issue.status, Issue.category).select_from(Issue), viewer
+    ).where(*conditions).limit(at_most).subquery()
+    statement = sa.select(matches.c.status, matches.c.category,
+                          sa.func.count()).group_by(
+        sa.func.grouping_sets(matches.c.status, matches.c.category))
     facets = {"status": {}, "category": {}}
     for status, category, count in model.Session.execute(statement):
         if status is not None:

@@ -25,8 +25,8 @@ from ckan.config.middleware.flask_app import csrf
 from ckan.lib import api_token
 
 from ckanext.helpdesk import ratelimit
-from ckanext.helpdesk.open311 import errors, mapping, openapi, render, \
-    tokens
+from ckanext.helpdesk.open311 import (errors, listing, mapping, openapi,
+                                      render, tokens)
 
 log = logging.getLogger(__name__)
 
@@ -352,8 +352,7 @@ def _issues_found(context, params):
 
 
 def _search(context, filters):
-    search = tk.get_action("helpdesk_issue_search")
-    return search(dict(context), dict(filters, facets=False))["results"]
+    return listing.issues(dict(context), filters)
 
 
 def _issues_by_id(context, ids):
