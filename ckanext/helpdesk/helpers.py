@@ -67,6 +67,27 @@ def _issue_counts(dataset_id):
     return counts.get(dataset_id, {"open": 0, "total": 0})
 
 
+VISITOR_CACHES = ("counts", "latest")
+
+
+def _visitor_cache_key(kind, dataset_id):
+    return f"{tk.config['ckan.site_id']}:helpdesk:anonymous_{kind}:" \
+        f"{dataset_id}"
+
+
+def forget_for_visitors(sender, issue, **kwargs):
+    """A subscriber of the issue signals: the dataset's cached counts and
+    latest issues are dropped as soon as one of its issues is reported or
+    changed, so a hidden (or closed) issue leaves the visitors' dataset
+    page at once, not when the cache expires."""
+    if not issue.dataset_id:
+        return
+    keys = [_visitor_cache_key(kind, issue.dataset_id)
+            for kind in VISITOR_CACHES]
+    with contextlib.suppress(RedisError):
+        connect_to_redis().delete(*keys)
+
+
 def _kept_for_visitors(kind, dataset_id, compute):
     """compute(dataset_id); for visitors who are not signed in (all of
     whom see the same), from Redis (shared by all web workers) when
@@ -76,8 +97,7 @@ def _kept_for_visitors(kind, dataset_id, compute):
     if current_user.is_authenticated or not cache_seconds:
         return compute(dataset_id)
     redis = connect_to_redis()
-    key = f"{tk.config['ckan.site_id']}:helpdesk:anonymous_{kind}:" \
-        f"{dataset_id}"
+    key = _visitor_cache_key(kind, dataset_id)
     try:
         cached = redis.get(key)
     except RedisError as error:

@@ -10,7 +10,7 @@ CLI commands (cli.py) and declared config options
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk import cli, helpers, views
+from ckanext.helpdesk import cli, helpers, signals, views
 from ckanext.helpdesk.logic import action, auth, dataset_moves, validators
 from ckanext.helpdesk.notify import actions as notify_actions
 from ckanext.helpdesk.notify import auth as notify_auth
@@ -44,7 +44,11 @@ class HelpdeskPlugin(p.SingletonPlugin):
     # ISignal
 
     def get_signal_subscriptions(self):
-        return subscriptions.get_subscriptions()
+        subscribed = subscriptions.get_subscriptions()
+        for signal in (signals.issue_created, signals.issue_changed):
+            subscribed[signal] = subscribed[signal] + [
+                helpers.forget_for_visitors]
+        return subscribed
 
     # IPackageController
 

@@ -15,7 +15,7 @@ __all__ = ["helpdesk_notification_preferences_show",
 def _preferences_schema():
     get = tk.get_validator
     return {
-        "id": [get("ignore_missing"), get("unicode_only")],
+        "id": [get("ignore_missing"), get("helpdesk_identifier")],
         "email_notifications": [get("not_missing"),
                                 get("helpdesk_boolean")],
     }

@@ -7,9 +7,7 @@ route, as a visitor, a signed-in user and a sysadmin.
 
 Query strings stay within the request line a server accepts (gunicorn
 refuses lines over 4 KB, nginx over 8 KB, before CKAN sees them); the
-1 MB bodies and 10,000-item lists are posted. The notifications' actions
-and pages (notify/) are hardened on their own branch and are not in this
-corpus yet.
+1 MB bodies and 10,000-item lists are posted.
 
 Whatever the answer, it is never a 5xx, it comes within 2 seconds, and a
 refusal of the input (400, or the Action API's 409) names the field or
@@ -27,6 +25,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.helpdesk.logic import ACTIONS, schema
+from ckanext.helpdesk.notify import actions as notify_actions
 from ckanext.helpdesk.tests.views.conftest import Visitor, create_issue, \
     make_user
 
@@ -36,7 +35,7 @@ pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
 
 SECONDS = 2
 BLUEPRINTS = ("helpdesk", "helpdesk_queue", "helpdesk_moderation",
-              "helpdesk_feeds", "helpdesk_open311")
+              "helpdesk_feeds", "helpdesk_open311", "helpdesk_notify")
 REQUEST_LINE = 4094  # gunicorn's limit_request_line
 ACTORS = ("anonymous", "visitor", "sysadmin")
 
@@ -229,6 +228,8 @@ def _valid_ids(targets, action):
         ids["id"] = targets["comment"]["id"]
     elif action == "helpdesk_abuse_report_resolve":
         ids["id"] = targets["abuse"]["id"]
+    elif action.startswith("helpdesk_notification_"):
+        ids["id"] = targets["users"]["visitor"]["name"]
     elif action == "helpdesk_issue_delete":
         # A victim of its own: the corpus must not delete the issue every
         # other action is about.
@@ -264,7 +265,7 @@ def test_every_action_over_http_survives_the_corpus(app, targets, actor):
     client = app.test_client()
     failures = Failures()
     # Deleting last, so the other actions still find the issue.
-    actions = sorted(ACTIONS,
+    actions = sorted(list(ACTIONS) + notify_actions.__all__,
                      key=lambda action: action == "helpdesk_issue_delete")
     for action in actions:
         for name, data in _payloads(targets, action):

@@ -1,6 +1,8 @@
 """The dataset page's Help Desk and the dataset's issue list."""
 import pytest
 
+import ckan.plugins.toolkit as tk
+
 from ckanext.helpdesk.helpers import helpdesk_htmx_available
 from ckanext.helpdesk.tests.views.conftest import create_issue, update_issue
 
@@ -99,3 +101,23 @@ def test_issue_list_paginates(visitor, portal):
     assert "Problem number 21" not in first
     assert "Problem number 21" in second and "Problem number 01" not in second
     assert "sort=oldest" in first[first.index("pagination"):]
+
+
+def test_visitors_cached_dataset_page_drops_an_issue_hidden_meanwhile(
+        visitor, portal):
+    """Anonymous visitors share counts and latest issues cached in Redis
+    for a minute; hiding (or reporting) an issue drops them at once."""
+    dataset = portal["dataset"]
+    spam = create_issue(portal["reporter"], dataset, title="Buy cheap pills")
+    latest_url = f"/dataset/{dataset['name']}/issues/latest"
+    assert "Buy cheap pills" in visitor.get(latest_url).body
+    assert _open_count(visitor.get(f"/dataset/{dataset['name']}").body) == 1
+
+    tk.get_action("helpdesk_issue_hide")({"user": portal["editor"]["name"]},
+                                         {"id": spam["id"]})
+    create_issue(portal["reporter"], dataset, title="Column 3 is empty")
+
+    latest = visitor.get(latest_url).body
+    assert "Buy cheap pills" not in latest
+    assert "Column 3 is empty" in latest
+    assert _open_count(visitor.get(f"/dataset/{dataset['name']}").body) == 1
