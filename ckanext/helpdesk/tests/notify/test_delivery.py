@@ -3,13 +3,14 @@ SMTP server is stopped, Redis is unreachable, a title tries to inject
 headers."""
 import pytest
 import requests
+import sqlalchemy as sa
 
 import ckan.lib.jobs
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
-from ckanext.helpdesk.model import utcnow
+from ckanext.helpdesk.model import Issue, utcnow
 from ckanext.helpdesk.tests.conftest import ckan_server
 from ckanext.helpdesk.tests.notify.conftest import (
     act, confirm_address, delivered, notifications, subject_of, text_of)
@@ -98,11 +99,19 @@ def test_notifications_roll_back_with_the_change(people, mail, run_jobs):
 @pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous", True)
 def test_header_injection_is_plain_text_to_the_intended_recipients_only(
         people, report, mail, run_jobs, app):
-    issue = report(
-        user=None,
-        title="Broken\r\nBcc: victim@example.org\r\nX-Injected: yes",
-        reporter_name="Eve\r\nBcc: eve@evil.example",
-        reporter_email="eve@example.org")
+    injected = {"title": "Broken\r\nBcc: victim@example.org\r\nX-Injected: yes",
+                "reporter_name": "Eve\r\nBcc: eve@evil.example"}
+    with pytest.raises(tk.ValidationError) as refused:
+        report(user=None, reporter_email="eve@example.org", **injected)
+    assert set(refused.value.error_dict) == set(injected)
+
+    # Text stored before line breaks were refused there reaches the mail
+    # as plain text all the same.
+    issue = report(user=None, title="Broken", reporter_name="Eve",
+                   reporter_email="eve@example.org")
+    model.Session.execute(sa.update(Issue).where(
+        Issue.id == issue["id"]).values(**injected))
+    model.Session.commit()
     run_jobs()
 
     emails = delivered(mail, 3)
