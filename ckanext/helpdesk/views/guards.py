@@ -10,6 +10,7 @@ them, even when a cookie or an API token chose what they show.
 """
 
 import flask
+from werkzeug.exceptions import RequestEntityTooLarge
 
 import ckan.plugins.toolkit as tk
 # No toolkit door to CKAN's CSRFProtect, whose protect() is the check CKAN
@@ -68,5 +69,15 @@ def _is_help_desk_request():
 def _has_credentials():
     return bool(tk.current_user.is_authenticated
                 or flask.request.headers.get(token_header())
-                or flask.request.form.get("api_key"))
+                or _posted_api_key())
+
+
+def _posted_api_key():
+    """An Open311 client's api_key, posted in the form. A form too large
+    to parse (refused by the view already) carries none this hook reads:
+    parsing it again here would raise past the view's answer."""
+    try:
+        return flask.request.form.get("api_key")
+    except RequestEntityTooLarge:
+        return None
 

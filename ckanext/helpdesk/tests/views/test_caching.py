@@ -81,3 +81,16 @@ def test_core_actions_keep_ckan_s_own_headers(app, portal):
                                      headers={"Authorization": token})
 
     assert "Authorization" not in set(response.vary)
+
+
+@pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous", "true")
+def test_an_anonymous_form_too_large_to_read_is_refused_not_a_500(
+        visitor, portal):
+    """The caching hook looks for a posted api_key after the view; a form
+    over werkzeug's limit must not make that look fail."""
+    fields = {f"field{n}": "m" * 20_000 for n in range(36)}  # 720 KB
+
+    response = visitor.post("/helpdesk/preview", fields)
+
+    assert response.status_code == 413
+    assert {"Cookie", "Authorization"} <= set(response.vary)
