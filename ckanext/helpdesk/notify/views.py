@@ -27,7 +27,8 @@ def _notification(token):
     notification = model.Session.query(Notification).filter_by(
         token_hash=tokens.digest(token)).one_or_none()
     if notification is None:
-        tk.abort(400, tk._("This unsubscribe link is not valid."))
+        # Not a link we sent: as unknown as any other address.
+        tk.abort(404, tk._("This unsubscribe link is not valid."))
     if tokens.expired(notification.sent_at or notification.created):
         tk.abort(410, tk._("This unsubscribe link has expired; the links "
                            "of newer emails work."))
@@ -65,7 +66,7 @@ def unsubscribe(token):
 def unsubscribe_one_click(token):
     notification = _notification(token)
     if flask.request.form.get("List-Unsubscribe") != "One-Click":
-        tk.abort(400, tk._("Expected List-Unsubscribe=One-Click"))
+        tk.abort(400, tk._("List-Unsubscribe: expected One-Click"))
     _unsubscribe(notification)
     return tk._("You will receive no more email about this issue.")
 
@@ -76,7 +77,7 @@ def confirm_address(token):
     issue it was given on."""
     confirmation = confirm.find(token)
     if confirmation is None:
-        tk.abort(400, tk._("This confirmation link is not valid."))
+        tk.abort(404, tk._("This confirmation link is not valid."))
     if confirm.expired(confirmation):
         tk.abort(410, tk._("This confirmation link has expired."))
     if flask.request.method == "POST":

@@ -103,7 +103,7 @@ def test_confirmation_links_are_opaque_and_expire(
     message = delivered(mail, 3)["ann@example.org"]
     link = link_in(message, "/helpdesk/confirm/")
     _assert_opaque(link, "ann@example.org", issue["id"])
-    assert app.get(link[:-1]).status_code == 400  # not a token we gave
+    assert app.get(link[:-1]).status_code == 404  # not a token we gave
 
     table = EmailConfirmation.__table__
     _age(table, "token_created", table.c.email == "ann@example.org", 2)
