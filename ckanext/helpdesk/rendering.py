@@ -20,7 +20,8 @@ import ckan.plugins.toolkit as tk
 
 # CKAN's MARKDOWN_TAGS and MARKDOWN_ATTRIBUTES (ckan/lib/helpers.py), plus
 # the rel="nofollow" of links.
-TAGS = bleach.sanitizer.ALLOWED_TAGS | {
+# (bleach 6 gives a frozenset, bleach 5 on CKAN 2.10 a list.)
+TAGS = set(bleach.sanitizer.ALLOWED_TAGS) | {
     "del", "dd", "dl", "dt", "h1", "h2", "h3", "img", "kbd", "p", "pre",
     "s", "sup", "sub", "strike", "br", "hr"}
 ATTRIBUTES = dict(bleach.sanitizer.ALLOWED_ATTRIBUTES,

@@ -41,8 +41,12 @@ CHECKS = [
     openapi_checks.content_type_conformance,
     openapi_checks.response_schema_conformance,
 ]
-# The only reasons to refuse a report's text.
-REFUSED_TEXT = ("contains control characters", "description is required")
+# The only reasons to refuse a report's text: XML cannot carry a control
+# character (the Open311 layer), a single-line field may not hold one (the
+# schema), or nothing is left to describe the report.
+REFUSED_TEXT = ("contains control characters",
+                "Must not contain control characters",
+                "description is required")
 # (operation, HTTP status) -> answers, printed after the module's tests.
 TALLY = collections.Counter()
 
