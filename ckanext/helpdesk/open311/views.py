@@ -379,12 +379,16 @@ def _visible_issue(context, issue_id):
 
 @endpoint("service_requests")
 def service_request(service_request_id):
-    issue = _visible_issue(_reader_context(), service_request_id)
-    if issue is None:
+    try:
+        found = _search(_reader_context(),
+                        {"id": [service_request_id], "limit": 1})
+    except tk.ValidationError:  # too long to be an id
+        found = []
+    if not found:
         raise errors.not_found(tk._(
             "service_request_id '{0}' not found").format(service_request_id))
     extensions = mapping.wants_extensions(_params())
-    return [mapping.service_request(issue, _wording(), extensions)]
+    return [mapping.service_request(found[0], _wording(), extensions)]
 
 
 @endpoint("service_requests")
