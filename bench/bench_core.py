@@ -5,7 +5,9 @@ Run from the repository root, with the stack started::
     python bench/bench_core.py
 
 It creates the database ``helpdesk_bench`` (``python stack/stack.py
-createdb helpdesk_bench``), CKAN's tables (``ckan db init``) and the help
+createdb helpdesk_bench``; ``HELPDESK_BENCH_DATABASE`` names another, so
+parallel runs do not share one, and ``HELPDESK_BENCH_REDIS_DB`` picks the
+Redis database, 6 by default), CKAN's tables (``ckan db init``) and the help
 desk's (``ckan db upgrade -p helpdesk``), then loads with SQL
 ``generate_series`` 100 organizations, 10,000 datasets (one in ten private,
 one in fifty deleted) and 100 issues per dataset (1% hidden). Loading is
@@ -37,7 +39,8 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-DATABASE = "helpdesk_bench"
+DATABASE = os.environ.get("HELPDESK_BENCH_DATABASE", "helpdesk_bench")
+REDIS_DB = os.environ.get("HELPDESK_BENCH_REDIS_DB", "6")
 URL = f"postgresql://postgres@/{DATABASE}?host={ROOT}/.work/pgdata"
 ORGANIZATIONS, DATASETS, ISSUES_PER_DATASET = 100, 10_000, 100
 ISSUES = DATASETS * ISSUES_PER_DATASET
@@ -47,8 +50,8 @@ PAGE = 20
 SEARCH_TERMS = ("bridge", "t1234")
 MEMBER = "bench-member"
 
-os.environ.update(CKAN_SQLALCHEMY_URL=URL, CKAN_SITE_ID="helpdesk_bench",
-                  CKAN_REDIS_URL="redis://127.0.0.1:6390/6")
+os.environ.update(CKAN_SQLALCHEMY_URL=URL, CKAN_SITE_ID=DATABASE,
+                  CKAN_REDIS_URL=f"redis://127.0.0.1:6390/{REDIS_DB}")
 CKAN = [str(pathlib.Path(sys.executable).parent / "ckan"),
         "-c", str(ROOT / "test.ini")]
 
@@ -162,14 +165,19 @@ def load(engine):
             "VACUUM ANALYZE")
 
 
-def median_seconds(function):
-    function()  # warm the caches and the plans
-    times = []
+def median_seconds(*functions):
+    """The median time of each function over RUNS calls, called in turns:
+    on a shared machine a load that comes and goes then weighs on each
+    alike, and the ratios hold where separate series would drift."""
+    for function in functions:
+        function()  # warm the caches and the plans
+    times = [[] for _ in functions]
     for _ in range(RUNS):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for function, series in zip(functions, times):
+            start = time.perf_counter()
+            function()
+            series.append(time.perf_counter() - start)
+    return [statistics.median(series) for series in times]
 
 
 def bare_sql(engine, statements, **parameters):
@@ -239,16 +247,17 @@ def measure(engine):
         dataset_ids = [row[0] for row in sql(
             connection, "SELECT md5('ds' || d)::uuid::text "
             f"FROM generate_series(0, {PAGE - 1}) AS d ORDER BY d")]
-    floor = median_seconds(action("helpdesk_category_list", MEMBER))
+    floor, = median_seconds(action("helpdesk_category_list", MEMBER))
     print(f"fixed cost of any action call (CKAN's check_access and user "
           f"lookups; helpdesk_category_list, no query of its own): "
           f"{floor * 1000:.2f}ms")
     print(f"{'read':32} {'who':10} {'action':>10} {'bare SQL':>10} "
           f"{'ratio':>7}")
     for label, name, data_dict, bare in scenarios(engine, dataset_ids):
-        bare_time = median_seconds(bare)
-        for who, user in (("anonymous", ""), ("member", MEMBER)):
-            action_time = median_seconds(action(name, user, **data_dict))
+        users = (("anonymous", ""), ("member", MEMBER))
+        bare_time, *action_times = median_seconds(
+            bare, *(action(name, user, **data_dict) for _who, user in users))
+        for (who, _user), action_time in zip(users, action_times):
             print(f"{label:32} {who:10} {action_time * 1000:8.2f}ms "
                   f"{bare_time * 1000:8.2f}ms {action_time / bare_time:6.1f}x")
 

@@ -4,10 +4,11 @@ Run from the repository root, with the stack started::
 
     python bench/bench_open311.py
 
-It reuses bench_core.py's data set in the database ``helpdesk_bench``
-(loading it, the same idempotent way, when it is not there yet: 10,000
-datasets of 100 organizations, 100 issues each, one issue every 90 seconds
-back from the load, so the last 90 days hold some 86,000 issues).
+It reuses bench_core.py's data set in the database ``helpdesk_bench`` (or
+``HELPDESK_BENCH_DATABASE``, as bench_core.py reads it), loading it the
+same idempotent way when it is not there yet: 10,000 datasets of 100
+organizations, 100 issues each, one issue every 90 seconds back from the
+load, so the last 90 days hold some 86,000 issues.
 
 It prints the median time of two Open311 calls, each a full HTTP request
 through CKAN's WSGI app as an anonymous client, beside the bare SQL that
@@ -68,7 +69,7 @@ def bare_sql(engine, statement, **parameters):
 
 def compare(label, api_call, sql_call):
     assert api_call() == sql_call(), f"{label}: not the same rows"
-    api_time, sql_time = median_seconds(api_call), median_seconds(sql_call)
+    api_time, sql_time = median_seconds(api_call, sql_call)
     print(f"{label:28} {api_time * 1000:9.1f}ms {sql_time * 1000:9.1f}ms "
           f"{api_time / sql_time:7.1f}x")
 

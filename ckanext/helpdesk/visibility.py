@@ -118,10 +118,15 @@ def is_member(viewer: Viewer):
     return owning_organization().in_(organizations_of(viewer))
 
 
-def join_dataset(statement):
-    """Outer-join the issue's dataset, which the rule reads."""
-    return statement.outerjoin(model.Package,
-                               model.Package.id == Issue.dataset_id)
+def join_dataset(statement, dataset_ids=None):
+    """Outer-join the issue's dataset, which the rule reads; `dataset_ids`
+    names the datasets of a statement limited to those (PostgreSQL does
+    not carry a list of ids across an outer join: without it, it reads
+    every dataset into a hash to join a few)."""
+    on = model.Package.id == Issue.dataset_id
+    if dataset_ids is not None:
+        on = sa.and_(on, model.Package.id.in_(dataset_ids))
+    return statement.outerjoin(model.Package, on)
 
 
 def dataset_filter(viewer: Viewer):
@@ -170,10 +175,10 @@ def can_see_dataset(dataset_id: str, viewer: Viewer) -> bool:
     return model.Session.execute(statement).first() is not None
 
 
-def visible_issues(statement, viewer: Viewer):
+def visible_issues(statement, viewer: Viewer, dataset_ids=None):
     """`statement` (a select from Issue) limited to what the viewer may
-    see."""
-    return join_dataset(statement).where(visible_filter(viewer))
+    see; `dataset_ids` as for `join_dataset()`."""
+    return join_dataset(statement, dataset_ids).where(visible_filter(viewer))
 
 
 def is_visible(issue_id: str, viewer: Viewer) -> bool:

@@ -293,7 +293,9 @@ def issue_search_rows(context, data_dict, statement):
     data, viewer, conditions = _searched(context, data_dict)
     page = _search_page(visibility.visible_issues(statement, viewer), data,
                         conditions)
-    return model.Session.execute(page)
+    # On the session's connection, as Core: the ORM's loading of rows
+    # would cost more than the query for a thousand of them.
+    return model.Session.connection().execute(page)
 
 
 def _searched(context, data_dict):
@@ -374,7 +376,7 @@ def helpdesk_issue_counts(context, data_dict):
         sa.select(Issue.dataset_id,
                   sa.func.count().filter(Issue.status.in_(OPEN_STATUSES)),
                   sa.func.count())
-        .select_from(Issue), _viewer(context)
+        .select_from(Issue), _viewer(context), dataset_ids
     ).where(Issue.dataset_id.in_(dataset_ids)).group_by(Issue.dataset_id)
     counts = {dataset_id: {"open": 0, "total": 0}
               for dataset_id in dataset_ids}

@@ -132,26 +132,23 @@ def wording(categories):
 
 
 def service_request(issue, words, extensions=False):
-    """A help desk issue dict as a GeoReport request."""
-    closed = not issue["is_open"]
-    closing_comment = issue.get("closing_comment") or {}
+    """A help desk issue, as open311/listing.py reads it, as a GeoReport
+    request."""
     record = {
         "service_request_id": issue["id"],
-        "status": "closed" if closed else "open",
-        "status_notes": closing_comment.get("body") if closed else None,
+        "status": issue["open311_status"],
+        "status_notes": issue["status_notes"],
         "service_name": words.service_names.get(issue["category"],
                                                 issue["category"]),
         "service_code": issue["category"],
-        "description": issue["description"] or issue["title"],
+        "description": issue["description"],
         "agency_responsible": issue["organization_title"],
         "service_notice": words.status_labels[issue["status"]],
-        "requested_datetime": render.w3c_datetime(issue["created"]),
-        # The spec: for closed requests, the date it was closed.
-        "updated_datetime": render.w3c_datetime(
-            (closed and issue.get("resolved_at")) or issue["updated"]),
+        "requested_datetime": issue["requested_datetime"],
+        "updated_datetime": issue["updated_datetime"],
         "expected_datetime": None,
-        "address": issue.get("dataset_title"),
-        "address_id": issue.get("dataset_name"),
+        "address": issue["dataset_title"],
+        "address_id": issue["dataset_name"],
         "zipcode": None,
         "lat": None,
         "long": None,
@@ -168,8 +165,8 @@ def _extended_attributes(issue):
         "number": issue["number"],
         "title": issue["title"],
         "status": issue["status"],
-        "dataset": issue.get("dataset_name"),
-        "resource": issue.get("resource_id"),
+        "dataset": issue["dataset_name"],
+        "resource": issue["resource_id"],
         "organization": issue["organization_name"],
         "comment_count": issue["comment_count"],
         "vote_count": issue["vote_count"],

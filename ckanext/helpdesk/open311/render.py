@@ -24,10 +24,6 @@ XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 NOT_XML_CHARS = re.compile(
     "[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
-# A W3C date-time in UTC, to the second (as answers give it) and its
-# fraction of a second.
-W3C_UTC = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d+)?Z")
-
 # The item element of each array, by the array's own element name.
 ITEM_NAMES = {
     "services": "service",
@@ -41,18 +37,8 @@ ITEM_NAMES = {
 
 
 def w3c_datetime(value):
-    """An aware datetime (or ISO 8601 string) as a W3C date-time with an
-    offset: 2010-04-14T06:37:38-08:00, or ...Z for UTC."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        utc = W3C_UTC.fullmatch(value)
-        if utc:  # as open311/listing.py reads them
-            return utc.group(1) + "Z"
-        value = parse_w3c_datetime(value)
-    if value.tzinfo is None:
-        # Naive values in CKAN are UTC.
-        value = value.replace(tzinfo=datetime.timezone.utc)
+    """An aware datetime as a W3C date-time with an offset:
+    2010-04-14T06:37:38-08:00, or ...Z for UTC."""
     text = value.replace(microsecond=0).isoformat()
     return text[:-len("+00:00")] + "Z" if text.endswith("+00:00") else text
 

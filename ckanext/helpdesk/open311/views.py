@@ -323,8 +323,14 @@ def service_requests_list():
     params = _params()
     context = _reader_context()
     ids = mapping.requested_ids(params)
-    issues = (_issues_by_id(context, ids) if ids
-              else _issues_found(context, params))
+    if not ids:
+        issues = _issues_found(context, params)
+    else:
+        try:
+            issues = _issues_by_id(context, ids)
+        except tk.ValidationError as error:
+            raise errors.bad_request(
+                *mapping.validation_messages(error.error_dict)) from None
     words = _wording()
     extensions = mapping.wants_extensions(params)
     return [mapping.service_request(issue, words, extensions)
@@ -357,12 +363,9 @@ def _search(context, filters):
 
 def _issues_by_id(context, ids):
     """The visible ones of the requested issues, in the order asked, in
-    one search (the others are left out, as if they did not exist)."""
-    try:
-        found = _search(context, {"id": ids, "limit": len(ids)})
-    except tk.ValidationError as error:
-        raise errors.bad_request(
-            *mapping.validation_messages(error.error_dict))
+    one search (the others are left out, as if they did not exist);
+    ValidationError for what cannot be an id."""
+    found = _search(context, {"id": ids, "limit": len(ids)})
     by_id = {issue["id"]: issue for issue in found}
     return [by_id[issue_id] for issue_id in ids if issue_id in by_id]
 
@@ -379,12 +382,15 @@ def _visible_issue(context, issue_id):
 
 @endpoint("service_requests")
 def service_request(service_request_id):
-    issue = _visible_issue(_reader_context(), service_request_id)
-    if issue is None:
+    try:
+        found = _issues_by_id(_reader_context(), [service_request_id])
+    except tk.ValidationError:  # too long to be an id
+        found = []
+    if not found:
         raise errors.not_found(tk._(
             "service_request_id '{0}' not found").format(service_request_id))
     extensions = mapping.wants_extensions(_params())
-    return [mapping.service_request(issue, _wording(), extensions)]
+    return [mapping.service_request(found[0], _wording(), extensions)]
 
 
 @endpoint("service_requests")
