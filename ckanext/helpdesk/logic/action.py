@@ -196,7 +196,9 @@ def helpdesk_issue_delete(context, data_dict):
     """Delete an issue with its comments, timeline and votes (sysadmins).
     Its number is not given out again."""
     tk.check_access("helpdesk_issue_delete", context, data_dict)
-    model.Session.delete(issue_from(context, data_dict))
+    issue = issue_from(context, data_dict)
+    signals.issue_deleted.send(issue.id, issue=issue, actor=_actor(context))
+    model.Session.delete(issue)
     _commit(context)
 
 
