@@ -21,12 +21,13 @@ def followed_by(viewer: visibility.Viewer):
     """True for the issues the viewer reported, subscribed to or +1'd."""
     if viewer.is_anonymous:
         return sa.false()
-    return sa.or_(
-        Issue.reporter_id == viewer.user_id,
-        Issue.id.in_(sa.select(Subscription.issue_id).where(
-            Subscription.user_id == viewer.user_id)),
-        Issue.id.in_(sa.select(Vote.issue_id).where(
-            Vote.user_id == viewer.user_id)))
+    # One IN over a union (each part read through its user index), not
+    # three ORed conditions, which would scan every issue.
+    return Issue.id.in_(sa.union(
+        sa.select(Issue.id).where(Issue.reporter_id == viewer.user_id),
+        sa.select(Subscription.issue_id).where(
+            Subscription.user_id == viewer.user_id),
+        sa.select(Vote.issue_id).where(Vote.user_id == viewer.user_id)))
 
 
 def unread_by(viewer: visibility.Viewer):
