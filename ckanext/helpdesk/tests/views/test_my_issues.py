@@ -3,10 +3,10 @@ no organization, "Reported by me" on /issues, and the unread marker that
 signed-in users see when an issue they follow changed."""
 import pytest
 
+import ckan.plugins.toolkit as tk
+
 from ckanext.helpdesk.tests.views.conftest import create_issue, issue_url, \
     make_user, update_issue
-
-import ckan.plugins.toolkit as tk
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
