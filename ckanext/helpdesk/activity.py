@@ -24,7 +24,7 @@ import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk import visibility
+from ckanext.helpdesk import signals, visibility
 
 REPORTED = "helpdesk issue reported"
 DATA_REQUESTED = "helpdesk data requested"
@@ -96,7 +96,6 @@ def on_purge(sender, **kwargs):
 
 def subscriptions():
     """{signal: [receivers]} for the plugin's ISignal."""
-    from ckanext.helpdesk import signals
     return {
         signals.issue_created: [on_issue_created],
         signals.issue_changed: [on_issue_changed],
