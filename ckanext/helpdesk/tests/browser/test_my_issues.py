@@ -14,16 +14,22 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_reporter_finds_the_reply_under_my_issues_with_the_unread_marker(
-        live_server, page, sign_in, portal, size):
-    width, height = SIZES[size]
-    page.set_viewport_size({"width": width, "height": height})
+@pytest.fixture
+def replied(portal):
+    """The visitor's issue, answered by the publisher."""
     issue = create_issue(portal["visitor"], portal["dataset"],
                          title="Stop 42 is missing")
     tk.get_action("helpdesk_comment_create")(
         {"user": portal["publisher"]["name"]},
         {"issue_id": issue["id"], "body": "Found it: back next week."})
+    return issue
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reporter_finds_the_reply_under_my_issues_with_the_unread_marker(
+        live_server, page, sign_in, portal, replied, size):
+    width, height = SIZES[size]
+    page.set_viewport_size({"width": width, "height": height})
     sign_in(live_server, portal["visitor"])
 
     page.goto(f"{live_server}/dataset/")
@@ -47,13 +53,8 @@ def test_reporter_finds_the_reply_under_my_issues_with_the_unread_marker(
 
 
 def test_my_issues_has_no_serious_accessibility_violations(
-        live_server, page, sign_in, portal):
+        live_server, page, sign_in, portal, replied):
     page.set_viewport_size({"width": 1280, "height": 900})
-    issue = create_issue(portal["visitor"], portal["dataset"],
-                         title="Stop 42 is missing")
-    tk.get_action("helpdesk_issue_update")(
-        {"user": portal["publisher"]["name"]},
-        {"id": issue["id"], "status": "acknowledged"})
     sign_in(live_server, portal["visitor"])
 
     page.goto(f"{live_server}/dashboard/issues")
