@@ -23,7 +23,7 @@ __all__ = [
     "helpdesk_issue_url", "helpdesk_age", "helpdesk_allow_anonymous",
     "helpdesk_options", "helpdesk_status_options", "helpdesk_event_text",
     "helpdesk_markdown", "helpdesk_moderates", "helpdesk_spam_guard",
-    "helpdesk_result_count",
+    "helpdesk_result_count", "helpdesk_unread_count",
 ]
 
 
@@ -234,6 +234,18 @@ def helpdesk_moderates():
         return False
     return visibility.moderates_any(
         visibility.Viewer(current_user.id, current_user.sysadmin))
+
+
+def helpdesk_unread_count():
+    """How many issues the signed-in user follows changed since they last
+    looked (0 for visitors, without a query); once per request, for the
+    header's marker and the dashboard's Issues tab."""
+    if not current_user.is_authenticated:
+        return 0
+    if "helpdesk_unread" not in tk.g:
+        tk.g.helpdesk_unread = tk.get_action("helpdesk_unread_count")(
+            {}, {})["count"]
+    return tk.g.helpdesk_unread
 
 
 def helpdesk_spam_guard():

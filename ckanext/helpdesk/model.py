@@ -164,6 +164,19 @@ class AbuseReport(tk.BaseModel):
     resolved_by = sa.Column(sa.UnicodeText)
 
 
+class LastSeen(tk.BaseModel):
+    """When a signed-in user last looked at an issue's page: what happened
+    on it since is "updated since you last looked"."""
+    __tablename__ = "helpdesk_last_seen"
+
+    user_id = sa.Column(sa.UnicodeText, primary_key=True)
+    issue_id = sa.Column(
+        sa.UnicodeText,
+        sa.ForeignKey("helpdesk_issue.id", ondelete="CASCADE"),
+        primary_key=True)
+    seen_at = _timestamp()
+
+
 # -- Notifications (notify/) ---------------------------------------------------
 
 # skipped: no longer allowed to go when the job came to send it (the reason

@@ -10,7 +10,7 @@ CLI commands (cli.py) and declared config options
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk import cli, helpers, signals, views
+from ckanext.helpdesk import activity, cli, helpers, signals, views
 from ckanext.helpdesk.logic import action, auth, dataset_moves, validators
 from ckanext.helpdesk.notify import actions as notify_actions
 from ckanext.helpdesk.notify import auth as notify_auth
@@ -48,9 +48,15 @@ class HelpdeskPlugin(p.SingletonPlugin):
         for signal in (signals.issue_created, signals.issue_changed):
             subscribed[signal] = subscribed[signal] + [
                 helpers.forget_for_visitors]
+        for signal, receivers in activity.subscriptions().items():
+            subscribed[signal] = subscribed.get(signal, []) + receivers
         return subscribed
 
     # IPackageController
 
     def after_dataset_update(self, context, pkg_dict):
         dataset_moves.follow_owner(pkg_dict["id"], pkg_dict.get("owner_org"))
+        activity.retract_dataset_unless_public(pkg_dict["id"])
+
+    def after_dataset_delete(self, context, pkg_dict):
+        activity.retract_dataset(pkg_dict["id"])

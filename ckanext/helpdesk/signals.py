@@ -11,6 +11,7 @@ the change (or roll back with it).
   hidden), comment (the Comment posted with the change, or None)
 - ``comment_created``: sender=issue id; issue, comment (internal notes
   included: check ``comment.internal``), actor
+- ``issue_deleted``: sender=issue id; issue (still in the session), actor
 
 A reply posted with a change (helpdesk_issue_update's ``comment``) comes
 with ``issue_changed`` only, never also as ``comment_created``.
@@ -20,3 +21,4 @@ import ckan.plugins.toolkit as tk
 issue_created = tk.signals.ckanext.signal("helpdesk_issue_created")
 issue_changed = tk.signals.ckanext.signal("helpdesk_issue_changed")
 comment_created = tk.signals.ckanext.signal("helpdesk_comment_created")
+issue_deleted = tk.signals.ckanext.signal("helpdesk_issue_deleted")

@@ -10,6 +10,7 @@ ACTIONS = [
     "helpdesk_comment_hide", "helpdesk_comment_list", "helpdesk_event_list",
     "helpdesk_issue_vote", "helpdesk_issue_unvote",
     "helpdesk_issue_subscribe", "helpdesk_issue_unsubscribe",
+    "helpdesk_issue_seen", "helpdesk_unread_count",
     "helpdesk_abuse_report_create", "helpdesk_abuse_report_list",
     "helpdesk_abuse_report_resolve", "helpdesk_assignee_list",
 ]

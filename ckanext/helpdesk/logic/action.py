@@ -17,13 +17,13 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import ratelimit, signals, visibility
 from ckanext.helpdesk.categories import configured_categories
-from ckanext.helpdesk.logic import ACTIONS, moderation, schema
+from ckanext.helpdesk.logic import ACTIONS, following, moderation, schema
 from ckanext.helpdesk.logic.lookup import (abuse_report_from, by_id_or_name,
                                            comment_from, ids_of, issue_from,
                                            organization_from)
 from ckanext.helpdesk.model import (OPEN_STATUSES, AbuseReport, Comment,
-                                    Event, Issue, IssueCounter, Subscription,
-                                    Vote, utcnow)
+                                    Event, Issue, IssueCounter, LastSeen,
+                                    Subscription, Vote, utcnow)
 
 __all__ = list(ACTIONS)
 
@@ -196,7 +196,9 @@ def helpdesk_issue_delete(context, data_dict):
     """Delete an issue with its comments, timeline and votes (sysadmins).
     Its number is not given out again."""
     tk.check_access("helpdesk_issue_delete", context, data_dict)
-    model.Session.delete(issue_from(context, data_dict))
+    issue = issue_from(context, data_dict)
+    signals.issue_deleted.send(issue.id, issue=issue, actor=_actor(context))
+    model.Session.delete(issue)
     _commit(context)
 
 
@@ -344,6 +346,12 @@ SEARCH_FILTERS = {
     "created_before": lambda value, viewer: Issue.created < value,
     "created_after": lambda value, viewer: Issue.created >= value,
     "updated_after": lambda value, viewer: Issue.updated >= value,
+    # What the caller reported, subscribed to or +1'd; with unread, only
+    # where something happened since they last looked.
+    "following": lambda value, viewer: (
+        following.followed_by(viewer) if value else sa.true()),
+    "unread": lambda value, viewer: (
+        following.unread_by(viewer) if value else sa.true()),
 }
 
 
@@ -420,6 +428,7 @@ def _issue_select(viewer):
         visibility.can_manage(viewer).label("managed"),
         _caller_has(Vote, viewer).label("voted"),
         _caller_has(Subscription, viewer).label("subscribed"),
+        following.unread_by(viewer).label("unread"),
     ).select_from(Issue)
     return visibility.visible_issues(statement, viewer)
 
@@ -475,7 +484,8 @@ def _issue_dict(row):
             issue.pop("reporter_name")),
         is_open=issue["status"] in OPEN_STATUSES,
         closing_comment=_closing_comment_dict(values["closing_comment"]),
-        voted=values["voted"], subscribed=values["subscribed"])
+        voted=values["voted"], subscribed=values["subscribed"],
+        unread=values["unread"])
     return issue
 
 
@@ -705,6 +715,49 @@ def _set_subscription(context, issue, subscribed):
     model.Session.execute(statement)
     _commit(context)
     return {"subscribed": subscribed}
+
+
+# -- what a user follows ---------------------------------------------------
+
+def helpdesk_issue_seen(context, data_dict):
+    """Record that the caller has just looked at the issue (id): what
+    happened on it until now is no longer "updated since you last
+    looked". The issue page calls it for signed-in users.
+
+    :param id: the id of the issue
+    :type id: string
+
+    :returns: {"issue_id": ..., "seen_at": ...}
+    :rtype: dictionary
+    """
+    tk.check_access("helpdesk_issue_seen", context, data_dict)
+    issue = issue_from(context, data_dict)
+    seen = {"user_id": _signed_in_actor(context).id, "issue_id": issue.id,
+            "seen_at": utcnow()}
+    last_seen = LastSeen.__table__
+    model.Session.execute(pg_insert(last_seen).values(**seen)
+                          .on_conflict_do_update(
+        index_elements=[last_seen.c.user_id, last_seen.c.issue_id],
+        set_={"seen_at": seen["seen_at"]}))
+    _commit(context)
+    return {"issue_id": issue.id, "seen_at": _iso(seen["seen_at"])}
+
+
+@tk.side_effect_free
+def helpdesk_unread_count(context, data_dict):
+    """How many of the issues the caller follows (reported, subscribed to
+    or +1'd) and may see have changed since they last looked at them, in
+    one query.
+
+    :returns: {"count": n}
+    :rtype: dictionary
+    """
+    tk.check_access("helpdesk_unread_count", context, data_dict)
+    viewer = _viewer(context)
+    statement = visibility.visible_issues(
+        sa.select(sa.func.count()).select_from(Issue), viewer
+    ).where(following.unread_by(viewer))
+    return {"count": model.Session.execute(statement).scalar()}
 
 
 # -- abuse reports ---------------------------------------------------------

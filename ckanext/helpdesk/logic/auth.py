@@ -179,6 +179,17 @@ def helpdesk_issue_unsubscribe(context, data_dict):
     return helpdesk_issue_subscribe(context, data_dict)
 
 
+def helpdesk_issue_seen(context, data_dict):
+    return _signed_in_may_see(context, data_dict)
+
+
+def helpdesk_unread_count(context, data_dict):
+    """Signed-in users (what they follow); visitors follow nothing."""
+    if _viewer(context).is_anonymous:
+        return _result(False, tk._("Sign in first"))
+    return _result(True)
+
+
 def helpdesk_abuse_report_create(context, data_dict):
     return _signed_in_may_see(context, data_dict, "issue_id")
 

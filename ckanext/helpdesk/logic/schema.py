@@ -145,6 +145,8 @@ def issue_search_schema():
         "created_before": [ignore_empty, v.helpdesk_utc_datetime],
         "created_after": [ignore_empty, v.helpdesk_utc_datetime],
         "updated_after": [ignore_empty, v.helpdesk_utc_datetime],
+        "following": [ignore_empty, v.helpdesk_boolean],
+        "unread": [ignore_empty, v.helpdesk_boolean],
         "sort": [default("newest"), one_of(SORTS)],
         "limit": [default(20), v.helpdesk_natural_number],
         "offset": [default(0), v.helpdesk_natural_number,

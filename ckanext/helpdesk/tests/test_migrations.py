@@ -9,7 +9,7 @@ import ckan.model as model
 CORE_TABLES = {
     "helpdesk_issue", "helpdesk_issue_counter", "helpdesk_comment",
     "helpdesk_event", "helpdesk_vote", "helpdesk_subscription",
-    "helpdesk_abuse_report",
+    "helpdesk_abuse_report", "helpdesk_last_seen",
 }
 VERSION_TABLE = "helpdesk_alembic_version"
 

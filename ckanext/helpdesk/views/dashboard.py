@@ -1,6 +1,8 @@
 """Issue queues: the publisher's /dashboard/issues (every organization the
 user edits), an organization's Issues tab, the portal-wide /issues, and the
-bulk status change they share."""
+bulk status change they share. For someone who edits no organization,
+/dashboard/issues is "My issues": what they reported, subscribed to or
++1'd."""
 from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
@@ -35,11 +37,24 @@ def dashboard():
     page_vars = {"user_dict": call("user_show", id=current_user.id),
                  "is_myself": True, "can_triage": True}
     if not orgs:
-        return tk.render("helpdesk/dashboard_issues.html",
-                         dict(page_vars, result=None))
+        return _my_issues(page_vars)
     return _render_queue("helpdesk/dashboard_issues.html",
                          _organizations_filter(orgs),
                          "helpdesk_queue.dashboard", page_vars)
+
+
+def _my_issues(page_vars):
+    """The issues the user follows, most recently updated first, each
+    flagged when it changed since they last looked (?unread=1: only
+    those)."""
+    filters = dict(search_filters(tk.request.args), following=True)
+    filters.setdefault("sort", "updated")
+    if tk.request.args.get("unread"):
+        filters["unread"] = True
+    result, pager = search_page(filters, "helpdesk_queue.dashboard")
+    return tk.render("helpdesk/my_issues.html", dict(
+        page_vars, result=result, page=pager,
+        filters=dict(tk.request.args, sort=filters["sort"])))
 
 
 def _organizations_filter(orgs):
@@ -69,8 +84,15 @@ def organization(id):
 def portal():
     organization_id = tk.request.args.get("organization_id")
     filters = {"organization_id": organization_id} if organization_id else {}
+    if tk.request.args.get("reporter") == "me":
+        if not current_user.is_authenticated:
+            return tk.redirect_to("user.login",
+                                  came_from=tk.request.full_path)
+        filters["reporter"] = current_user.id
     return _render_queue("helpdesk/all_issues.html", filters,
-                         "helpdesk_queue.portal", {"can_triage": False})
+                         "helpdesk_queue.portal",
+                         {"can_triage": False,
+                          "reporter_filter": current_user.is_authenticated})
 
 
 @queue.route("/helpdesk/issues/bulk", methods=["POST"])

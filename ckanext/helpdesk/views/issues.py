@@ -165,6 +165,9 @@ def _issue_page(issue, status=200, **form_state):
     triage_data/triage_errors)."""
     extra_vars = dict(form_state, issue=issue, timeline=_timeline(issue),
                       assignees=_assignees(issue))
+    if current_user.is_authenticated:
+        # What the page shows is no longer news for its reader.
+        call("helpdesk_issue_seen", id=issue["id"])
     extra_vars["can_triage"] = extra_vars["assignees"] is not None
     if issue["dataset_id"] and not _dataset_purged(issue):
         extra_vars.update(pkg_dict=visible_dataset(issue["dataset_id"]),

@@ -47,6 +47,7 @@ ISSUE_ACTIONS = [
     ("helpdesk_issue_unvote", "id", {}),
     ("helpdesk_issue_subscribe", "id", {}),
     ("helpdesk_issue_unsubscribe", "id", {}),
+    ("helpdesk_issue_seen", "id", {}),
     ("helpdesk_abuse_report_create", "issue_id", {"reason": "Spam"}),
 ]
 

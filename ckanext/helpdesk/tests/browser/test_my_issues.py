@@ -1,0 +1,63 @@
+"""A reporter finds the publisher's reply under "My issues", led there by
+the unread marker, in real headless Chromium on a desktop and a phone."""
+import pytest
+from playwright.sync_api import expect
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.helpdesk.tests.browser.axe import serious_violations
+from ckanext.helpdesk.tests.browser.conftest import screenshot
+from ckanext.helpdesk.tests.views.conftest import create_issue
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+@pytest.fixture
+def replied(portal):
+    """The visitor's issue, answered by the publisher."""
+    issue = create_issue(portal["visitor"], portal["dataset"],
+                         title="Stop 42 is missing")
+    tk.get_action("helpdesk_comment_create")(
+        {"user": portal["publisher"]["name"]},
+        {"issue_id": issue["id"], "body": "Found it: back next week."})
+    return issue
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reporter_finds_the_reply_under_my_issues_with_the_unread_marker(
+        live_server, page, sign_in, portal, replied, size):
+    width, height = SIZES[size]
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(live_server, portal["visitor"])
+
+    page.goto(f"{live_server}/dataset/")
+    marker = page.locator(".helpdesk-unread-marker a")
+    expect(marker).to_have_attribute(
+        "title", "1 issue you follow changed since you last looked")
+    page.goto(live_server + marker.get_attribute("href"))
+    row = page.locator(".helpdesk-issue", has_text="Stop 42 is missing")
+    expect(row.locator(".helpdesk-unread")).to_have_text(
+        "Updated since you last looked")
+    screenshot(page, f"my-issues-{size}")
+
+    row.locator("a.helpdesk-title").click()
+    expect(page.locator("body")).to_contain_text("Found it: back next week.")
+
+    page.goto(f"{live_server}/dashboard/issues")
+    expect(page.locator(".helpdesk-issue", has_text="Stop 42 is missing")
+           ).to_be_visible()
+    expect(page.locator(".helpdesk-unread")).to_have_count(0)
+    expect(page.locator(".helpdesk-unread-marker")).to_have_count(0)
+
+
+def test_my_issues_has_no_serious_accessibility_violations(
+        live_server, page, sign_in, portal, replied):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(live_server, portal["visitor"])
+
+    page.goto(f"{live_server}/dashboard/issues")
+
+    expect(page.locator(".helpdesk-unread")).to_have_count(1)
+    assert serious_violations(page) == []
