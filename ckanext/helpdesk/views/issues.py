@@ -28,6 +28,7 @@ DATA_REQUEST = "data-request"
 # Open issues suggested under the report form's title as it is typed, and
 # the words of the title they are searched with.
 SIMILAR = 5
+ACTIONS = "helpdesk-actions"  # the issue page's +1 and subscribe buttons
 SIMILAR_WORDS = 12
 
 
@@ -328,7 +329,8 @@ def vote(issue_id):
     issue = _issue(issue_id)
     verb = "vote" if tk.request.form.get("vote") == "1" else "unvote"
     call("helpdesk_issue_" + verb, id=issue["id"])
-    return tk.redirect_to(helpdesk_issue_url(issue))
+    # Back where the button was (a full-page POST, without htmx).
+    return tk.redirect_to(helpdesk_issue_url(issue, _anchor=ACTIONS))
 
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/subscribe", methods=["POST"])
@@ -338,7 +340,8 @@ def subscribe(issue_id):
     verb = ("subscribe" if tk.request.form.get("subscribe") == "1"
             else "unsubscribe")
     call("helpdesk_issue_" + verb, id=issue["id"])
-    return tk.redirect_to(helpdesk_issue_url(issue))
+    # Back where the button was (a full-page POST, without htmx).
+    return tk.redirect_to(helpdesk_issue_url(issue, _anchor=ACTIONS))
 
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/hide", methods=["POST"])
