@@ -1,5 +1,8 @@
-"""Issue pages: a dataset's issue list, the report form, the confirmation,
-the issue page and every change made from it (each one a POST)."""
+"""Issue pages: a dataset's issue list, the report form (and the open
+issues like the one being typed), the confirmation, the issue page and
+every change made from it (each one a POST)."""
+import re
+
 from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
@@ -7,7 +10,8 @@ from ckan.common import current_user
 
 from ckanext.helpdesk import ratelimit
 from ckanext.helpdesk.helpers import helpdesk_allow_anonymous, \
-    helpdesk_issue_url, helpdesk_latest_issues, helpdesk_markdown
+    helpdesk_categories, helpdesk_issue_url, helpdesk_latest_issues, \
+    helpdesk_markdown
 from ckanext.helpdesk.logic import schema, text
 from ckanext.helpdesk.views.common import call, form_data, form_status, \
     http_errors, refuse_spam, safe_next, search_filters, search_page, \
@@ -21,6 +25,11 @@ helpdesk.after_app_request(ratelimit.answer_too_many)
 REPORT_FIELDS = ("category", "title", "description", "resource_id",
                  "reporter_name", "reporter_email")
 DATA_REQUEST = "data-request"
+# Open issues suggested under the report form's title as it is typed, and
+# the words of the title they are searched with.
+SIMILAR = 5
+ACTIONS = "helpdesk-actions"  # the issue page's +1 and subscribe buttons
+SIMILAR_WORDS = 12
 
 
 def _visible_issue(**key):
@@ -76,8 +85,9 @@ def new_issue(id):
     return _report_form(
         {"dataset_id": pkg["id"]},
         {"pkg_dict": pkg, "base_template": "package/read_base.html",
-         "action_url": tk.h.url_for("helpdesk.new_issue",
-                                    id=pkg["name"])})
+         "action_url": tk.h.url_for("helpdesk.new_issue", id=pkg["name"]),
+         "similar_url": tk.h.url_for("helpdesk.similar_issues",
+                                     id=pkg["name"])})
 
 
 @helpdesk.route("/organization/<id>/issues/request",
@@ -92,19 +102,56 @@ def new_data_request(id):
         {"group_dict": org, "group_type": org["type"],
          "base_template": "organization/read_base.html",
          "action_url": tk.h.url_for("helpdesk.new_data_request",
-                                    id=org["name"])})
+                                    id=org["name"]),
+         "similar_url": tk.h.url_for("helpdesk.similar_requests",
+                                     id=org["name"])})
+
+
+@helpdesk.route("/dataset/<id>/issues/similar")
+@http_errors
+def similar_issues(id):
+    """The dataset's open issues like the title being typed on its report
+    form (fetched with htmx as it is typed)."""
+    pkg = visible_dataset(id)
+    return _similar({"dataset_id": pkg["id"]})
+
+
+@helpdesk.route("/organization/<id>/issues/similar")
+@http_errors
+def similar_requests(id):
+    """The organization's open data requests like the title being typed."""
+    org = visible_organization(id)
+    return _similar({"organization_id": org["id"], "category": DATA_REQUEST})
+
+
+def _similar(scope):
+    """The open issues of the scope sharing any word with the title (full
+    text search, most +1s first): the suggestions list of the form."""
+    words = re.findall(r"\w{2,}", tk.request.args.get("title", "")[:500])
+    issues = []
+    if words:
+        issues = call("helpdesk_issue_search", status="open", sort="votes",
+                      q=" or ".join(words[:SIMILAR_WORDS]), limit=SIMILAR,
+                      facets=False, **scope)["results"]
+    return tk.render("helpdesk/snippets/similar_issues.html",
+                     {"issues": issues})
 
 
 def _report_form(target, extra_vars):
     """Show the report form; on POST create the issue, or show the form
     again with what was typed and each error beside its field (or above
     the form: a refused bot's post, a rate limit)."""
+    is_data_request = "organization_id" in target
     data, errors = {}, {}
     if tk.request.method == "POST":
         data = form_data()
         fields = {key: data[key] for key in REPORT_FIELDS if data.get(key)}
         try:
             refuse_spam()
+            if fields.get("category") == DATA_REQUEST and not is_data_request:
+                raise tk.ValidationError({"category": [tk._(
+                    "Data is requested from the organization: use its "
+                    "Request data page.")]})
             issue = call("helpdesk_issue_create", **dict(fields, **target))
         except tk.ValidationError as error:
             errors = error.error_dict
@@ -114,9 +161,13 @@ def _report_form(target, extra_vars):
                 # author, who is told here instead.
                 return tk.render("helpdesk/reported.html", {"issue": issue})
             return tk.redirect_to("helpdesk.reported", issue_id=issue["id"])
+    # A dataset's form offers no "data request": that is asked of the
+    # organization.
+    categories = [category for category in helpdesk_categories()
+                  if category["code"] != DATA_REQUEST]
     return tk.render("helpdesk/issue_form.html", dict(
-        extra_vars, data=data, errors=errors,
-        is_data_request="organization_id" in target)), form_status(errors)
+        extra_vars, data=data, errors=errors, categories=categories,
+        is_data_request=is_data_request)), form_status(errors)
 
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/reported")
@@ -281,7 +332,8 @@ def vote(issue_id):
     issue = _issue(issue_id)
     verb = "vote" if tk.request.form.get("vote") == "1" else "unvote"
     call("helpdesk_issue_" + verb, id=issue["id"])
-    return tk.redirect_to(helpdesk_issue_url(issue))
+    # Back where the button was (a full-page POST, without htmx).
+    return tk.redirect_to(helpdesk_issue_url(issue, _anchor=ACTIONS))
 
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/subscribe", methods=["POST"])
@@ -291,7 +343,8 @@ def subscribe(issue_id):
     verb = ("subscribe" if tk.request.form.get("subscribe") == "1"
             else "unsubscribe")
     call("helpdesk_issue_" + verb, id=issue["id"])
-    return tk.redirect_to(helpdesk_issue_url(issue))
+    # Back where the button was (a full-page POST, without htmx).
+    return tk.redirect_to(helpdesk_issue_url(issue, _anchor=ACTIONS))
 
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/hide", methods=["POST"])

@@ -7,6 +7,7 @@ import pathlib
 
 import pytest
 
+import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.helpdesk.tests.conftest import ROOT, TEST_INI, ckan_server
@@ -63,3 +64,48 @@ def screenshot(page, name):
     page.wait_for_load_state()  # the late stylesheets too
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+# The two screens the help desk is tried on.
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def every_page(portal):
+    """(a sysadmin, who sees the fullest version of each, and the path of
+    every help desk page): the dataset page, the lists, the forms, the
+    confirmation, an issue and a data request, the queues and the
+    operators' pages."""
+    from ckanext.helpdesk.tests.views.conftest import create_issue
+
+    admin = factories.Sysadmin(password=PASSWORD)
+    issue = create_issue(portal["visitor"], portal["dataset"],
+                         title="Stop 42 is missing",
+                         description="It was there **last week**.")
+    tk.get_action("helpdesk_comment_create")(
+        {"user": portal["publisher"]["name"]},
+        {"issue_id": issue["id"], "body": "Looking into it."})
+    tk.get_action("helpdesk_abuse_report_create")(
+        {"user": portal["visitor"]["name"]},
+        {"issue_id": issue["id"], "reason": "Off topic"})
+    request = create_issue(portal["visitor"], category="data-request",
+                           organization_id=portal["org"]["id"],
+                           title="Tram stops, please",
+                           description="As for the buses.")
+    dataset, org = portal["dataset"]["name"], portal["org"]["name"]
+    return admin, [
+        f"/dataset/{dataset}",
+        f"/dataset/{dataset}/issues",
+        f"/dataset/{dataset}/issues/new",
+        f"/dataset/{dataset}/issues/{issue['number']}",
+        f"/helpdesk/issues/{issue['id']}/reported",
+        f"/organization/{org}/issues",
+        f"/organization/{org}/issues/request",
+        f"/organization/{org}/requests/{request['number']}",
+        "/issues",
+        "/dashboard/issues",
+        "/dashboard/helpdesk/reports",
+        "/ckan-admin/helpdesk/reports",
+        "/ckan-admin/helpdesk/notifications",
+    ]

@@ -1,36 +1,25 @@
-"""axe-core finds no serious or critical accessibility violation on the
-dataset page, the report form and the issue page."""
+"""axe-core finds no serious or critical accessibility violation on any
+help desk page, on a desktop and on a phone."""
 import pytest
 
-import ckan.plugins.toolkit as tk
-
 from ckanext.helpdesk.tests.browser.axe import serious_violations
-from ckanext.helpdesk.tests.views.conftest import create_issue
+from ckanext.helpdesk.tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
-@pytest.fixture
-def issue(portal):
-    issue = create_issue(portal["visitor"], portal["dataset"],
-                         title="Stop 42 is missing",
-                         description="It was there **last week**.")
-    tk.get_action("helpdesk_comment_create")(
-        {"user": portal["publisher"]["name"]},
-        {"issue_id": issue["id"], "body": "Looking into it."})
-    return issue
-
-
-@pytest.mark.parametrize("path", [
-    "/dataset/{dataset}",
-    "/dataset/{dataset}/issues",
-    "/dataset/{dataset}/issues/new",
-    "/dataset/{dataset}/issues/{number}",
-])
-def test_no_serious_accessibility_violations(live_server, page, sign_in,
-                                             portal, issue, path):
-    sign_in(live_server, portal["publisher"])  # the fullest pages
-    page.goto(live_server + path.format(dataset=portal["dataset"]["name"],
-                                        number=issue["number"]))
-
-    assert serious_violations(page) == []
+@pytest.mark.parametrize("screen", [DESKTOP, PHONE],
+                         ids=["desktop", "phone"])
+def test_no_serious_accessibility_violations_on_any_help_desk_page(
+        live_server, page, sign_in, every_page, screen):
+    admin, paths = every_page
+    page.set_viewport_size(screen)
+    sign_in(live_server, admin)  # the fullest pages
+    found = {}
+    for path in paths:
+        page.goto(live_server + path)
+        page.wait_for_load_state("networkidle")  # htmx fragments too
+        violations = serious_violations(page)
+        if violations:
+            found[path] = violations
+    assert found == {}

@@ -1,0 +1,102 @@
+"""Duplicates caught while typing: the report form lists the open issues
+like the title being typed (the dataset's, or the organization's data
+requests), only those the visitor may see; the dataset's form explains
+its categories and offers no data request."""
+import pytest
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.helpdesk.tests.views.conftest import create_issue, \
+    field_error, update_issue
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+def _similar(visitor, portal, title):
+    return visitor.get(f"/dataset/{portal['dataset']['name']}"
+                       "/issues/similar", query_string={"title": title})
+
+
+def test_open_issues_sharing_a_word_of_the_title_are_suggested(
+        visitor, portal):
+    create_issue(portal["reporter"], portal["dataset"],
+                 title="Stop 42 is missing")
+    create_issue(portal["reporter"], portal["dataset"],
+                 title="Timetable columns swapped")
+    closed = create_issue(portal["reporter"], portal["dataset"],
+                          title="Stops file is empty")
+    update_issue(portal["editor"], closed, status="resolved")
+    other = tk.get_action("package_create")(
+        {"user": portal["editor"]["name"]},
+        {"name": "other-stops", "owner_org": portal["org"]["id"]})
+    create_issue(portal["reporter"], other, title="Missing stops elsewhere")
+    visitor.sign_in(portal["reporter"])
+
+    response = _similar(visitor, portal, "bus stops missing?")
+
+    assert response.status_code == 200
+    assert "Stop 42 is missing" in response.body
+    assert "+1 this instead" in response.body
+    for absent in ("Timetable", "Stops file is empty", "elsewhere"):
+        assert absent not in response.body
+
+
+def test_nothing_is_suggested_for_a_title_without_words_or_matches(
+        visitor, portal):
+    create_issue(portal["reporter"], portal["dataset"],
+                 title="Stop 42 is missing")
+
+    for title in ("", "?! -", "\x00", "zebra crossings"):
+        response = _similar(visitor, portal, title)
+        assert response.status_code == 200
+        assert "helpdesk-similar" not in response.body
+
+
+def test_hidden_issues_are_not_suggested_and_visitors_sign_in_to_plus_one(
+        visitor, portal):
+    create_issue(portal["reporter"], portal["dataset"],
+                 title="Stop 42 is missing")
+    hidden = create_issue(portal["reporter"], portal["dataset"],
+                          title="Stop 43 is missing too")
+    tk.get_action("helpdesk_issue_hide")(
+        {"user": portal["editor"]["name"]}, {"id": hidden["id"],
+                                             "hidden": True})
+
+    body = _similar(visitor, portal, "stop missing").body
+
+    assert "Stop 42 is missing" in body
+    assert "Stop 43" not in body
+    assert "Sign in to +1" in body
+    assert "came_from=/dataset/" in body
+
+
+def test_data_request_form_suggests_the_organizations_open_requests(
+        visitor, portal):
+    create_issue(portal["reporter"], category="data-request",
+                 organization_id=portal["org"]["id"],
+                 title="Tram stops, please")
+    create_issue(portal["reporter"], portal["dataset"], title="Tram stops")
+
+    body = visitor.get(f"/organization/{portal['org']['name']}"
+                       "/issues/similar", query_string={"title": "tram"}).body
+
+    assert body.count("Tram stops") == 1
+    assert "Tram stops, please" in body
+
+
+def test_dataset_form_explains_categories_and_refuses_a_data_request(
+        visitor, portal):
+    visitor.sign_in(portal["reporter"])
+    url = f"/dataset/{portal['dataset']['name']}/issues/new"
+
+    form = visitor.get(url).body
+    refused = visitor.post(url, {"category": "data-request",
+                                 "title": "Trams", "description": "Please"})
+
+    assert "Something in the data is wrong" in form
+    assert 'value="data-request"' not in form
+    assert "/issues/similar" in form
+    assert field_error(refused.body, "field-category")
+    assert "Trams" in refused.body
+    listing = visitor.get(f"/dataset/{portal['dataset']['name']}/issues")
+    assert "Trams" not in listing.body
