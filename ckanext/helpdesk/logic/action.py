@@ -170,14 +170,15 @@ def _issue_by_id(context, issue_id):
 
 def helpdesk_issue_update(context, data_dict):
     """Change status, assignee ("" unassigns), duplicate_of, title or
-    description; `comment` posts a public reply with the change."""
+    description; `comment` posts a public reply with the change, or with
+    internal=true an internal note for the organization."""
     tk.check_access("helpdesk_issue_update", context, data_dict)
     issue = issue_from(context, data_dict)
     context["helpdesk_issue"] = issue
     data = _validate(data_dict, schema.issue_update_schema(), context)
     values = {column: data[field] for field, column in UPDATABLE.items()
               if field in data}
-    _change(context, issue, values, data.get("comment"))
+    _change(context, issue, values, data.get("comment"), data["internal"])
     _commit(context)
     return _issue_by_id(context, issue.id)
 
@@ -200,10 +201,11 @@ def helpdesk_issue_delete(context, data_dict):
     _commit(context)
 
 
-def _change(context, issue, values, comment_body=None):
+def _change(context, issue, values, comment_body=None, internal=False):
     """Apply `values` ({column: new value}) to the issue with their
     consequences, put them on the timeline and signal them (with the
-    changes as {column: (old, new)})."""
+    changes as {column: (old, new)}), with the comment (an internal note
+    when `internal`) posted alongside."""
     actor = _actor(context)
     changes = {column: (getattr(issue, column), value)
                for column, value in values.items()
@@ -213,7 +215,8 @@ def _change(context, issue, values, comment_body=None):
         changes["duplicate_of_id"] = (issue.duplicate_of_id, None)
     for column, (_old, new) in changes.items():
         setattr(issue, column, new)
-    comment = comment_body and _new_comment(issue, actor, comment_body)
+    comment = comment_body and _new_comment(issue, actor, comment_body,
+                                            internal)
     if "status" in changes:
         _track_resolution(issue, changes["status"][0], comment)
     _record_events(issue, changes, actor)
@@ -224,15 +227,15 @@ def _change(context, issue, values, comment_body=None):
 
 
 def _track_resolution(issue, old_status, comment):
-    """Closing stamps resolved_at (and keeps the reply posted with it);
-    reopening clears both."""
+    """Closing stamps resolved_at (and keeps the public reply posted with
+    it); reopening clears both."""
     if issue.status in OPEN_STATUSES:
         issue.resolved_at = issue.closing_comment_id = None
         return
     if old_status in OPEN_STATUSES:
         issue.resolved_at = utcnow()
         issue.closing_comment_id = None
-    if comment:
+    if comment and not comment.internal:
         issue.closing_comment_id = comment.id
 
 

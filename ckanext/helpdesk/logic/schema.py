@@ -118,6 +118,7 @@ def issue_update_schema():
         "title": _required_text(TITLE_LENGTH, required=False),
         "description": [ignore_missing] + _text(),
         "comment": [ignore_empty] + _text(),
+        "internal": [default(False), v.helpdesk_boolean],
         "__after": [v.helpdesk_status_transition],
     }
 
