@@ -418,6 +418,7 @@ def _issue_select(viewer):
         _lookup(_ORIGINAL.c.number, Issue.duplicate_of_id,
                 "duplicate_of_number"),
         _closing_comment().label("closing_comment"),
+        _waiting_on_us().label("waiting_on_us"),
         visibility.can_manage(viewer).label("managed"),
         _caller_has(Vote, viewer).label("voted"),
         _caller_has(Subscription, viewer).label("subscribed"),
@@ -443,6 +444,25 @@ def _closing_comment():
     ).where(Comment.id == Issue.closing_comment_id,
             Comment.internal.is_(False),
             Comment.hidden.is_(False)).scalar_subquery()
+
+
+def _waiting_on_us():
+    """Whether an open issue waits for the organization: the last public
+    word on it is its reporter's (the report itself when nobody answered
+    in public). Internal notes are no answer to the reporter."""
+    by_reporter = sa.case(
+        (Issue.reporter_id.is_not(None),
+         Comment.author_id == Issue.reporter_id),
+        else_=sa.and_(Comment.author_id.is_(None),
+                      sa.func.lower(Comment.author_email)
+                      == sa.func.lower(Issue.reporter_email)))
+    last_word_by_reporter = sa.select(
+        sa.func.coalesce(by_reporter, False)
+    ).where(Comment.issue_id == Issue.id, Comment.internal.is_(False),
+            Comment.hidden.is_(False)).order_by(
+        Comment.created.desc(), Comment.id.desc()).limit(1).scalar_subquery()
+    return sa.and_(Issue.status.in_(OPEN_STATUSES),
+                   sa.func.coalesce(last_word_by_reporter, True))
 
 
 def _caller_has(table, viewer):
@@ -475,6 +495,7 @@ def _issue_dict(row):
             values["reporter"], values["reporter_fullname"],
             issue.pop("reporter_name")),
         is_open=issue["status"] in OPEN_STATUSES,
+        waiting_on_us=values["waiting_on_us"],
         closing_comment=_closing_comment_dict(values["closing_comment"]),
         voted=values["voted"], subscribed=values["subscribed"])
     return issue
