@@ -25,6 +25,7 @@ __all__ = [
     "helpdesk_options", "helpdesk_status_options", "helpdesk_event_text",
     "helpdesk_markdown", "helpdesk_moderates", "helpdesk_spam_guard",
     "helpdesk_result_count", "helpdesk_issue_ref", "helpdesk_status_counts",
+    "helpdesk_pending_reports",
 ]
 
 
@@ -256,6 +257,15 @@ def helpdesk_moderates():
         return False
     return visibility.moderates_any(
         visibility.Viewer(current_user.id, current_user.sysadmin))
+
+
+def helpdesk_pending_reports():
+    """How many abuse reports wait for the signed-in moderator (the admin
+    navigation shows it); 0 for anyone who moderates nothing."""
+    try:
+        return len(tk.get_action("helpdesk_abuse_report_list")({}, {}))
+    except tk.NotAuthorized:
+        return 0
 
 
 def helpdesk_spam_guard():

@@ -785,6 +785,25 @@ def helpdesk_abuse_report_resolve(context, data_dict):
     return _abuse_reports(AbuseReport.id == report.id)[0]
 
 
+def helpdesk_abuse_report_reopen(context, data_dict):
+    """Undo a moderator's decision: the report (id) and the others closed
+    with it are open again, and what they report is put back as it was
+    (hidden true or false, as the report list said before the decision).
+    """
+    tk.check_access("helpdesk_abuse_report_reopen", context, data_dict)
+    report = abuse_report_from(context, data_dict)
+    data = _validate(data_dict, schema.abuse_report_reopen_schema(), context)
+    if report.resolved_at is None:
+        raise tk.ValidationError({"id": [tk._("This report is still open")]})
+    _set_reported_hidden(context, report, data["hidden"])
+    model.Session.execute(sa.update(AbuseReport).where(
+        *moderation.same_target(report.issue_id, report.comment_id),
+        AbuseReport.resolved_at == report.resolved_at,
+    ).values(resolved_at=None, resolved_by=None))
+    _commit(context)
+    return _abuse_reports(AbuseReport.id == report.id)[0]
+
+
 def _set_reported_hidden(context, report, hidden):
     if report.comment_id:
         comment = model.Session.get(Comment, report.comment_id)
@@ -796,23 +815,36 @@ def _set_reported_hidden(context, report, hidden):
 
 
 def _abuse_reports(*conditions):
-    reporter = aliased(model.User)
+    """Report dicts, each naming what it reports: the issue, the comment,
+    their author, and whether it is hidden now."""
+    reporter, author = aliased(model.User), aliased(model.User)
+    about_comment = AbuseReport.comment_id.is_not(None)
     statement = sa.select(
         AbuseReport, Issue.number, Issue.title, Issue.dataset_id,
-        Comment.body, reporter.name,
+        model.Package.name, Comment.body, reporter.name,
+        sa.func.coalesce(
+            sa.func.nullif(author.fullname, ""), author.name,
+            sa.case((about_comment, Comment.author_name),
+                    else_=Issue.reporter_name)),
+        sa.case((about_comment, Comment.hidden), else_=Issue.hidden),
     ).select_from(AbuseReport).join(
         Issue, Issue.id == AbuseReport.issue_id
     ).outerjoin(Comment, Comment.id == AbuseReport.comment_id).outerjoin(
-        reporter, reporter.id == AbuseReport.reporter_id)
+        reporter, reporter.id == AbuseReport.reporter_id
+    ).outerjoin(author, author.id == sa.case(
+        (about_comment, Comment.author_id), else_=Issue.reporter_id))
     statement = visibility.join_dataset(statement).where(
         *conditions).order_by(AbuseReport.created)
     return [{"id": report.id, "issue_id": report.issue_id,
              "issue_number": number, "issue_title": title,
-             "dataset_id": dataset_id, "comment_id": report.comment_id,
-             "comment_body": body, "reporter": reporter_name,
+             "dataset_id": dataset_id, "dataset_name": dataset_name,
+             "comment_id": report.comment_id, "comment_body": body,
+             "author": author_name, "hidden": hidden,
+             "reporter": reporter_name,
              "reason": report.reason, "created": _iso(report.created),
              "resolved_at": _iso(report.resolved_at)}
-            for report, number, title, dataset_id, body, reporter_name
+            for (report, number, title, dataset_id, dataset_name, body,
+                 reporter_name, author_name, hidden)
             in model.Session.execute(statement)]
 
 

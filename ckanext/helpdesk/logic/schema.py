@@ -187,3 +187,8 @@ def abuse_report_resolve_schema():
     return {"id": [ignore],
             "action": [default("dismiss"), unicode_safe,
                        one_of(["dismiss", "hide", "show"])]}
+
+
+def abuse_report_reopen_schema():
+    """Undoing a decision: whether what was reported was hidden before."""
+    return {"id": [ignore], "hidden": [not_missing, v.helpdesk_boolean]}
