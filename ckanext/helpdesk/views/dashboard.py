@@ -7,8 +7,7 @@ from flask import Blueprint
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
-from ckanext.helpdesk.helpers import helpdesk_issue_ref, \
-    helpdesk_status_label
+from ckanext.helpdesk.helpers import helpdesk_issue_ref
 from ckanext.helpdesk.views.common import AGES, call, http_errors, \
     safe_next, search_filters, search_page, visible_organization
 
@@ -116,8 +115,9 @@ def bulk_status():
         except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound):
             refused += 1
     if changed:
+        # The queue names what changed, with its undo.
         flask.session[BULK_UNDO] = {"status": status, "issues": changed}
-    _flash_bulk_result(changed, status, refused)
+    _flash_refused(refused)
     return tk.redirect_to(safe_next(tk.h.url_for("helpdesk_queue.dashboard")))
 
 
@@ -153,16 +153,6 @@ def bulk_undo():
             issues=", ".join(restored)))
     _flash_refused(refused)
     return tk.redirect_to(safe_next(tk.h.url_for("helpdesk_queue.dashboard")))
-
-
-def _flash_bulk_result(changed, status, refused):
-    if changed:
-        tk.h.flash_success(tk.ungettext(
-            "{n} issue changed to {status}: {issues}.",
-            "{n} issues changed to {status}: {issues}.", len(changed)
-        ).format(n=len(changed), status=helpdesk_status_label(status),
-                 issues=", ".join(entry["ref"] for entry in changed)))
-    _flash_refused(refused)
 
 
 def _flash_refused(refused):

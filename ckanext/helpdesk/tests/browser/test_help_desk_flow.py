@@ -109,6 +109,9 @@ def test_publisher_bulk_resolves_with_select_all_then_undoes_it(
         create_issue(portal["visitor"], portal["dataset"], title=title)
     sign_in(live_server, portal["publisher"])
     page.goto(f"{live_server}/dashboard/issues")
+    # CKAN sets its modules up after loading its translations: the
+    # select-all box, shown by its module, says they are ready.
+    expect(page.locator("#helpdesk-select-all")).to_be_visible()
 
     # Filters apply as soon as they are chosen.
     page.select_option("#helpdesk-sort", "oldest")
