@@ -11,6 +11,7 @@ from ckan.common import current_user
 from ckan.lib.redis import connect_to_redis  # toolkit has no door to Redis
 
 from ckanext.helpdesk import rendering, spam, visibility
+from ckanext.helpdesk.model import OPEN_STATUSES
 
 LATEST_ISSUES = 3  # on the dataset page
 
@@ -23,7 +24,8 @@ __all__ = [
     "helpdesk_issue_url", "helpdesk_age", "helpdesk_allow_anonymous",
     "helpdesk_options", "helpdesk_status_options", "helpdesk_event_text",
     "helpdesk_markdown", "helpdesk_moderates", "helpdesk_spam_guard",
-    "helpdesk_result_count", "helpdesk_unread_count",
+    "helpdesk_result_count", "helpdesk_unread_count", "helpdesk_issue_ref",
+    "helpdesk_status_counts", "helpdesk_pending_reports",
 ]
 
 
@@ -165,6 +167,27 @@ def helpdesk_issue_url(issue, **params):
         number=issue["number"], **params)
 
 
+def helpdesk_issue_ref(issue):
+    """The issue's number qualified by its dataset ("bus-stops#12"), or by
+    its organization for a data request: numbers restart per dataset, so
+    a queue of several datasets needs both."""
+    place = issue.get("dataset_name") or (
+        None if issue.get("dataset_id") else issue.get("organization_name"))
+    return f"{place or ''}#{issue['number']}"
+
+
+def helpdesk_status_counts(facets):
+    """[(code, label, count)] of a search's status facet for a queue's
+    counts: Open and Closed, then every status."""
+    counts = (facets or {}).get("status", {})
+    statuses = helpdesk_statuses()
+    open_count = sum(counts.get(code, 0) for code in OPEN_STATUSES)
+    closed = sum(counts.values()) - open_count
+    return [("open", tk._("Open"), open_count),
+            ("closed", tk._("Closed"), closed)] + [
+        (code, label, counts.get(code, 0)) for code, label in statuses]
+
+
 def helpdesk_age(iso_timestamp):
     """"3 days ago" for an ISO 8601 timestamp with offset."""
     if not iso_timestamp:
@@ -246,6 +269,15 @@ def helpdesk_unread_count():
         tk.g.helpdesk_unread = tk.get_action("helpdesk_unread_count")(
             {}, {})["count"]
     return tk.g.helpdesk_unread
+
+
+def helpdesk_pending_reports():
+    """How many abuse reports wait for the signed-in moderator (the admin
+    navigation shows it); 0 for anyone who moderates nothing."""
+    try:
+        return len(tk.get_action("helpdesk_abuse_report_list")({}, {}))
+    except tk.NotAuthorized:
+        return 0
 
 
 def helpdesk_spam_guard():

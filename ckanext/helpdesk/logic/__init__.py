@@ -12,5 +12,6 @@ ACTIONS = [
     "helpdesk_issue_subscribe", "helpdesk_issue_unsubscribe",
     "helpdesk_issue_seen", "helpdesk_unread_count",
     "helpdesk_abuse_report_create", "helpdesk_abuse_report_list",
-    "helpdesk_abuse_report_resolve", "helpdesk_assignee_list",
+    "helpdesk_abuse_report_resolve", "helpdesk_abuse_report_reopen",
+    "helpdesk_assignee_list",
 ]

@@ -170,14 +170,15 @@ def _issue_by_id(context, issue_id):
 
 def helpdesk_issue_update(context, data_dict):
     """Change status, assignee ("" unassigns), duplicate_of, title or
-    description; `comment` posts a public reply with the change."""
+    description; `comment` posts a public reply with the change, or with
+    internal=true an internal note for the organization."""
     tk.check_access("helpdesk_issue_update", context, data_dict)
     issue = issue_from(context, data_dict)
     context["helpdesk_issue"] = issue
     data = _validate(data_dict, schema.issue_update_schema(), context)
     values = {column: data[field] for field, column in UPDATABLE.items()
               if field in data}
-    _change(context, issue, values, data.get("comment"))
+    _change(context, issue, values, data.get("comment"), data["internal"])
     _commit(context)
     return _issue_by_id(context, issue.id)
 
@@ -202,10 +203,11 @@ def helpdesk_issue_delete(context, data_dict):
     _commit(context)
 
 
-def _change(context, issue, values, comment_body=None):
+def _change(context, issue, values, comment_body=None, internal=False):
     """Apply `values` ({column: new value}) to the issue with their
     consequences, put them on the timeline and signal them (with the
-    changes as {column: (old, new)})."""
+    changes as {column: (old, new)}), with the comment (an internal note
+    when `internal`) posted alongside."""
     actor = _actor(context)
     changes = {column: (getattr(issue, column), value)
                for column, value in values.items()
@@ -215,7 +217,8 @@ def _change(context, issue, values, comment_body=None):
         changes["duplicate_of_id"] = (issue.duplicate_of_id, None)
     for column, (_old, new) in changes.items():
         setattr(issue, column, new)
-    comment = comment_body and _new_comment(issue, actor, comment_body)
+    comment = comment_body and _new_comment(issue, actor, comment_body,
+                                            internal)
     if "status" in changes:
         _track_resolution(issue, changes["status"][0], comment)
     _record_events(issue, changes, actor)
@@ -226,15 +229,15 @@ def _change(context, issue, values, comment_body=None):
 
 
 def _track_resolution(issue, old_status, comment):
-    """Closing stamps resolved_at (and keeps the reply posted with it);
-    reopening clears both."""
+    """Closing stamps resolved_at (and keeps the public reply posted with
+    it); reopening clears both."""
     if issue.status in OPEN_STATUSES:
         issue.resolved_at = issue.closing_comment_id = None
         return
     if old_status in OPEN_STATUSES:
         issue.resolved_at = utcnow()
         issue.closing_comment_id = None
-    if comment:
+    if comment and not comment.internal:
         issue.closing_comment_id = comment.id
 
 
@@ -425,6 +428,7 @@ def _issue_select(viewer):
         _lookup(_ORIGINAL.c.number, Issue.duplicate_of_id,
                 "duplicate_of_number"),
         _closing_comment().label("closing_comment"),
+        _waiting_on_us().label("waiting_on_us"),
         visibility.can_manage(viewer).label("managed"),
         _caller_has(Vote, viewer).label("voted"),
         _caller_has(Subscription, viewer).label("subscribed"),
@@ -451,6 +455,25 @@ def _closing_comment():
     ).where(Comment.id == Issue.closing_comment_id,
             Comment.internal.is_(False),
             Comment.hidden.is_(False)).scalar_subquery()
+
+
+def _waiting_on_us():
+    """Whether an open issue waits for the organization: the last public
+    word on it is its reporter's (the report itself when nobody answered
+    in public). Internal notes are no answer to the reporter."""
+    by_reporter = sa.case(
+        (Issue.reporter_id.is_not(None),
+         Comment.author_id == Issue.reporter_id),
+        else_=sa.and_(Comment.author_id.is_(None),
+                      sa.func.lower(Comment.author_email)
+                      == sa.func.lower(Issue.reporter_email)))
+    last_word_by_reporter = sa.select(
+        sa.func.coalesce(by_reporter, False)
+    ).where(Comment.issue_id == Issue.id, Comment.internal.is_(False),
+            Comment.hidden.is_(False)).order_by(
+        Comment.created.desc(), Comment.id.desc()).limit(1).scalar_subquery()
+    return sa.and_(Issue.status.in_(OPEN_STATUSES),
+                   sa.func.coalesce(last_word_by_reporter, True))
 
 
 def _caller_has(table, viewer):
@@ -483,6 +506,7 @@ def _issue_dict(row):
             values["reporter"], values["reporter_fullname"],
             issue.pop("reporter_name")),
         is_open=issue["status"] in OPEN_STATUSES,
+        waiting_on_us=values["waiting_on_us"],
         closing_comment=_closing_comment_dict(values["closing_comment"]),
         voted=values["voted"], subscribed=values["subscribed"],
         unread=values["unread"])
@@ -816,6 +840,25 @@ def helpdesk_abuse_report_resolve(context, data_dict):
     return _abuse_reports(AbuseReport.id == report.id)[0]
 
 
+def helpdesk_abuse_report_reopen(context, data_dict):
+    """Undo a moderator's decision: the report (id) and the others closed
+    with it are open again, and what they report is put back as it was
+    (hidden true or false, as the report list said before the decision).
+    """
+    tk.check_access("helpdesk_abuse_report_reopen", context, data_dict)
+    report = abuse_report_from(context, data_dict)
+    data = _validate(data_dict, schema.abuse_report_reopen_schema(), context)
+    if report.resolved_at is None:
+        raise tk.ValidationError({"id": [tk._("This report is still open")]})
+    _set_reported_hidden(context, report, data["hidden"])
+    model.Session.execute(sa.update(AbuseReport).where(
+        *moderation.same_target(report.issue_id, report.comment_id),
+        AbuseReport.resolved_at == report.resolved_at,
+    ).values(resolved_at=None, resolved_by=None))
+    _commit(context)
+    return _abuse_reports(AbuseReport.id == report.id)[0]
+
+
 def _set_reported_hidden(context, report, hidden):
     if report.comment_id:
         comment = model.Session.get(Comment, report.comment_id)
@@ -827,23 +870,36 @@ def _set_reported_hidden(context, report, hidden):
 
 
 def _abuse_reports(*conditions):
-    reporter = aliased(model.User)
+    """Report dicts, each naming what it reports: the issue, the comment,
+    their author, and whether it is hidden now."""
+    reporter, author = aliased(model.User), aliased(model.User)
+    about_comment = AbuseReport.comment_id.is_not(None)
     statement = sa.select(
         AbuseReport, Issue.number, Issue.title, Issue.dataset_id,
-        Comment.body, reporter.name,
+        model.Package.name, Comment.body, reporter.name,
+        sa.func.coalesce(
+            sa.func.nullif(author.fullname, ""), author.name,
+            sa.case((about_comment, Comment.author_name),
+                    else_=Issue.reporter_name)),
+        sa.case((about_comment, Comment.hidden), else_=Issue.hidden),
     ).select_from(AbuseReport).join(
         Issue, Issue.id == AbuseReport.issue_id
     ).outerjoin(Comment, Comment.id == AbuseReport.comment_id).outerjoin(
-        reporter, reporter.id == AbuseReport.reporter_id)
+        reporter, reporter.id == AbuseReport.reporter_id
+    ).outerjoin(author, author.id == sa.case(
+        (about_comment, Comment.author_id), else_=Issue.reporter_id))
     statement = visibility.join_dataset(statement).where(
         *conditions).order_by(AbuseReport.created)
     return [{"id": report.id, "issue_id": report.issue_id,
              "issue_number": number, "issue_title": title,
-             "dataset_id": dataset_id, "comment_id": report.comment_id,
-             "comment_body": body, "reporter": reporter_name,
+             "dataset_id": dataset_id, "dataset_name": dataset_name,
+             "comment_id": report.comment_id, "comment_body": body,
+             "author": author_name, "hidden": hidden,
+             "reporter": reporter_name,
              "reason": report.reason, "created": _iso(report.created),
              "resolved_at": _iso(report.resolved_at)}
-            for report, number, title, dataset_id, body, reporter_name
+            for (report, number, title, dataset_id, dataset_name, body,
+                 reporter_name, author_name, hidden)
             in model.Session.execute(statement)]
 
 

@@ -214,6 +214,11 @@ def helpdesk_abuse_report_resolve(context, data_dict):
                         "this report"))
 
 
+def helpdesk_abuse_report_reopen(context, data_dict):
+    """Who may decide may undo the decision."""
+    return helpdesk_abuse_report_resolve(context, data_dict)
+
+
 def helpdesk_assignee_list(context, data_dict):
     """The editors and admins of the organization."""
     organization = organization_from(context, data_dict)

@@ -118,6 +118,7 @@ def issue_update_schema():
         "title": _required_text(TITLE_LENGTH, required=False),
         "description": [ignore_missing] + _text(),
         "comment": [ignore_empty] + _text(),
+        "internal": [default(False), v.helpdesk_boolean],
         "__after": [v.helpdesk_status_transition],
     }
 
@@ -188,3 +189,8 @@ def abuse_report_resolve_schema():
     return {"id": [ignore],
             "action": [default("dismiss"), unicode_safe,
                        one_of(["dismiss", "hide", "show"])]}
+
+
+def abuse_report_reopen_schema():
+    """Undoing a decision: whether what was reported was hidden before."""
+    return {"id": [ignore], "hidden": [not_missing, v.helpdesk_boolean]}

@@ -86,21 +86,33 @@ def unsent(limit=50):
     ).order_by(Notification.created).limit(limit).all()
 
 
-def recent(status=None, limit=100):
-    """The latest notifications (optionally of one status), newest first,
-    each with its issue and the names its link needs, in one query; and
-    the count per status."""
+def recent(limit, offset=0, **filters):
+    """A page of the latest notifications, newest first, each with its
+    issue and the names its link needs, in one query; the count of those
+    matching the filters (status, kind, and email: part of the address);
+    and the count per status of all."""
     query = model.Session.query(
         Notification, Issue, model.Package.name, model.Group.name
     ).join(Issue, Issue.id == Notification.issue_id).outerjoin(
         model.Package, model.Package.id == Issue.dataset_id
     ).outerjoin(model.Group, model.Group.id == Issue.organization_id)
-    if status:
-        query = query.filter(Notification.status == status)
-    rows = query.order_by(Notification.created.desc()).limit(limit).all()
+    for key in ("status", "kind"):
+        if filters.get(key):
+            query = query.filter(getattr(Notification, key) == filters[key])
+    if filters.get("email"):
+        query = query.filter(Notification.email.ilike(
+            "%" + _like_escaped(filters["email"]) + "%", escape="\\"))
+    total = query.order_by(None).count()
+    rows = query.order_by(Notification.created.desc(), Notification.id
+                          ).limit(limit).offset(offset).all()
     counts = dict(model.Session.query(
         Notification.status, sa.func.count()).group_by(Notification.status))
-    return rows, counts
+    return rows, total, counts
+
+
+def _like_escaped(text):
+    return (text.replace("\\", "\\\\").replace("%", "\\%")
+            .replace("_", "\\_"))
 
 
 def _attempt(notification):

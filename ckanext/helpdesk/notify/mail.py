@@ -116,6 +116,8 @@ def _subject_formats():
                              "{title}"),
         "comment": tk._("[{site}] New comment on #{number} ({place}): "
                         "{title}"),
+        "internal_note": tk._("[{site}] Internal note on #{number} "
+                              "({place}): {title}"),
         "changed": tk._("[{site}] Issue #{number} is now {status}: {title}"),
         "assigned": tk._("[{site}] Issue #{number} is assigned to you: "
                          "{title}"),
@@ -133,7 +135,7 @@ def status_label(status):
 
 
 def _subject(notification, issue, extra_vars):
-    return _subject_formats()[notification.kind].format(
+    return _subject_formats()[extra_vars["kind"]].format(
         site=tk.config["ckan.site_title"], number=issue.number,
         place=extra_vars["place"], title=issue.title,
         status=extra_vars["status_label"])
@@ -157,10 +159,14 @@ def _template_vars(notification, issue, unsubscribe_token):
     place = dataset_title or organization_title
     marked_duplicate = bool(issue.duplicate_of_id) and (
         "duplicate_of_id" in (notification.changes or {}))
+    kind = notification.kind
+    if kind == "comment" and comment is not None and comment.internal:
+        # Told apart from a public comment before the email is opened.
+        kind = "internal_note"
     return {
-        "kind": notification.kind,
+        "kind": kind,
         "recipient_name": one_line(notification.recipient_name, 100),
-        "lead": _lead(notification.kind, place, author),
+        "lead": _lead(kind, place, author),
         "why": _why(notification.reason, site_title, organization_title,
                     dataset_title),
         "site_title": site_title,
@@ -190,6 +196,9 @@ def _lead(kind, place, actor_name):
                              "received. Follow it, and read the replies, at "
                              "the link below."),
         "comment": tk._("{actor} commented on an issue about {place}:"),
+        "internal_note": tk._("{actor} wrote an internal note, for the "
+                              "organization only, on an issue about "
+                              "{place}:"),
         "changed": tk._("{actor} updated an issue about {place}:"),
         "assigned": tk._("{actor} assigned an issue about {place} to you:"),
         "confirm_address": tk._("This address was given when writing about "

@@ -9,15 +9,28 @@ List-Unsubscribe header's one-click URL (RFC 8058): a POST of
 opaque token in the URL (notify/tokens.py) is the credential of all: an
 unknown one is answered with 400, an expired one with 410. The pages name
 the issue only when the holder may see it now.
+
+The operators' page, inside /ckan-admin, pages and filters the email,
+shows each one as it is sent (subject, headers, bodies) and sends the
+signed-in sysadmin a test email through the configured SMTP server.
 """
 import flask
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.config.middleware.flask_app import csrf
+from ckan.lib import mailer
+from ckan.lib.pagination import Page  # toolkit has no door to the pager
 
+from ckanext.helpdesk.logic import text
 from ckanext.helpdesk.model import NOTIFICATION_STATUSES, Issue, Notification
-from ckanext.helpdesk.notify import confirm, jobs, optout, recipients, tokens
+from ckanext.helpdesk.notify import confirm, jobs, mail, optout, recipients, \
+    tokens
+
+NOTIFICATION_KINDS = ("issue_created", "confirmation", "comment", "changed",
+                      "assigned", "confirm_address")
+PER_PAGE = 50
+ADDRESS_LENGTH = 254
 
 notify = flask.Blueprint("helpdesk_notify", __name__)
 
@@ -91,19 +104,100 @@ def confirm_address(token):
                                  token=token)})
 
 
+def _sysadmins_only():
+    if not tk.current_user.is_authenticated or not tk.current_user.sysadmin:
+        tk.abort(403, tk._("Only sysadmins may see the notifications."))
+
+
+def _email_filters(args):
+    """The page's filters, or 400 naming the one that is wrong."""
+    filters = {key: args.get(key, "").strip()
+               for key in ("status", "kind", "email")}
+    for key, allowed in (("status", NOTIFICATION_STATUSES),
+                         ("kind", NOTIFICATION_KINDS)):
+        if filters[key] and filters[key] not in allowed:
+            tk.abort(400, f"{key}: " + tk._("Must be one of {0}").format(
+                ", ".join(allowed)))
+    problem = text.problem(filters["email"], ADDRESS_LENGTH)
+    if problem:
+        tk.abort(400, f"email: {problem}")
+    return {key: value for key, value in filters.items() if value}
+
+
 @notify.route("/ckan-admin/helpdesk/notifications")
 def notifications():
     """What was sent, what waits, what failed and what was skipped, for
-    sysadmins."""
-    if not tk.current_user.is_authenticated or not tk.current_user.sysadmin:
-        tk.abort(403, tk._("Only sysadmins may see the notifications."))
-    status = flask.request.args.get("status")
-    if status not in NOTIFICATION_STATUSES:
-        status = None
-    rows, counts = jobs.recent(status)
+    sysadmins: a page at a time, filtered by status, kind and address."""
+    _sysadmins_only()
+    filters = _email_filters(flask.request.args)
+    try:
+        number = max(1, int(flask.request.args.get("page", 1)))
+    except ValueError:
+        number = 1
+    number = min(number, 10_000)
+    rows, total, counts = jobs.recent(PER_PAGE, (number - 1) * PER_PAGE,
+                                      **filters)
+
+    def page_url(q=None, page=None):
+        return tk.url_for("helpdesk_notify.notifications", page=page,
+                          **filters)
+
     return tk.render("helpdesk/notify/notifications.html", {
-        "rows": rows, "counts": counts, "status": status,
-        "statuses": NOTIFICATION_STATUSES})
+        "rows": rows, "counts": counts, "filters": filters, "total": total,
+        "statuses": NOTIFICATION_STATUSES, "kinds": NOTIFICATION_KINDS,
+        "page": Page(collection=rows, page=number, items_per_page=PER_PAGE,
+                     item_count=total, presliced_list=True, url=page_url)})
+
+
+@notify.route("/ckan-admin/helpdesk/notifications/<notification_id>")
+def notification_preview(notification_id):
+    """One email as it is sent: composed now from the issue's state, its
+    link tokens made and thrown away (nothing is saved), so the preview
+    changes nothing and its links do not work."""
+    _sysadmins_only()
+    if text.problem(notification_id, text.ID_LENGTH):
+        tk.abort(404, tk._("Not found"))
+    notification = model.Session.get(Notification, notification_id)
+    if notification is None:
+        tk.abort(404, tk._("Not found"))
+    try:
+        message = mail.compose(notification)
+    finally:
+        model.Session.rollback()  # compose stores its token digests
+    headers = dict({
+        "From": tk.config.get("smtp.mail_from"),
+        "To": f"{mail.one_line(notification.recipient_name, 100)} "
+              f"<{notification.email}>",
+        "Subject": message.subject}, **message.headers)
+    return tk.render("helpdesk/notify/notification_preview.html", {
+        "notification": model.Session.get(Notification, notification_id),
+        "headers": headers, "message": message})
+
+
+@notify.route("/ckan-admin/helpdesk/notifications/test", methods=["POST"])
+def test_email():
+    """Send the signed-in sysadmin a test email through the configured
+    SMTP server, now, and say whether the server took it."""
+    _sysadmins_only()
+    user = tk.current_user
+    if not user.email:
+        tk.h.flash_error(tk._("Your account has no email address: add one "
+                              "to your profile first."))
+        return tk.redirect_to("helpdesk_notify.notifications")
+    site = tk.config["ckan.site_title"]
+    try:
+        mailer.mail_recipient(
+            user.display_name, user.email,
+            tk._("[{site}] Help desk test email").format(site=site),
+            tk._("This is a test email of the help desk of {site}: its "
+                 "email reaches you.").format(site=site))
+    except mailer.MailerException as error:
+        tk.h.flash_error(tk._("The test email could not be sent: {error}")
+                         .format(error=error))
+    else:
+        tk.h.flash_success(tk._("A test email was sent to {email}.")
+                           .format(email=user.email))
+    return tk.redirect_to("helpdesk_notify.notifications")
 
 
 # Mail clients cannot send a CSRF token; ckan.config.middleware's CSRF

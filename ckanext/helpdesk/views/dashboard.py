@@ -1,19 +1,24 @@
 """Issue queues: the publisher's /dashboard/issues (every organization the
 user edits), an organization's Issues tab, the portal-wide /issues, and the
-bulk status change they share. For someone who edits no organization,
-/dashboard/issues is "My issues": what they reported, subscribed to or
-+1'd."""
+bulk status change they share (with its undo). For someone who edits no
+organization, /dashboard/issues is "My issues": what they reported,
+subscribed to or +1'd."""
+import flask
 from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
+from ckanext.helpdesk.helpers import helpdesk_issue_ref
 from ckanext.helpdesk.views.common import AGES, call, http_errors, \
     safe_next, search_filters, search_page, visible_organization
 
 queue = Blueprint("helpdesk_queue", __name__)
 
 BULK_SIZE = 100  # issues changed by one bulk POST (a page holds 20)
+# Session key: the last bulk change of this browser, shown once on the
+# queue with its undo.
+BULK_UNDO = "helpdesk_bulk_undo"
 
 
 def _render_queue(template, filters, endpoint, extra_vars, **url_args):
@@ -23,7 +28,20 @@ def _render_queue(template, filters, endpoint, extra_vars, **url_args):
     result, pager = search_page(filters, endpoint, **url_args)
     return tk.render(template, dict(
         extra_vars, result=result, page=pager, ages=AGES,
+        status_facets=_status_facets(filters, result),
+        bulk_undo=flask.session.pop(BULK_UNDO, None),
         filters=dict(tk.request.args), endpoint=endpoint, url_args=url_args))
+
+
+def _status_facets(filters, result):
+    """The counts per status of the queue's other filters, whichever
+    status is shown: the page's own facets when it shows every status,
+    else one more facets-only search."""
+    if filters.get("status") in (None, "all"):
+        return result.get("facets")
+    unfiltered = {key: value for key, value in filters.items()
+                  if key not in ("status", "sort")}
+    return call("helpdesk_issue_search", limit=0, **unfiltered).get("facets")
 
 
 @queue.route("/dashboard/issues")
@@ -98,28 +116,68 @@ def portal():
 @queue.route("/helpdesk/issues/bulk", methods=["POST"])
 @http_errors
 def bulk_status():
-    """Give every ticked issue the chosen status; the queue reports how
-    many changed and how many were refused."""
+    """Give every ticked issue the chosen status (there is no default: an
+    Apply without a choice changes nothing); the queue names what changed,
+    offers to undo it, and counts what was refused."""
     status = tk.request.form.get("status", "")
+    if not status:
+        return tk.abort(400, tk._(
+            "status: choose the status to give the selected issues"))
     issue_ids = list(dict.fromkeys(tk.request.form.getlist("issue_id")))
     if len(issue_ids) > BULK_SIZE:
         return tk.abort(400, tk._("issue_id: at most {0} issues at once")
                         .format(BULK_SIZE))
-    refused = 0
+    changed, refused = [], 0
     for issue_id in issue_ids:
         try:
-            call("helpdesk_issue_update", id=issue_id, status=status)
+            before = call("helpdesk_issue_show", id=issue_id)
+            if before["status"] != status:
+                call("helpdesk_issue_update", id=issue_id, status=status)
+                changed.append(_undo_entry(before))
         except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound):
             refused += 1
-    _flash_bulk_result(len(issue_ids) - refused, refused)
+    if changed:
+        # The queue names what changed, with its undo.
+        flask.session[BULK_UNDO] = {"status": status, "issues": changed}
+    _flash_refused(refused)
     return tk.redirect_to(safe_next(tk.h.url_for("helpdesk_queue.dashboard")))
 
 
-def _flash_bulk_result(changed, refused):
-    if changed:
-        tk.h.flash_success(tk.ungettext(
-            "{n} issue changed.", "{n} issues changed.", changed
-        ).format(n=changed))
+def _undo_entry(issue):
+    """What undoing the change of one issue needs: its previous status
+    (and, for a duplicate, the original it pointed to)."""
+    return {"id": issue["id"], "ref": helpdesk_issue_ref(issue),
+            "status": issue["status"],
+            "duplicate_of": issue["duplicate_of_id"] or ""}
+
+
+@queue.route("/helpdesk/issues/bulk/undo", methods=["POST"])
+@http_errors
+def bulk_undo():
+    """Put the issues of a bulk change back to their previous status. The
+    form carries "id:status:original" per issue; each is an ordinary
+    change the caller must be allowed to make."""
+    restored, refused = [], 0
+    for entry in tk.request.form.getlist("restore")[:BULK_SIZE]:
+        issue_id, _sep, rest = entry.partition(":")
+        status, _sep, duplicate_of = rest.partition(":")
+        changes = {"status": status}
+        if status == "duplicate":
+            changes["duplicate_of"] = duplicate_of
+        try:
+            issue = call("helpdesk_issue_update", id=issue_id, **changes)
+            restored.append(helpdesk_issue_ref(issue))
+        except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound):
+            refused += 1
+    if restored:
+        tk.h.flash_success(tk._("Undone: {issues} are back to their "
+                                "previous status.").format(
+            issues=", ".join(restored)))
+    _flash_refused(refused)
+    return tk.redirect_to(safe_next(tk.h.url_for("helpdesk_queue.dashboard")))
+
+
+def _flash_refused(refused):
     if refused:
         tk.h.flash_error(tk.ungettext(
             "{n} issue could not be changed.",

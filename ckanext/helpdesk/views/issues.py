@@ -279,12 +279,16 @@ def comment(issue_id):
 @helpdesk.route("/helpdesk/issues/<issue_id>/triage", methods=["POST"])
 @http_errors
 def triage(issue_id):
+    """The publisher's composer (a reply or an internal note, with status
+    and assignee) and the triage panel (duplicate-of) post here."""
     issue = _issue(issue_id)
     # Only those shown the triage form may post it (its errors are shown
     # beside its fields).
     tk.check_access("helpdesk_assignee_list", {},
                     {"organization_id": issue["organization_id"]})
     data = form_data()
+    if data.get("resolve"):
+        data["status"] = "resolved"  # "Reply and resolve"
     try:
         changes = _triage_changes(issue, data)
         if changes:
@@ -292,23 +296,37 @@ def triage(issue_id):
     except tk.ValidationError as error:
         return _issue_page(issue, status=400, triage_data=data,
                            triage_errors=error.error_dict)
-    tk.h.flash_success(tk._("The issue was updated."))
+    tk.h.flash_success(_triage_message(changes))
     return tk.redirect_to(helpdesk_issue_url(issue))
 
 
+def _triage_message(changes):
+    if "comment" not in changes:
+        return tk._("The issue was updated.")
+    if changes.get("internal"):
+        return tk._("Your internal note was added: only the organization "
+                    "sees it.")
+    if changes.get("status") == "resolved":
+        return tk._("Your reply was posted and the issue resolved.")
+    return tk._("Your reply was posted.")
+
+
 def _triage_changes(issue, data):
-    """Only what the form changes, so the timeline records no non-events."""
+    """Only what the form changes, so the timeline records no non-events
+    (a form without a field leaves its value alone)."""
     changes = {}
     if data.get("status", issue["status"]) != issue["status"]:
         changes["status"] = data["status"]
     if data.get("assignee", issue["assignee"] or "") != (issue["assignee"]
                                                          or ""):
         changes["assignee"] = data["assignee"]
-    duplicate = data.get("duplicate_of", "").lstrip("#")
-    if duplicate != str(issue["duplicate_of_number"] or ""):
-        changes["duplicate_of"] = _duplicate_of_id(issue, duplicate)
+    if "duplicate_of" in data:
+        duplicate = data["duplicate_of"].lstrip("#")
+        if duplicate != str(issue["duplicate_of_number"] or ""):
+            changes["duplicate_of"] = _duplicate_of_id(issue, duplicate)
     if data.get("comment"):
         changes["comment"] = data["comment"]
+        changes["internal"] = data.get("internal") == "1"
     return changes
 
 

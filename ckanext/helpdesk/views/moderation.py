@@ -1,24 +1,33 @@
 """The moderation queue of reported (and held) issues and comments: the
 sysadmin's under /ckan-admin, an organization admin's on their dashboard,
-each listing the reports its viewer moderates."""
+each listing the reports its viewer moderates. Each decision is confirmed
+by a message naming it, with an undo."""
+import flask
 from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
+from ckanext.helpdesk.helpers import helpdesk_issue_ref
 from ckanext.helpdesk.views.common import call, http_errors, safe_next
 
 moderation = Blueprint("helpdesk_moderation", __name__)
 
 RESOLUTIONS = ("dismiss", "hide", "show")
+# Session key: the last decision of this browser, shown once with its undo.
+DECISION_UNDO = "helpdesk_moderation_undo"
+
+
+def _render(extra_vars):
+    return tk.render("helpdesk/moderation.html", dict(
+        extra_vars, reports=call("helpdesk_abuse_report_list"),
+        undo=flask.session.pop(DECISION_UNDO, None)))
 
 
 @moderation.route("/ckan-admin/helpdesk/reports")
 @http_errors
 def reports():
-    return tk.render("helpdesk/moderation.html", {
-        "reports": call("helpdesk_abuse_report_list"),
-        "base_template": "admin/base.html"})
+    return _render({"base_template": "admin/base.html"})
 
 
 @moderation.route("/dashboard/helpdesk/reports")
@@ -27,8 +36,7 @@ def dashboard():
     """The organization admin's queue: reports about their issues."""
     if not current_user.is_authenticated:
         return tk.redirect_to("user.login")
-    return tk.render("helpdesk/moderation.html", {
-        "reports": call("helpdesk_abuse_report_list"),
+    return _render({
         "base_template": "user/dashboard.html",
         # user/dashboard.html shows whose dashboard it is.
         "user_dict": call("user_show", id=current_user.id),
@@ -42,7 +50,51 @@ def resolve(report_id):
     action = tk.request.form.get("action")
     if action not in RESOLUTIONS:
         return tk.abort(400, tk._("action: choose to dismiss, hide or show."))
+    report = _open_report(report_id)
+    # The action decides who may resolve which report (403, 404).
     call("helpdesk_abuse_report_resolve", id=report_id, action=action)
-    tk.h.flash_success(tk._("The report was resolved."))
+    if report is not None:
+        # The queue confirms the decision, naming it, with its undo.
+        flask.session[DECISION_UNDO] = {
+            "report_id": report_id, "hidden": report["hidden"],
+            "message": _decision_message(action, report)}
+    return tk.redirect_to(safe_next(
+        tk.h.url_for("helpdesk_moderation.reports")))
+
+
+def _open_report(report_id):
+    """The open report as the caller's queue lists it (what it reports,
+    whether that is hidden now), or None."""
+    try:
+        reports = call("helpdesk_abuse_report_list")
+    except tk.NotAuthorized:
+        return None
+    return next((report for report in reports if report["id"] == report_id),
+                None)
+
+
+def _decision_message(action, report):
+    what = (tk._("the comment by {author} on {ref}") if report["comment_id"]
+            else tk._("the issue {ref} by {author}")).format(
+        author=report["author"] or tk._("a visitor"),
+        ref=helpdesk_issue_ref({"dataset_id": report["dataset_id"],
+                                "dataset_name": report["dataset_name"],
+                                "number": report["issue_number"]}))
+    return {
+        "hide": tk._("Hidden: {what}."),
+        "show": tk._("Shown: {what}."),
+        "dismiss": tk._("Report dismissed; left as it is: {what}."),
+    }[action].format(what=what)
+
+
+@moderation.route("/ckan-admin/helpdesk/reports/<report_id>/undo",
+                  methods=["POST"])
+@http_errors
+def undo(report_id):
+    """Reopen the reports closed by a decision and put what they report
+    back as it was (the form says whether it was hidden)."""
+    call("helpdesk_abuse_report_reopen", id=report_id,
+         hidden=tk.request.form.get("hidden", ""))
+    tk.h.flash_success(tk._("Undone: the report is back in the queue."))
     return tk.redirect_to(safe_next(
         tk.h.url_for("helpdesk_moderation.reports")))

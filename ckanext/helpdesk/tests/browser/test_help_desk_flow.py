@@ -61,12 +61,11 @@ def test_publisher_finds_assigns_replies_and_resolves(
     page.click("text=Stop 42 is missing")
 
     page.select_option("#field-assignee", portal["publisher"]["name"])
-    page.select_option("#field-status", "resolved")
     page.fill("#field-triage-comment", "Added back, thanks!")
-    page.get_by_role("button", name="Update", exact=True).click()
+    page.get_by_role("button", name="Reply and resolve").click()
 
     expect(page.locator(".alert-success")).to_contain_text(
-        "The issue was updated")
+        "Your reply was posted and the issue resolved")
     meta = page.locator(".helpdesk-issue-page header")
     expect(meta).to_contain_text("Resolved")
     expect(meta).to_contain_text(f"Assigned to {portal['publisher']['name']}")
@@ -79,6 +78,60 @@ def test_publisher_finds_assigns_replies_and_resolves(
     expect(page.locator(".helpdesk-result-count")).to_have_text("0 issues")
     page.goto(f"{live_server}/dashboard/issues?status=resolved")
     expect(page.locator(".helpdesk-result-count")).to_have_text("1 issue")
+
+
+def test_publisher_writes_an_internal_note_in_the_tinted_tab(
+        live_server, page, sign_in, portal):
+    issue = create_issue(portal["visitor"], portal["dataset"],
+                         title="Stop 42 is missing")
+    sign_in(live_server, portal["publisher"])
+    page.goto(f"{live_server}/dataset/{portal['dataset']['name']}/issues/"
+              f"{issue['number']}")
+    composer = page.locator(".helpdesk-composer")
+    public_colour = composer.evaluate("e => getComputedStyle(e).backgroundColor")
+
+    page.get_by_text("Internal note", exact=True).click()
+    expect(composer).not_to_have_css("background-color", public_colour)
+    expect(page.locator(".helpdesk-composer-internal-hint")).to_be_visible()
+    screenshot(page, "composer-internal-note")
+    page.fill("#field-triage-comment", "Ask the depot first.")
+    page.get_by_role("button", name="Send", exact=True).click()
+
+    expect(page.locator(".alert-success")).to_contain_text(
+        "only the organization sees it")
+    expect(page.locator(".helpdesk-internal")).to_contain_text(
+        "Ask the depot first.")
+
+
+def test_publisher_bulk_resolves_with_select_all_then_undoes_it(
+        live_server, page, sign_in, portal):
+    for title in ("Stop 1 is missing", "Stop 2 is missing"):
+        create_issue(portal["visitor"], portal["dataset"], title=title)
+    sign_in(live_server, portal["publisher"])
+    page.goto(f"{live_server}/dashboard/issues")
+    # CKAN sets its modules up after loading its translations: the
+    # select-all box, shown by its module, says they are ready.
+    expect(page.locator("#helpdesk-select-all")).to_be_visible()
+
+    # Filters apply as soon as they are chosen.
+    page.select_option("#helpdesk-sort", "oldest")
+    page.wait_for_url(re.compile(r"sort=oldest"))
+    page.check("#helpdesk-select-all")
+    expect(page.locator("input[name=issue_id]:checked")).to_have_count(2)
+    expect(page.locator("#bulk-status")).to_have_value("")
+    page.select_option("#bulk-status", "resolved")
+    page.get_by_role("button", name="Apply").click()
+
+    name = portal["dataset"]["name"]
+    undo = page.locator(".helpdesk-bulk-undo")
+    expect(undo).to_contain_text(f"2 issues changed to Resolved: {name}#1, "
+                                 f"{name}#2")
+    expect(page.locator(".helpdesk-result-count")).to_have_text("0 issues")
+    screenshot(page, "bulk-undo")
+    undo.get_by_role("button", name="Undo").click()
+
+    expect(page.locator(".alert-success")).to_contain_text("Undone")
+    expect(page.locator(".helpdesk-result-count")).to_have_text("2 issues")
 
 
 def test_anonymous_visitor_is_refused_where_reports_need_an_account(

@@ -58,8 +58,10 @@ FORMS = [
     "/helpdesk/issues/{issue}/report",
     "/helpdesk/comments/{comment}/hide",
     "/helpdesk/issues/bulk",
+    "/helpdesk/issues/bulk/undo",
     "/helpdesk/preview",
     "/ckan-admin/helpdesk/reports/{report}/resolve",
+    "/ckan-admin/helpdesk/reports/{report}/undo",
 ]
 
 

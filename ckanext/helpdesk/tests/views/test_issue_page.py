@@ -33,7 +33,7 @@ def test_editor_assigns_changes_status_and_replies_in_one_go(
         follow_redirects=True)
 
     page = response.body
-    assert "The issue was updated." in page
+    assert "Your reply was posted." in page
     assert "In progress" in page
     assert f"Assigned to {portal['editor']['name']}" in page
     assert "Looking into it." in page

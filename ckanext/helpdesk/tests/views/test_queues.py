@@ -76,7 +76,7 @@ def test_bulk_status_change(visitor, portal):
         "status": "acknowledged", "came_from": "/dashboard/issues"},
         follow_redirects=True)
 
-    assert "2 issues changed." in response.body
+    assert "2 issues changed to Acknowledged" in response.body
     acknowledged = visitor.get(
         "/dashboard/issues?status=acknowledged").body
     assert "Issue 0" in acknowledged and "Issue 1" in acknowledged
