@@ -11,8 +11,12 @@ from ckan.common import current_user
 from ckan.lib.redis import connect_to_redis  # toolkit has no door to Redis
 
 from ckanext.helpdesk import rendering, spam, visibility
+from ckanext.helpdesk.model import REOPENABLE_STATUSES, reopens
 
 LATEST_ISSUES = 3  # on the dataset page
+# Answered issues it takes before a typical response time is shown: one
+# or two quick (or slow) answers say little of the next one.
+RESPONSE_TIME_SAMPLE = 3
 
 log = logging.getLogger(__name__)
 
@@ -195,11 +199,14 @@ def helpdesk_options(items, value_key, text_key):
 
 def helpdesk_event_text(event):
     """One timeline line in words: "alice changed the status from New to
-    Resolved"."""
+    Resolved". Every kind the actions record has its sentence; a kind
+    this code does not know reads as a plain update, never as its code."""
     actor = event.get("actor") or tk._("Someone")
     old, new = event.get("old_value"), event.get("new_value")
     kind = event["kind"]
     if kind == "status":
+        if reopens(old, new):
+            return tk._("{actor} reopened it").format(actor=actor)
         return tk._("{actor} changed the status from {old} to {new}").format(
             actor=actor, old=helpdesk_status_label(old),
             new=helpdesk_status_label(new))
@@ -217,8 +224,12 @@ def helpdesk_event_text(event):
         if tk.asbool(new):
             return tk._("{actor} hid it").format(actor=actor)
         return tk._("{actor} showed it again").format(actor=actor)
-    return tk._("{actor} changed the {field}").format(actor=actor,
-                                                      field=kind)
+    if kind == "comment_hidden":
+        return tk._("{actor} hid a comment").format(actor=actor)
+    if kind == "comment_shown":
+        return tk._("{actor} showed a hidden comment again").format(
+            actor=actor)
+    return tk._("{actor} updated it").format(actor=actor)
 
 
 def helpdesk_markdown(text):
