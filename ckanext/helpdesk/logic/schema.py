@@ -125,6 +125,14 @@ def issue_update_schema():
     }
 
 
+def issue_reopen_schema():
+    return {
+        "id": [ignore],
+        "comment": [ignore_empty] + _text(),
+        "__after": [v.helpdesk_reopenable],
+    }
+
+
 def hide_schema():
     """Hiding (or, with hidden=False, showing again) an issue or a
     comment."""

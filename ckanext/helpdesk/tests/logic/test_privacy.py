@@ -39,6 +39,7 @@ def _answer(action, user, **data):
 ISSUE_ACTIONS = [
     ("helpdesk_issue_show", "id", {}),
     ("helpdesk_issue_update", "id", {"title": "Mine now"}),
+    ("helpdesk_issue_reopen", "id", {}),
     ("helpdesk_issue_hide", "id", {}),
     ("helpdesk_comment_create", "issue_id", {"body": "Hello?"}),
     ("helpdesk_comment_list", "issue_id", {}),
