@@ -3,6 +3,7 @@ import contextlib
 import datetime
 import json
 import logging
+import math
 
 from redis.exceptions import RedisError
 
@@ -11,9 +12,13 @@ from ckan.common import current_user
 from ckan.lib.redis import connect_to_redis  # toolkit has no door to Redis
 
 from ckanext.helpdesk import rendering, spam, visibility
-from ckanext.helpdesk.model import OPEN_STATUSES
+from ckanext.helpdesk.model import OPEN_STATUSES, REOPENABLE_STATUSES, \
+    reopens
 
 LATEST_ISSUES = 3  # on the dataset page
+# Answered issues it takes before a typical response time is shown: one
+# or two quick (or slow) answers say little of the next one.
+RESPONSE_TIME_SAMPLE = 3
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +31,8 @@ __all__ = [
     "helpdesk_markdown", "helpdesk_moderates", "helpdesk_spam_guard",
     "helpdesk_result_count", "helpdesk_unread_count", "helpdesk_issue_ref",
     "helpdesk_status_counts", "helpdesk_pending_reports",
+    "helpdesk_status_meaning", "helpdesk_next_step",
+    "helpdesk_typical_response", "helpdesk_may_reopen",
 ]
 
 
@@ -143,6 +150,76 @@ def helpdesk_status_label(code):
     return dict(helpdesk_statuses()).get(code, code)
 
 
+def helpdesk_status_meaning(code):
+    """What a status means, in one line for visitors."""
+    return {
+        "new": tk._("Reported; the publisher has not looked at it yet."),
+        "acknowledged": tk._("The publisher has read it and agrees it "
+                             "needs looking at."),
+        "in_progress": tk._("The publisher is working on it."),
+        "resolved": tk._("The publisher says it is fixed."),
+        "wont_fix": tk._("The publisher will not change this; the "
+                         "conversation says why."),
+        "duplicate": tk._("Another issue reports the same thing; it is "
+                          "followed there."),
+    }.get(code, "")
+
+
+def helpdesk_next_step(code):
+    """What happens next to an issue in this status, for its reporter and
+    anyone following it."""
+    return {
+        "new": tk._("The publisher has been told by email and will answer "
+                    "here; whoever follows the issue is emailed each reply "
+                    "and status change."),
+        "acknowledged": tk._("The publisher will say here what they will "
+                             "do about it."),
+        "in_progress": tk._("You will be told here, and by email if you "
+                            "follow the issue, when it is done."),
+        "resolved": tk._("Nothing more, unless it is not fixed for you: "
+                         "its reporter can then reopen it."),
+        "wont_fix": tk._("Nothing more; its reporter can reopen it with "
+                         "new information."),
+        "duplicate": tk._("Follow the original issue: the publisher "
+                          "answers there."),
+    }.get(code, "")
+
+
+def helpdesk_typical_response(organization_id):
+    """"Typically answers publicly within 2 days" (the median of the last
+    90 days, helpdesk_response_time), or "" when too few issues were
+    answered in that time to tell."""
+    figure = tk.get_action("helpdesk_response_time")(
+        {}, {"organization_id": organization_id})
+    if figure["answered"] < RESPONSE_TIME_SAMPLE:
+        return ""
+    return tk._("Typically the first public answer comes within {time} "
+                "(median of the last {days} days).").format(
+        time=_duration(figure["median_seconds"]), days=figure["days"])
+
+
+def _duration(seconds):
+    """A rounded-up duration in words: "40 minutes", "5 hours", "3 days"."""
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes < 60:
+        return tk.ungettext("{n} minute", "{n} minutes", minutes).format(
+            n=minutes)
+    hours = math.ceil(minutes / 60)
+    if hours < 48:
+        return tk.ungettext("{n} hour", "{n} hours", hours).format(n=hours)
+    days = math.ceil(hours / 24)
+    return tk.ungettext("{n} day", "{n} days", days).format(n=days)
+
+
+def helpdesk_may_reopen(issue):
+    """Whether the signed-in user is shown the Reopen button: the
+    reporter of an issue resolved or marked won't fix (as the auth
+    function of helpdesk_issue_reopen decides)."""
+    return (current_user.is_authenticated
+            and issue["status"] in REOPENABLE_STATUSES
+            and issue.get("reporter_id") == current_user.id)
+
+
 def helpdesk_status_options():
     return [{"value": code, "text": label}
             for code, label in helpdesk_statuses()]
@@ -218,11 +295,14 @@ def helpdesk_options(items, value_key, text_key):
 
 def helpdesk_event_text(event):
     """One timeline line in words: "alice changed the status from New to
-    Resolved"."""
+    Resolved". Every kind the actions record has its sentence; a kind
+    this code does not know reads as a plain update, never as its code."""
     actor = event.get("actor") or tk._("Someone")
     old, new = event.get("old_value"), event.get("new_value")
     kind = event["kind"]
     if kind == "status":
+        if reopens(old, new):
+            return tk._("{actor} reopened it").format(actor=actor)
         return tk._("{actor} changed the status from {old} to {new}").format(
             actor=actor, old=helpdesk_status_label(old),
             new=helpdesk_status_label(new))
@@ -240,8 +320,12 @@ def helpdesk_event_text(event):
         if tk.asbool(new):
             return tk._("{actor} hid it").format(actor=actor)
         return tk._("{actor} showed it again").format(actor=actor)
-    return tk._("{actor} changed the {field}").format(actor=actor,
-                                                      field=kind)
+    if kind == "comment_hidden":
+        return tk._("{actor} hid a comment").format(actor=actor)
+    if kind == "comment_shown":
+        return tk._("{actor} showed a hidden comment again").format(
+            actor=actor)
+    return tk._("{actor} updated it").format(actor=actor)
 
 
 def helpdesk_markdown(text):

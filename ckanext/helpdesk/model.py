@@ -18,6 +18,14 @@ STATUSES = ("new", "acknowledged", "in_progress", "resolved", "wont_fix",
             "duplicate")
 OPEN_STATUSES = ("new", "acknowledged", "in_progress")
 CLOSED_STATUSES = ("resolved", "wont_fix", "duplicate")
+# What its reporter may reopen (a duplicate lives on in its original).
+REOPENABLE_STATUSES = ("resolved", "wont_fix")
+REOPENED_STATUS = "new"  # back in front of the publisher, as when reported
+
+
+def reopens(old_status, new_status):
+    """Whether a status change brings a closed issue back."""
+    return old_status in CLOSED_STATUSES and new_status in OPEN_STATUSES
 
 
 def utcnow():

@@ -17,13 +17,15 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import ratelimit, signals, visibility
 from ckanext.helpdesk.categories import configured_categories
-from ckanext.helpdesk.logic import ACTIONS, following, moderation, schema
+from ckanext.helpdesk.logic import (ACTIONS, following, moderation,
+                                    response_time, schema)
 from ckanext.helpdesk.logic.lookup import (abuse_report_from, by_id_or_name,
                                            comment_from, ids_of, issue_from,
                                            organization_from)
-from ckanext.helpdesk.model import (OPEN_STATUSES, AbuseReport, Comment,
-                                    Event, Issue, IssueCounter, LastSeen,
-                                    Subscription, Vote, utcnow)
+from ckanext.helpdesk.model import (OPEN_STATUSES, REOPENED_STATUS,
+                                    AbuseReport, Comment, Event, Issue,
+                                    IssueCounter, LastSeen, Subscription,
+                                    Vote, utcnow)
 
 __all__ = list(ACTIONS)
 
@@ -179,6 +181,29 @@ def helpdesk_issue_update(context, data_dict):
     values = {column: data[field] for field, column in UPDATABLE.items()
               if field in data}
     _change(context, issue, values, data.get("comment"), data["internal"])
+    _commit(context)
+    return _issue_by_id(context, issue.id)
+
+
+def helpdesk_issue_reopen(context, data_dict):
+    """Reopen an issue one reported that was resolved or marked won't fix:
+    it is "new" again, the timeline says who reopened it, and its
+    assignee (the publishers when nobody is assigned) is told.
+
+    :param id: the issue's id (or its ``number`` with ``dataset_id``, or
+        ``organization_id`` for a data request)
+    :type id: string
+    :param comment: why it is reopened, posted as a public reply with the
+        change (optional)
+    :type comment: string
+    :returns: the issue
+    :rtype: dictionary
+    """
+    tk.check_access("helpdesk_issue_reopen", context, data_dict)
+    issue = issue_from(context, data_dict)
+    context["helpdesk_issue"] = issue
+    data = _validate(data_dict, schema.issue_reopen_schema(), context)
+    _change(context, issue, {"status": REOPENED_STATUS}, data.get("comment"))
     _commit(context)
     return _issue_by_id(context, issue.id)
 
@@ -394,6 +419,24 @@ def helpdesk_issue_counts(context, data_dict):
     for dataset_id, open_count, total in model.Session.execute(statement):
         counts[dataset_id] = {"open": open_count, "total": total}
     return counts
+
+
+@tk.side_effect_free
+def helpdesk_response_time(context, data_dict):
+    """An organization's typical time to a first public response: the
+    median, over its public issues reported in the last 90 days that got
+    one, of the time from the report to the first public reply or status
+    change of its editors and admins (see logic/response_time.py).
+
+    :param organization_id: the organization's id or name
+    :type organization_id: string
+    :returns: ``median_seconds`` (None when no issue was answered),
+        ``answered`` (how many issues the median is of) and ``days``
+    :rtype: dictionary
+    """
+    tk.check_access("helpdesk_response_time", context, data_dict)
+    organization = organization_from(context, data_dict)
+    return response_time.median_first_response(organization.id)
 
 
 # -- issue dicts -----------------------------------------------------------

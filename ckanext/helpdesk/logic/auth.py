@@ -84,12 +84,23 @@ def helpdesk_issue_update(context, data_dict):
     viewer = _viewer(context)
     if visibility.manages(issue.id, viewer):
         return _result(True)
-    is_reporter = bool(viewer.user_id) and issue.reporter_id == viewer.user_id
     managing = [field for field in MANAGING_FIELDS if field in data_dict]
-    if managing or not is_reporter:
+    if managing or not _is_reporter(issue, viewer):
         return _result(False, tk._("Not authorized to change {0}").format(
             ", ".join(managing) or tk._("this issue")))
     return _result(True)
+
+
+def helpdesk_issue_reopen(context, data_dict):
+    """The reporter of the issue, signed in (managers change its status
+    with helpdesk_issue_update)."""
+    issue = issue_from(context, data_dict)
+    return _result(_is_reporter(issue, _viewer(context)),
+                   tk._("Only the reporter may reopen this issue"))
+
+
+def _is_reporter(issue, viewer):
+    return bool(viewer.user_id) and issue.reporter_id == viewer.user_id
 
 
 def helpdesk_issue_delete(context, data_dict):
@@ -109,6 +120,12 @@ def helpdesk_issue_search(context, data_dict):
 @tk.auth_allow_anonymous_access
 def helpdesk_issue_counts(context, data_dict):
     """Everyone: only issues the caller may see are counted."""
+    return _result(True)
+
+
+@tk.auth_allow_anonymous_access
+def helpdesk_response_time(context, data_dict):
+    """Everyone: the figure is computed from public issues alone."""
     return _result(True)
 
 

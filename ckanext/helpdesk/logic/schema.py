@@ -90,7 +90,10 @@ def issue_create_schema(anonymous=False):
         "resource_id": [ignore_empty] + _id(),
         "category": [not_empty, unicode_safe, v.helpdesk_category],
         "title": _required_text(TITLE_LENGTH),
-        "description": [default("")] + _text(),
+        # Required from every caller, as the form marks it (Open311, whose
+        # description is optional, lets the title stand in: see
+        # open311/mapping.issue_fields).
+        "description": _required_text(),
         "reporter_name": author["name"],
         "reporter_email": author["email"],
         # Only trusted code holds a report back for moderation (Open311's
@@ -116,10 +119,18 @@ def issue_update_schema():
         "duplicate_of": [ignore_missing] + _id() + [
             v.helpdesk_duplicate_of],
         "title": _required_text(TITLE_LENGTH, required=False),
-        "description": [ignore_missing] + _text(),
+        "description": _required_text(required=False),
         "comment": [ignore_empty] + _text(),
         "internal": [default(False), v.helpdesk_boolean],
         "__after": [v.helpdesk_status_transition],
+    }
+
+
+def issue_reopen_schema():
+    return {
+        "id": [ignore],
+        "comment": [ignore_empty] + _text(),
+        "__after": [v.helpdesk_reopenable],
     }
 
 

@@ -13,7 +13,7 @@ from ckanext.helpdesk import visibility
 from ckanext.helpdesk.categories import category_codes
 from ckanext.helpdesk.logic import lookup, text
 from ckanext.helpdesk.model import (CLOSED_STATUSES, OPEN_STATUSES,
-                                    STATUSES, Issue)
+                                    REOPENABLE_STATUSES, STATUSES, Issue)
 
 LIST_LENGTH = 1000  # values of a list parameter (ids, organizations)
 
@@ -25,7 +25,7 @@ __all__ = [
     "helpdesk_duplicate_of", "helpdesk_issue_target",
     "helpdesk_status_transition", "helpdesk_utc_datetime",
     "helpdesk_id_list", "helpdesk_identifier", "helpdesk_boolean",
-    "helpdesk_natural_number",
+    "helpdesk_natural_number", "helpdesk_reopenable",
 ]
 
 
@@ -242,6 +242,15 @@ def helpdesk_status_transition(key, data, errors, context):
     elif status == "duplicate" and not issue.duplicate_of_id:
         _error(errors, "duplicate_of",
                tk._("Missing value: the issue it duplicates"))
+
+
+def helpdesk_reopenable(key, data, errors, context):
+    """Only a resolved issue, or one marked won't fix, is reopened (an
+    open one is open already; a duplicate lives on in its original)."""
+    if context["helpdesk_issue"].status not in REOPENABLE_STATUSES:
+        _error(errors, "status",
+               tk._("Only a resolved issue, or one marked won't fix, can "
+                    "be reopened"))
 
 
 def helpdesk_utc_datetime(value):

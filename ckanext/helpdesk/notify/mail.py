@@ -20,7 +20,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib import mailer
 
-from ckanext.helpdesk.model import Comment, Issue
+from ckanext.helpdesk.model import Comment, Issue, reopens
 from ckanext.helpdesk.notify import confirm, recipients, tokens
 
 _LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
@@ -119,6 +119,8 @@ def _subject_formats():
         "internal_note": tk._("[{site}] Internal note on #{number} "
                               "({place}): {title}"),
         "changed": tk._("[{site}] Issue #{number} is now {status}: {title}"),
+        "reopened": tk._("[{site}] Issue #{number} was reopened: {title}"),
+        "updated": tk._("[{site}] Issue #{number} was updated: {title}"),
         "assigned": tk._("[{site}] Issue #{number} is assigned to you: "
                          "{title}"),
         "confirm_address": tk._("[{site}] Please confirm your email "
@@ -135,10 +137,28 @@ def status_label(status):
 
 
 def _subject(notification, issue, extra_vars):
-    return _subject_formats()[extra_vars["kind"]].format(
+    """The subject names the change the notification recorded, not the
+    issue's status when the email goes out (which may have moved on)."""
+    return _subject_formats()[extra_vars["told_kind"]].format(
         site=tk.config["ckan.site_title"], number=issue.number,
         place=extra_vars["place"], title=issue.title,
-        status=extra_vars["status_label"])
+        status=status_label(_recorded_status(notification)))
+
+
+def _subject_kind(notification):
+    """The notification's kind, a change told apart by what it recorded."""
+    if notification.kind != "changed":
+        return notification.kind
+    status = (notification.changes or {}).get("status")
+    if status is None:
+        return "updated"  # the duplicate mark alone changed
+    old, new = status
+    return "reopened" if reopens(old, new) else "changed"
+
+
+def _recorded_status(notification):
+    status = (notification.changes or {}).get("status")
+    return status[1] if status else None
 
 
 def _template_vars(notification, issue, unsubscribe_token):
@@ -160,19 +180,21 @@ def _template_vars(notification, issue, unsubscribe_token):
     marked_duplicate = bool(issue.duplicate_of_id) and (
         "duplicate_of_id" in (notification.changes or {}))
     kind = notification.kind
+    told_kind = _subject_kind(notification)
     if kind == "comment" and comment is not None and comment.internal:
         # Told apart from a public comment before the email is opened.
-        kind = "internal_note"
+        kind = told_kind = "internal_note"
     return {
         "kind": kind,
+        # What the subject and the first sentence say happened.
+        "told_kind": told_kind,
         "recipient_name": one_line(notification.recipient_name, 100),
-        "lead": _lead(kind, place, author),
+        "lead": _lead(told_kind, place, author),
         "why": _why(notification.reason, site_title, organization_title,
                     dataset_title),
         "site_title": site_title,
         "site_url": tk.config["ckan.site_url"],
         "issue": issue,
-        "status_label": status_label(issue.status),
         "dataset_title": dataset_title,
         "organization_title": organization_title,
         "place": place,
@@ -200,6 +222,8 @@ def _lead(kind, place, actor_name):
                               "organization only, on an issue about "
                               "{place}:"),
         "changed": tk._("{actor} updated an issue about {place}:"),
+        "reopened": tk._("{actor} reopened an issue about {place}:"),
+        "updated": tk._("{actor} updated an issue about {place}:"),
         "assigned": tk._("{actor} assigned an issue about {place} to you:"),
         "confirm_address": tk._("This address was given when writing about "
                                 "{place}. Confirm it to receive the replies "

@@ -16,7 +16,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import visibility
-from ckanext.helpdesk.model import NotificationOptOut, Subscription
+from ckanext.helpdesk.model import (NotificationOptOut, Subscription,
+                                    reopens)
 from ckanext.helpdesk.notify import confirm, optout
 
 PUBLISHER_CAPACITIES = ("admin", "editor")
@@ -158,6 +159,10 @@ def for_change(issue, changes, comment=None):
     told = []
     if changes.get("assignee_id") and issue.assignee_id:
         told += _as("assigned", assignee(issue))
+    if "status" in changes and reopens(*changes["status"]):
+        # Work thought done comes back: to its assignee, or to the
+        # publishers when nobody is assigned, so it is not left unheard.
+        told += _as("changed", assignee(issue) or publishers(issue))
     if "status" in changes or "duplicate_of_id" in changes:
         told += _as("changed", reporter(issue) + subscribers(issue))
     elif comment is not None:

@@ -315,8 +315,10 @@ def issue_fields(params, category, anonymous):
         or _first_line(description)
     if not title:
         raise errors.bad_request(tk._("description is required"))
+    # GeoReport makes the description optional, the help desk does not:
+    # a request with a title alone is described by its title.
     fields = {"category": category["code"], "title": title,
-              "description": description}
+              "description": description.strip() or title}
     fields.update(_location(params, category))
     if anonymous:
         fields.update(_reporter(params))

@@ -1,17 +1,20 @@
-"""Atom feeds of the issue lists (a dataset's, and the portal's), with the
-same filters as the pages and only what the reader may see."""
+"""Atom feeds of the issue lists (a dataset's, an organization's, and the
+portal's), with the same filters as the pages and only what the reader may
+see. The list pages name their feed in a <link rel="alternate"> (feed
+readers find it from the page's address)."""
 import datetime
 
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, make_response
+from markupsafe import Markup
 
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.helpers import helpdesk_category_label, \
-    helpdesk_issue_url, helpdesk_status_label
+    helpdesk_issue_url, helpdesk_markdown, helpdesk_status_label
 from ckanext.helpdesk.logic import text
 from ckanext.helpdesk.views.common import call, http_errors, \
-    search_filters, visible_dataset
+    search_filters, visible_dataset, visible_organization
 
 feeds = Blueprint("helpdesk_feeds", __name__)
 
@@ -28,6 +31,17 @@ def dataset(id):
                  dict(search_filters(tk.request.args,
                                      ("status", "category", "q")),
                       dataset_id=pkg["id"]))
+
+
+@feeds.route("/organization/<id>/issues.atom")
+@http_errors
+def organization(id):
+    org = visible_organization(id)
+    return _atom(tk._("Issues of {organization}").format(
+        organization=org["display_name"]),
+        tk.h.url_for("helpdesk_queue.organization", id=org["name"],
+                     _external=True),
+        dict(search_filters(tk.request.args), organization_id=org["id"]))
 
 
 @feeds.route("/issues.atom")
@@ -60,22 +74,26 @@ def _atom(title, page_url, filters):
 
 
 def _add_entry(feed, issue):
-    """One issue; feedgen escapes every text (the description stays plain
-    Markdown source, never HTML)."""
+    """One issue, titled with its dataset's name (its organization's for
+    a data request) as the lists read in a feed reader mix datasets; the
+    summary is the description's Markdown rendered and sanitised as the
+    issue page shows it (feedgen escapes it into the XML)."""
     url = helpdesk_issue_url(issue, _external=True)
+    place = issue["dataset_name"] or issue["organization_name"]
     entry = feed.add_entry(order="append")
     entry.id(url)
     entry.link(href=url)
-    entry.title(_xml(f"#{issue['number']} {issue['title']}"))
+    entry.title(_xml(f"{place}#{issue['number']} {issue['title']}"))
     entry.published(issue["created"])
     entry.updated(issue["updated"])
     entry.author(name=_xml(issue["reporter_display_name"]
                            or tk._("A visitor")))
     entry.category(term=issue["category"],
                    label=helpdesk_category_label(issue["category"]))
-    entry.summary(_xml("{status} · {description}".format(
-        status=helpdesk_status_label(issue["status"]),
-        description=issue["description"])))
+    status = Markup("<p><strong>{status}</strong></p>").format(
+        status=helpdesk_status_label(issue["status"]))
+    entry.summary(_xml(status + helpdesk_markdown(issue["description"])),
+                  type="html")
 
 
 def _xml(value):

@@ -344,6 +344,19 @@ def _duplicate_of_id(issue, number):
             {"duplicate_of": [tk._("No issue with this number.")]}) from None
 
 
+@helpdesk.route("/helpdesk/issues/<issue_id>/reopen", methods=["POST"])
+@http_errors
+def reopen(issue_id):
+    """The reporter's Reopen button; a refusal (the issue is open
+    already, the reason too long) is a 400 naming the field."""
+    issue = _issue(issue_id)
+    call("helpdesk_issue_reopen", id=issue["id"],
+         comment=form_data().get("comment", ""))
+    tk.h.flash_success(tk._("The issue was reopened: the publisher is "
+                            "told."))
+    return tk.redirect_to(helpdesk_issue_url(issue))
+
+
 @helpdesk.route("/helpdesk/issues/<issue_id>/vote", methods=["POST"])
 @http_errors
 def vote(issue_id):

@@ -60,15 +60,15 @@ def test_show_by_number_of_a_dataset_or_of_an_organization(world):
 def test_anonymous_reports_only_when_the_operator_allows(world):
     with pytest.raises(tk.NotAuthorized):
         call("helpdesk_issue_create", None, dataset_id=world.public["id"],
-             category="question", title="Units?", reporter_name="Ann",
-             reporter_email="ann@example.org")
+             category="question", title="Units?", description="Which?",
+             reporter_name="Ann", reporter_email="ann@example.org")
 
 
 @pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous", True)
 def test_anonymous_email_is_shown_to_editors_only(world):
     issue = call("helpdesk_issue_create", None, dataset_id=world.public["id"],
-                 category="question", title="Units?", reporter_name="Ann",
-                 reporter_email="ann@example.org")
+                 category="question", title="Units?", description="Which?",
+                 reporter_name="Ann", reporter_email="ann@example.org")
     assert issue["reporter_display_name"] == "Ann"
     assert issue["reporter"] is None
     for viewer in (None, world.stranger, world.member, world.outsider):
@@ -86,8 +86,8 @@ def test_anonymous_visitors_cannot_report_on_private_datasets(world):
     # Not found, as a missing dataset: the answer tells nothing of it.
     with pytest.raises(tk.ValidationError) as raised:
         call("helpdesk_issue_create", None, dataset_id=world.private["id"],
-             category="question", title="Units?", reporter_name="Ann",
-             reporter_email="ann@example.org")
+             category="question", title="Units?", description="Which?",
+             reporter_name="Ann", reporter_email="ann@example.org")
     assert raised.value.error_dict == {"dataset_id": ["Dataset not found"]}
 
 
@@ -596,7 +596,7 @@ def test_a_report_held_for_moderation_is_never_public(world):
         {"user": world.reporter["name"],
          "helpdesk_held_for_moderation": True},
         {"dataset_id": world.public["id"], "category": "question",
-         "title": "Units?"})
+         "title": "Units?", "description": "Which units?"})
 
     assert call("helpdesk_issue_search", None)["count"] == 0
     with pytest.raises(tk.ObjectNotFound):

@@ -25,7 +25,8 @@ def world(reset_db, migrate_db_for):
     org = factories.Organization()
     dataset = factories.Dataset(owner_org=org["id"])
     issue = call("helpdesk_issue_create", reporter, dataset_id=dataset["id"],
-                 category="question", title="Units?")
+                 category="question", title="Units?",
+                 description="Which units?")
     comment = call("helpdesk_comment_create", reporter, issue_id=issue["id"],
                    body="Any news?")
     abuse = call("helpdesk_abuse_report_create", reporter,
@@ -68,9 +69,11 @@ CASES = [
     ("helpdesk_issue_delete", {"id": {"a": 1}}, "id"),
     ("helpdesk_issue_create", {"dataset_id": lambda w: w.dataset["id"],
                                "category": "question", "title": "Units?",
+                               "description": "Which units?",
                                "hidden": [1]}, "hidden"),
     ("helpdesk_issue_create", {"dataset_id": ["x"], "category": "question",
-                               "title": "Units?"}, "dataset_id"),
+                               "title": "Units?",
+                               "description": "Which units?"}, "dataset_id"),
     ("helpdesk_issue_search", {"facets": [1]}, "facets"),
     ("helpdesk_issue_search", {"limit": [1]}, "limit"),
     ("helpdesk_issue_counts", {}, "dataset_ids"),

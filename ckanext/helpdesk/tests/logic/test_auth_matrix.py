@@ -115,7 +115,7 @@ def _create(world, user, issue, target):
     where = ({"dataset_id": issue["dataset_id"]} if issue["dataset_id"]
              else {"organization_id": world.org["id"]})
     created = call("helpdesk_issue_create", user, category="question",
-                   title="Another", description="", **where)
+                   title="Another", description="Which units?", **where)
     assert created["number"] > 1
 
 

@@ -36,7 +36,8 @@ def _data_for(world, action, issue, field, value):
     base = {
         "helpdesk_issue_create": {"dataset_id": world.public["id"],
                                   "category": "data-problem",
-                                  "title": "Wrong totals"},
+                                  "title": "Wrong totals",
+                                  "description": "Off by one."},
         "helpdesk_comment_create": {"issue_id": issue["id"], "body": "x"},
         "helpdesk_abuse_report_create": {"issue_id": issue["id"],
                                          "reason": "x"},

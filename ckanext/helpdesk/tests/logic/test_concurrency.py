@@ -24,7 +24,8 @@ def _report(user_name, dataset_id, start, results):
         issue = tk.get_action("helpdesk_issue_create")(
             {"user": user_name, "ignore_auth": False},
             {"dataset_id": dataset_id, "category": "question",
-             "title": f"Question from {user_name}"})
+             "title": f"Question from {user_name}",
+             "description": "Which units?"})
         results.put(issue["number"])
     except Exception as error:  # reported to the parent, which fails
         results.put(repr(error))

@@ -39,6 +39,7 @@ def _answer(action, user, **data):
 ISSUE_ACTIONS = [
     ("helpdesk_issue_show", "id", {}),
     ("helpdesk_issue_update", "id", {"title": "Mine now"}),
+    ("helpdesk_issue_reopen", "id", {}),
     ("helpdesk_issue_hide", "id", {}),
     ("helpdesk_comment_create", "issue_id", {"body": "Hello?"}),
     ("helpdesk_comment_list", "issue_id", {}),
@@ -120,7 +121,7 @@ def test_an_internal_note_is_not_found_by_those_outside_the_organization(
 def test_reporting_on_a_private_dataset_answers_as_on_a_missing_one(
         world, user):
     caller = user and getattr(world, user)
-    data = dict(category="question", title="Units?",
+    data = dict(category="question", title="Units?", description="Which?",
                 reporter_name="Ann", reporter_email="ann@example.org")
     on_private = _answer("helpdesk_issue_create", caller,
                          dataset_id=world.private["id"], **data)
@@ -146,7 +147,8 @@ def test_the_action_api_answers_404_alike_for_invisible_and_missing_issues(
             "__type": "Not Found Error", "message": "Not found: Issue not found"}
     on_private, on_missing = (
         api(app, "helpdesk_issue_create", world.stranger, status=409,
-            dataset_id=dataset_id, category="question", title="Units?")
+            dataset_id=dataset_id, category="question", title="Units?",
+            description="Which units?")
         for dataset_id in (world.private["id"], "no-such-dataset"))
     assert on_private["error"] == on_missing["error"]
     assert on_private["error"]["dataset_id"] == ["Dataset not found"]
@@ -231,7 +233,7 @@ def test_no_caller_creates_an_issue_already_hidden(world, user):
 def test_the_action_api_refuses_a_hidden_new_issue(app, world):
     refused = api(app, "helpdesk_issue_create", world.reporter, status=409,
                   dataset_id=world.public["id"], category="question",
-                  title="Units?", hidden=True)
+                  title="Units?", description="Which units?", hidden=True)
     assert "hidden" in refused["error"]
     assert helpers.call_action("helpdesk_issue_search")["count"] == 0
 

@@ -38,7 +38,7 @@ def busy_dataset(clean_db):
     for number in range(ISSUES):
         issue = call("helpdesk_issue_create", editor, dataset_id=dataset["id"],
                      resource_id=resource["id"], category="data-problem",
-                     title=f"Problem {number}")
+                     title=f"Problem {number}", description="Off.")
         if number % 3 == 0:
             call("helpdesk_issue_update", editor, id=issue["id"],
                  status="resolved", assignee=editor["name"], comment="Done")

@@ -63,7 +63,8 @@ def test_anonymous_reporter_must_give_name_and_valid_email(
         world, field, reporter):
     assert_names(field, lambda: call(
         "helpdesk_issue_create", None, dataset_id=world.public["id"],
-        category="question", title="Units?", **reporter))
+        category="question", title="Units?", description="Which units?",
+        **reporter))
 
 
 @pytest.fixture

@@ -64,4 +64,5 @@ def test_feeds_carry_issues_stored_with_control_characters(
     feed = etree.fromstring(response.get_data())
     titles = [title.text for title in feed.iter(
         "{http://www.w3.org/2005/Atom}title")]
-    assert "#1 Escape \ufffd[31m red" in titles
+    assert f"{stored_before['dataset']['name']}#1 Escape \ufffd[31m red" \
+        in titles

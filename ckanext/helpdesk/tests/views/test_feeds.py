@@ -24,12 +24,13 @@ def test_dataset_feed_lists_its_issues_with_the_filters(visitor, portal):
     create_issue(portal["reporter"], portal["dataset"], title="Broken link")
     create_issue(portal["reporter"], portal["dataset"], title="How often?",
                  category="question")
-    url = f"/dataset/{portal['dataset']['name']}/issues.atom"
+    name = portal["dataset"]["name"]
+    url = f"/dataset/{name}/issues.atom"
 
     assert sorted(_entry_titles(visitor.get(url))) == [
-        "#1 Broken link", "#2 How often?"]
+        f"{name}#1 Broken link", f"{name}#2 How often?"]
     assert _entry_titles(visitor.get(url + "?category=question")) == [
-        "#2 How often?"]
+        f"{name}#2 How often?"]
 
 
 def test_portal_feed_leaves_out_private_datasets_and_escapes_text(
@@ -41,7 +42,8 @@ def test_portal_feed_leaves_out_private_datasets_and_escapes_text(
 
     response = visitor.get("/issues.atom")
 
-    assert _entry_titles(response) == ["#1 <script>alert(1)</script>"]
+    assert _entry_titles(response) == [
+        f"{portal['dataset']['name']}#1 <script>alert(1)</script>"]
     assert b"<script>" not in response.data  # escaped as XML text
 
 
