@@ -35,9 +35,12 @@ def unread_by(viewer: visibility.Viewer):
     read happened, by someone else, since they last looked."""
     if viewer.is_anonymous:
         return sa.false()
+    # Correlated to the issue of the outer statement explicitly: it sits
+    # inside the EXISTS below, two levels down, where auto-correlation would
+    # read every issue the viewer has seen.
     seen = sa.select(LastSeen.seen_at).where(
         LastSeen.issue_id == Issue.id,
-        LastSeen.user_id == viewer.user_id).scalar_subquery()
+        LastSeen.user_id == viewer.user_id).correlate(Issue).scalar_subquery()
     since = sa.func.coalesce(seen, Issue.created)
     comments = visibility.visible_comments(sa.select(Comment.id).where(
         Comment.issue_id == Issue.id, Comment.created > since,

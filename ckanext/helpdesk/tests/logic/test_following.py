@@ -48,6 +48,22 @@ def test_a_reply_by_someone_else_is_unread_until_the_user_looks(world):
     assert unread_count(world.reporter) == 0
 
 
+def test_each_issue_is_read_against_its_own_last_look(world):
+    """With several issues seen, each is compared with when the user last
+    looked at that one (a busy portal's case, found under load)."""
+    issues = [report(world, world.public, title=f"Stop {n}")
+              for n in range(3)]
+    for issue in issues:
+        call("helpdesk_issue_seen", world.reporter, id=issue["id"])
+    call("helpdesk_comment_create", world.editor, issue_id=issues[1]["id"],
+         body="Fixed the name.")
+
+    assert unread_count(world.reporter) == 1
+    flags = {issue["title"]: issue["unread"] for issue in call(
+        "helpdesk_issue_search", world.reporter, following=True)["results"]}
+    assert flags == {"Stop 0": False, "Stop 1": True, "Stop 2": False}
+
+
 def test_a_status_change_is_unread_but_the_users_own_words_are_not(world):
     issue = report(world, world.public)
     call("helpdesk_comment_create", world.reporter, issue_id=issue["id"],
