@@ -61,3 +61,32 @@ def test_my_issues_has_no_serious_accessibility_violations(
 
     expect(page.locator(".helpdesk-unread")).to_have_count(1)
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reporter_reopens_a_resolved_issue_that_is_not_fixed_for_them(
+        live_server, page, sign_in, portal, size):
+    width, height = SIZES[size]
+    issue = create_issue(portal["visitor"], portal["dataset"],
+                         title="Stop 7 has the wrong name")
+    tk.get_action("helpdesk_issue_update")(
+        {"user": portal["publisher"]["name"]},
+        {"id": issue["id"], "status": "resolved",
+         "comment": "Renamed in this week's file."})
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(live_server, portal["visitor"])
+
+    page.goto(f"{live_server}/dataset/{portal['dataset']['name']}"
+              f"/issues/{issue['number']}")
+    page.get_by_label("Not fixed for you? Say why (optional)").fill(
+        "Still the old name in the CSV.")
+    page.get_by_role("button", name="Reopen").click()
+
+    timeline = page.locator("#comments")
+    expect(timeline).to_contain_text("reopened it")
+    expect(timeline).to_contain_text("Still the old name in the CSV.")
+    expect(page.get_by_role("button", name="Reopen")).to_have_count(0)
+    assert tk.get_action("helpdesk_issue_show")(
+        {"ignore_auth": True}, {"id": issue["id"]})["status"] == "new"
+    assert page.evaluate("document.documentElement.scrollWidth"
+                         " <= document.documentElement.clientWidth")
