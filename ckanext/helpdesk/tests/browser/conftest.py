@@ -69,6 +69,7 @@ def screenshot(page, name):
 # The two screens the help desk is tried on.
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+SCREENS = {"desktop": DESKTOP, "phone": PHONE}
 
 
 @pytest.fixture

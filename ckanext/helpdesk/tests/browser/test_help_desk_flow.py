@@ -6,10 +6,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ckanext.helpdesk.tests.browser.conftest import screenshot
+from ckanext.helpdesk.tests.browser.conftest import SCREENS, screenshot
 from ckanext.helpdesk.tests.views.conftest import create_issue
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+# The README shows the desktop screenshots under their plain names.
+SUFFIX = {"desktop": "", "phone": "-phone"}
 
 
 def _report(page, category, title, description):
@@ -47,8 +49,10 @@ def test_visitor_reports_from_the_dataset_page_and_sees_the_count_update(
     screenshot(page, "dataset-page")
 
 
+@pytest.mark.parametrize("size", SCREENS)
 def test_publisher_finds_assigns_replies_and_resolves(
-        live_server, page, sign_in, portal):
+        live_server, page, sign_in, portal, size):
+    page.set_viewport_size(SCREENS[size])
     create_issue(portal["visitor"], portal["dataset"],
                  title="Stop 42 is missing",
                  description="It was there last **week**.")
@@ -57,7 +61,7 @@ def test_publisher_finds_assigns_replies_and_resolves(
     page.goto(f"{live_server}/dashboard/issues?assignee=none")
     expect(page.locator(".helpdesk-issue-list")).to_contain_text(
         "Stop 42 is missing")
-    screenshot(page, "dashboard-queue")
+    screenshot(page, "dashboard-queue" + SUFFIX[size])
     page.click("text=Stop 42 is missing")
 
     page.select_option("#field-assignee", portal["publisher"]["name"])
@@ -72,7 +76,7 @@ def test_publisher_finds_assigns_replies_and_resolves(
     timeline = page.locator(".helpdesk-timeline")
     expect(timeline).to_contain_text("Added back, thanks!")
     expect(timeline).to_contain_text("from New to Resolved")
-    screenshot(page, "issue-page")
+    screenshot(page, "issue-page" + SUFFIX[size])
 
     page.goto(f"{live_server}/dashboard/issues")  # open ones by default
     expect(page.locator(".helpdesk-result-count")).to_have_text("0 issues")
@@ -103,8 +107,10 @@ def test_publisher_writes_an_internal_note_in_the_tinted_tab(
         "Ask the depot first.")
 
 
+@pytest.mark.parametrize("size", SCREENS)
 def test_publisher_bulk_resolves_with_select_all_then_undoes_it(
-        live_server, page, sign_in, portal):
+        live_server, page, sign_in, portal, size):
+    page.set_viewport_size(SCREENS[size])
     for title in ("Stop 1 is missing", "Stop 2 is missing"):
         create_issue(portal["visitor"], portal["dataset"], title=title)
     sign_in(live_server, portal["publisher"])
@@ -127,7 +133,7 @@ def test_publisher_bulk_resolves_with_select_all_then_undoes_it(
     expect(undo).to_contain_text(f"2 issues changed to Resolved: {name}#1, "
                                  f"{name}#2")
     expect(page.locator(".helpdesk-result-count")).to_have_text("0 issues")
-    screenshot(page, "bulk-undo")
+    screenshot(page, "bulk-undo" + SUFFIX[size])
     undo.get_by_role("button", name="Undo").click()
 
     expect(page.locator(".alert-success")).to_contain_text("Undone")

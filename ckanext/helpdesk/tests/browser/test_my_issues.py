@@ -6,12 +6,10 @@ from playwright.sync_api import expect
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.tests.browser.axe import serious_violations
-from ckanext.helpdesk.tests.browser.conftest import screenshot
+from ckanext.helpdesk.tests.browser.conftest import SCREENS, screenshot
 from ckanext.helpdesk.tests.views.conftest import create_issue
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
-
-SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
 @pytest.fixture
@@ -25,11 +23,10 @@ def replied(portal):
     return issue
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", SCREENS)
 def test_reporter_finds_the_reply_under_my_issues_with_the_unread_marker(
         live_server, page, sign_in, portal, replied, size):
-    width, height = SIZES[size]
-    page.set_viewport_size({"width": width, "height": height})
+    page.set_viewport_size(SCREENS[size])
     sign_in(live_server, portal["visitor"])
 
     page.goto(f"{live_server}/dataset/")
@@ -63,17 +60,16 @@ def test_my_issues_has_no_serious_accessibility_violations(
     assert serious_violations(page) == []
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", SCREENS)
 def test_reporter_reopens_a_resolved_issue_that_is_not_fixed_for_them(
         live_server, page, sign_in, portal, size):
-    width, height = SIZES[size]
     issue = create_issue(portal["visitor"], portal["dataset"],
                          title="Stop 7 has the wrong name")
     tk.get_action("helpdesk_issue_update")(
         {"user": portal["publisher"]["name"]},
         {"id": issue["id"], "status": "resolved",
          "comment": "Renamed in this week's file."})
-    page.set_viewport_size({"width": width, "height": height})
+    page.set_viewport_size(SCREENS[size])
     sign_in(live_server, portal["visitor"])
 
     page.goto(f"{live_server}/dataset/{portal['dataset']['name']}"
