@@ -21,10 +21,12 @@ import urllib.parse
 
 import pytest
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.helpdesk.logic import ACTIONS, schema
+from ckanext.helpdesk.model import Notification
 from ckanext.helpdesk.notify import actions as notify_actions
 from ckanext.helpdesk.tests.views.conftest import Visitor, create_issue, \
     make_user
@@ -150,8 +152,8 @@ def _path_variants():
 @pytest.fixture
 def targets():
     """An organization with an editor, a public dataset with a resource,
-    an issue with a comment and an abuse report, and a visitor and a
-    sysadmin who may sign in."""
+    an issue with a comment, an abuse report and its notifications, and a
+    visitor and a sysadmin who may sign in."""
     editor, reporter = make_user(), make_user()
     sysadmin = make_user(sysadmin=True)
     org = factories.Organization(users=[
@@ -164,10 +166,13 @@ def targets():
     abuse = tk.get_action("helpdesk_abuse_report_create")(
         {"user": reporter["name"]}, {"issue_id": issue["id"],
                                      "reason": "Spam"})
+    notification = model.Session.query(Notification.id).filter_by(
+        issue_id=issue["id"]).first()
     return {"users": {"anonymous": None, "visitor": reporter,
                       "sysadmin": sysadmin},
             "editor": editor, "org": org, "dataset": dataset,
-            "issue": issue, "comment": comment, "abuse": abuse}
+            "issue": issue, "comment": comment, "abuse": abuse,
+            "notification_id": notification.id}
 
 
 class Failures(list):
@@ -295,6 +300,7 @@ def _path(rule, targets, hostile=None):
              "issue_id": targets["issue"]["id"],
              "comment_id": targets["comment"]["id"],
              "report_id": targets["abuse"]["id"], "token": "some-token",
+             "notification_id": targets["notification_id"],
              "service_code": "data-problem",
              "service_request_id": targets["issue"]["id"], "fmt": "json"}
 
