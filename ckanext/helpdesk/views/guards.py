@@ -21,14 +21,23 @@ from ckanext.helpdesk.open311.views import prefix as open311_prefix, \
     token_header
 
 
+# The pages reached from an email's links: their token is the credential.
+EMAIL_LINKS = ("helpdesk_notify.unsubscribe",
+               "helpdesk_notify.unsubscribe_one_click",
+               "helpdesk_notify.confirm_address")
+
+
 def require_csrf_token():
     """A blueprint's before-request hook: every POST (PUT, PATCH, DELETE)
     needs a valid CSRF token, signed in or not (anonymous report forms
     too: their page puts the token in the visitor's session; CKAN's own
     check skips every request not signed in by the session cookie).
     Operators who turn CSRF off for all of CKAN (``WTF_CSRF_ENABLED``)
-    turn it off here too."""
-    if not flask.current_app.config["WTF_CSRF_ENABLED"]:
+    turn it off here too. As in CKAN, a request sending an API token
+    header is exempt: a cross-site form cannot send that header."""
+    if (not flask.current_app.config["WTF_CSRF_ENABLED"]
+            or flask.request.endpoint in EMAIL_LINKS
+            or flask.request.headers.get(token_header())):
         return
     csrf.protect()
 

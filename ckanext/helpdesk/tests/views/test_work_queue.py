@@ -42,7 +42,7 @@ def test_queue_rows_show_the_dataset_qualified_number_assignee_and_activity(
     assert "<th scope=\"col\">Assignee</th>" in page
     assert "<th scope=\"col\">Last activity</th>" in page
     assert portal["editor"]["name"] in re.search(
-        r'helpdesk-assignee-cell">(.*?)</td>', row, re.S).group(1)
+        r'helpdesk-assignee-cell"[^>]*>(.*?)</td>', row, re.S).group(1)
     assert 'class="helpdesk-last-activity"' in row
 
 
