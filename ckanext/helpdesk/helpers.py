@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 from ckan.lib.redis import connect_to_redis  # toolkit has no door to Redis
 
-from ckanext.helpdesk import rendering, spam, visibility
+from ckanext.helpdesk import readiness, rendering, spam, visibility
 from ckanext.helpdesk.model import OPEN_STATUSES, REOPENABLE_STATUSES, \
     reopens
 
@@ -32,8 +32,14 @@ __all__ = [
     "helpdesk_result_count", "helpdesk_unread_count", "helpdesk_issue_ref",
     "helpdesk_status_counts", "helpdesk_pending_reports",
     "helpdesk_status_meaning", "helpdesk_next_step",
-    "helpdesk_typical_response", "helpdesk_may_reopen",
+    "helpdesk_typical_response", "helpdesk_may_reopen", "helpdesk_ready",
 ]
+
+
+def helpdesk_ready():
+    """Whether CKAN's own pages may show the help desk: not before
+    `ckan db upgrade -p helpdesk` made its tables."""
+    return readiness.tables_ready()
 
 
 def helpdesk_dataset_counts(dataset_id):

@@ -10,7 +10,8 @@ CLI commands (cli.py) and declared config options
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk import activity, cli, helpers, signals, views
+from ckanext.helpdesk import activity, cli, helpers, readiness, signals, \
+    views
 from ckanext.helpdesk.logic import action, auth, dataset_moves, validators
 from ckanext.helpdesk.notify import actions as notify_actions
 from ckanext.helpdesk.notify import auth as notify_auth
@@ -54,9 +55,16 @@ class HelpdeskPlugin(p.SingletonPlugin):
 
     # IPackageController
 
+    # Before `ckan db upgrade -p helpdesk` CKAN's own dataset editing must
+    # keep working: the hooks wait for the tables.
+
     def after_dataset_update(self, context, pkg_dict):
+        if not readiness.tables_ready():
+            return
         dataset_moves.follow_owner(pkg_dict["id"], pkg_dict.get("owner_org"))
         activity.retract_dataset_unless_public(pkg_dict["id"])
 
     def after_dataset_delete(self, context, pkg_dict):
+        if not readiness.tables_ready():
+            return
         activity.retract_dataset(pkg_dict["id"])

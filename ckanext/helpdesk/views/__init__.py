@@ -1,4 +1,5 @@
 """The help desk's blueprints."""
+from ckanext.helpdesk import readiness
 from ckanext.helpdesk.notify import views as notify_views
 from ckanext.helpdesk.open311 import views as open311_views
 from ckanext.helpdesk.views import dashboard, feeds, guards, issues, \
@@ -19,5 +20,13 @@ issues.helpdesk.after_app_request(guards.keep_private_answers_private)
 def get_blueprints():
     # Issue pages, queues, moderation, Atom feeds, the email links
     # (unsubscribe, confirm an address) and the Open311 API.
-    return [issues.helpdesk, dashboard.queue, moderation.moderation,
-            feeds.feeds, notify_views.notify, *open311_views.blueprints()]
+    blueprints = [issues.helpdesk, dashboard.queue, moderation.moderation,
+                  feeds.feeds, notify_views.notify,
+                  *open311_views.blueprints()]
+    for blueprint in blueprints:
+        # First of the blueprint's hooks, so nothing reads a missing
+        # table before it (the app may be made more than once).
+        hooks = blueprint.before_request_funcs.setdefault(None, [])
+        if readiness.refuse_until_ready not in hooks:
+            hooks.insert(0, readiness.refuse_until_ready)
+    return blueprints
