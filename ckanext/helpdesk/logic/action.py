@@ -50,6 +50,37 @@ ISSUE_COLUMNS = [column for column in Issue.__table__.c
 
 # -- plumbing --------------------------------------------------------------
 
+# The parameters naming an issue (see lookup.issue_from), {key} the one
+# taking its id.
+ISSUE_PARAMETERS = """\
+    :param {key}: the issue's id (or give its ``number`` with
+        ``dataset_id`` or ``organization_id`` instead)
+    :type {key}: string
+    :param number: the issue's number in its dataset (with ``dataset_id``)
+        or among the organization's data requests (with
+        ``organization_id``); only without ``{key}``
+    :type number: int
+    :param dataset_id: the id or name of the issue's dataset, with
+        ``number`` (optional)
+    :type dataset_id: string
+    :param organization_id: the id or name of the organization whose data
+        request it is, with ``number`` (optional)
+    :type organization_id: string
+"""
+
+
+def _issue_parameters(id_key="id"):
+    """Decorate an action about one issue: its docstring (what help_show
+    answers) gets the parameters naming the issue where it reads
+    "{issue parameters}"."""
+    def document(action):
+        action.__doc__ = action.__doc__.replace(
+            "    {issue parameters}\n", ISSUE_PARAMETERS.replace(
+                "{key}", id_key))
+        return action
+    return document
+
+
 def _validate(data_dict, validation_schema, context):
     data, errors = tk.navl_validate(data_dict, validation_schema, context)
     if errors:
@@ -194,25 +225,14 @@ def _next_number(issue):
 
 
 @tk.side_effect_free
+@_issue_parameters()
 def helpdesk_issue_show(context, data_dict):
     """Return an issue, by its id or by its number in a dataset (or among
     an organization's data requests). Anyone who may see the issue may
     call it; an issue the caller may not see is "not found", as a missing
     one.
 
-    :param id: the issue's id (or give its ``number`` with
-        ``dataset_id`` or ``organization_id`` instead)
-    :type id: string
-    :param number: the issue's number in its dataset (with ``dataset_id``)
-        or among the organization's data requests (with
-        ``organization_id``); only without ``id``
-    :type number: int
-    :param dataset_id: the id or name of the issue's dataset, with
-        ``number`` (optional)
-    :type dataset_id: string
-    :param organization_id: the id or name of the organization whose data
-        request it is, with ``number`` (optional)
-    :type organization_id: string
+    {issue parameters}
 
     :returns: the issue: its columns (``id``, ``number``, ``dataset_id``,
         ``organization_id``, ``resource_id``, ``category``, ``title``,
@@ -238,25 +258,14 @@ def _issue_by_id(context, issue_id):
     return _issue_dict(row)
 
 
+@_issue_parameters()
 def helpdesk_issue_update(context, data_dict):
     """Change an issue's status, assignee, original (``duplicate_of``),
     title or description, optionally with a reply posted alongside. The
     editors and admins of the issue's organization may change anything;
     its reporter may change the title and description only.
 
-    :param id: the issue's id (or give its ``number`` with
-        ``dataset_id`` or ``organization_id`` instead)
-    :type id: string
-    :param number: the issue's number in its dataset (with ``dataset_id``)
-        or among the organization's data requests (with
-        ``organization_id``); only without ``id``
-    :type number: int
-    :param dataset_id: the id or name of the issue's dataset, with
-        ``number`` (optional)
-    :type dataset_id: string
-    :param organization_id: the id or name of the organization whose data
-        request it is, with ``number`` (optional)
-    :type organization_id: string
+    {issue parameters}
     :param status: the new status: ``new``, ``acknowledged``,
         ``in_progress``, ``resolved``, ``wont_fix`` or ``duplicate``
         (optional)
@@ -293,6 +302,7 @@ def helpdesk_issue_update(context, data_dict):
     return _issue_by_id(context, issue.id)
 
 
+@_issue_parameters()
 def helpdesk_issue_reopen(context, data_dict):
     """Reopen an issue one reported that was resolved or marked won't fix:
     it is "new" again, the timeline says who reopened it, and its
@@ -300,19 +310,7 @@ def helpdesk_issue_reopen(context, data_dict):
     issue's reporter, signed in, may call it (the organization's editors
     and admins change the status with ``helpdesk_issue_update``).
 
-    :param id: the issue's id (or give its ``number`` with
-        ``dataset_id`` or ``organization_id`` instead)
-    :type id: string
-    :param number: the issue's number in its dataset (with ``dataset_id``)
-        or among the organization's data requests (with
-        ``organization_id``); only without ``id``
-    :type number: int
-    :param dataset_id: the id or name of the issue's dataset, with
-        ``number`` (optional)
-    :type dataset_id: string
-    :param organization_id: the id or name of the organization whose data
-        request it is, with ``number`` (optional)
-    :type organization_id: string
+    {issue parameters}
     :param comment: why it is reopened, posted as a public reply with the
         change (optional)
     :type comment: string
@@ -329,23 +327,12 @@ def helpdesk_issue_reopen(context, data_dict):
     return _issue_by_id(context, issue.id)
 
 
+@_issue_parameters()
 def helpdesk_issue_hide(context, data_dict):
     """Hide an issue from the public, or show it again. The editors and
     admins of the issue's organization may call it.
 
-    :param id: the issue's id (or give its ``number`` with
-        ``dataset_id`` or ``organization_id`` instead)
-    :type id: string
-    :param number: the issue's number in its dataset (with ``dataset_id``)
-        or among the organization's data requests (with
-        ``organization_id``); only without ``id``
-    :type number: int
-    :param dataset_id: the id or name of the issue's dataset, with
-        ``number`` (optional)
-    :type dataset_id: string
-    :param organization_id: the id or name of the organization whose data
-        request it is, with ``number`` (optional)
-    :type organization_id: string
+    {issue parameters}
     :param hidden: ``false`` shows the issue again (optional, default
         ``true``)
     :type hidden: bool
@@ -361,23 +348,12 @@ def helpdesk_issue_hide(context, data_dict):
     return _issue_by_id(context, issue.id)
 
 
+@_issue_parameters()
 def helpdesk_issue_delete(context, data_dict):
     """Delete an issue with its comments, timeline and votes; its number is
     not given out again. Sysadmins only.
 
-    :param id: the issue's id (or give its ``number`` with
-        ``dataset_id`` or ``organization_id`` instead)
-    :type id: string
-    :param number: the issue's number in its dataset (with ``dataset_id``)
-        or among the organization's data requests (with
-        ``organization_id``); only without ``id``
-    :type number: int
-    :param dataset_id: the id or name of the issue's dataset, with
-        ``number`` (optional)
-    :type dataset_id: string
-    :param organization_id: the id or name of the organization whose data
-        request it is, with ``number`` (optional)
-    :type organization_id: string
+    {issue parameters}
 
     :returns: nothing (``null`` over the Action API)
     :rtype: None
@@ -791,6 +767,7 @@ def _closing_comment_dict(closing):
 
 # -- comments --------------------------------------------------------------
 
+@_issue_parameters("issue_id")
 def helpdesk_comment_create(context, data_dict):
     """Comment on an issue: a public reply or, for the editors and admins
     of the issue's organization, an internal note. Whoever may see the
@@ -799,19 +776,7 @@ def helpdesk_comment_create(context, data_dict):
     email). An organization that holds first posts for moderation gets
     the comment hidden until a moderator decides.
 
-    :param issue_id: the issue's id (or give its ``number`` with
-        ``dataset_id`` or ``organization_id`` instead)
-    :type issue_id: string
-    :param number: the issue's number in its dataset (with ``dataset_id``)
-        or among the organization's data requests (with
-        ``organization_id``); only without ``issue_id``
-    :type number: int
-    :param dataset_id: the id or name of the issue's dataset, with
-        ``number`` (optional)
-    :type dataset_id: string
-    :param organization_id: the id or name of the organization whose data
-        request it is, with ``number`` (optional)
-    :type organization_id: string
+    {issue parameters}
     :param body: the comment, in Markdown (at most 20,000 characters)
     :type body: string
     :param internal: whether it is an internal note for the organization
@@ -923,25 +888,14 @@ def _set_comment_hidden(context, comment, hidden):
 
 
 @tk.side_effect_free
+@_issue_parameters("issue_id")
 def helpdesk_comment_list(context, data_dict):
     """List the comments of an issue the caller may read, oldest first:
     internal notes only for the organization's members, hidden comments
     only for its editors and admins. Anyone who may see the issue may call
     it.
 
-    :param issue_id: the issue's id (or give its ``number`` with
-        ``dataset_id`` or ``organization_id`` instead)
-    :type issue_id: string
-    :param number: the issue's number in its dataset (with ``dataset_id``)
-        or among the organization's data requests (with
-        ``organization_id``); only without ``issue_id``
-    :type number: int
-    :param dataset_id: the id or name of the issue's dataset, with
-        ``number`` (optional)
-    :type dataset_id: string
-    :param organization_id: the id or name of the organization whose data
-        request it is, with ``number`` (optional)
-    :type organization_id: string
+    {issue parameters}
 
     :returns: the comments, as ``helpdesk_comment_create`` returns them
     :rtype: list of dictionaries
@@ -989,25 +943,14 @@ def _comment_dict(comment, author, author_fullname, managed):
 # -- timeline --------------------------------------------------------------
 
 @tk.side_effect_free
+@_issue_parameters("issue_id")
 def helpdesk_event_list(context, data_dict):
     """List the timeline of an issue, oldest first: status, assignment and
     duplicate changes; moderation (hiding and showing the issue or its
     comments) for the organization's editors and admins only. Anyone who
     may see the issue may call it.
 
-    :param issue_id: the issue's id (or give its ``number`` with
-        ``dataset_id`` or ``organization_id`` instead)
-    :type issue_id: string
-    :param number: the issue's number in its dataset (with ``dataset_id``)
-        or among the organization's data requests (with
-        ``organization_id``); only without ``issue_id``
-    :type number: int
-    :param dataset_id: the id or name of the issue's dataset, with
-        ``number`` (optional)
-    :type dataset_id: string
-    :param organization_id: the id or name of the organization whose data
-        request it is, with ``number`` (optional)
-    :type organization_id: string
+    {issue parameters}
 
     :returns: the events, each with its ``kind``, ``old_value``,
         ``new_value`` (assignees by user name), ``actor`` and ``created``
@@ -1042,23 +985,12 @@ def helpdesk_event_list(context, data_dict):
 
 # -- votes and subscriptions -----------------------------------------------
 
+@_issue_parameters()
 def helpdesk_issue_vote(context, data_dict):
     """+1 an issue, once per user. Signed-in users who may see the issue
     may call it.
 
-    :param id: the issue's id (or give its ``number`` with
-        ``dataset_id`` or ``organization_id`` instead)
-    :type id: string
-    :param number: the issue's number in its dataset (with ``dataset_id``)
-        or among the organization's data requests (with
-        ``organization_id``); only without ``id``
-    :type number: int
-    :param dataset_id: the id or name of the issue's dataset, with
-        ``number`` (optional)
-    :type dataset_id: string
-    :param organization_id: the id or name of the organization whose data
-        request it is, with ``number`` (optional)
-    :type organization_id: string
+    {issue parameters}
 
     :returns: ``vote_count`` and ``voted`` (true)
     :rtype: dictionary
@@ -1068,23 +1000,12 @@ def helpdesk_issue_vote(context, data_dict):
     return _set_vote(context, issue_from(context, data_dict), True)
 
 
+@_issue_parameters()
 def helpdesk_issue_unvote(context, data_dict):
     """Take back one's +1 of an issue. Signed-in users who may see the
     issue may call it.
 
-    :param id: the issue's id (or give its ``number`` with
-        ``dataset_id`` or ``organization_id`` instead)
-    :type id: string
-    :param number: the issue's number in its dataset (with ``dataset_id``)
-        or among the organization's data requests (with
-        ``organization_id``); only without ``id``
-    :type number: int
-    :param dataset_id: the id or name of the issue's dataset, with
-        ``number`` (optional)
-    :type dataset_id: string
-    :param organization_id: the id or name of the organization whose data
-        request it is, with ``number`` (optional)
-    :type organization_id: string
+    {issue parameters}
 
     :returns: ``vote_count`` and ``voted`` (false)
     :rtype: dictionary
@@ -1117,23 +1038,12 @@ def _set_vote(context, issue, voted):
     return {"vote_count": vote_count, "voted": voted}
 
 
+@_issue_parameters()
 def helpdesk_issue_subscribe(context, data_dict):
     """Follow an issue: its changes and comments are emailed to the
     caller. Signed-in users who may see the issue may call it.
 
-    :param id: the issue's id (or give its ``number`` with
-        ``dataset_id`` or ``organization_id`` instead)
-    :type id: string
-    :param number: the issue's number in its dataset (with ``dataset_id``)
-        or among the organization's data requests (with
-        ``organization_id``); only without ``id``
-    :type number: int
-    :param dataset_id: the id or name of the issue's dataset, with
-        ``number`` (optional)
-    :type dataset_id: string
-    :param organization_id: the id or name of the organization whose data
-        request it is, with ``number`` (optional)
-    :type organization_id: string
+    {issue parameters}
 
     :returns: ``subscribed`` (true)
     :rtype: dictionary
@@ -1143,23 +1053,12 @@ def helpdesk_issue_subscribe(context, data_dict):
     return _set_subscription(context, issue_from(context, data_dict), True)
 
 
+@_issue_parameters()
 def helpdesk_issue_unsubscribe(context, data_dict):
     """Stop following an issue. Signed-in users who may see the issue may
     call it.
 
-    :param id: the issue's id (or give its ``number`` with
-        ``dataset_id`` or ``organization_id`` instead)
-    :type id: string
-    :param number: the issue's number in its dataset (with ``dataset_id``)
-        or among the organization's data requests (with
-        ``organization_id``); only without ``id``
-    :type number: int
-    :param dataset_id: the id or name of the issue's dataset, with
-        ``number`` (optional)
-    :type dataset_id: string
-    :param organization_id: the id or name of the organization whose data
-        request it is, with ``number`` (optional)
-    :type organization_id: string
+    {issue parameters}
 
     :returns: ``subscribed`` (false)
     :rtype: dictionary
@@ -1187,25 +1086,14 @@ def _set_subscription(context, issue, subscribed):
 
 # -- what a user follows ---------------------------------------------------
 
+@_issue_parameters()
 def helpdesk_issue_seen(context, data_dict):
     """Record that the caller has just looked at the issue: what happened
     on it until now is no longer "updated since you last looked". The
     issue page calls it for signed-in users; signed-in users who may see
     the issue may call it.
 
-    :param id: the issue's id (or give its ``number`` with
-        ``dataset_id`` or ``organization_id`` instead)
-    :type id: string
-    :param number: the issue's number in its dataset (with ``dataset_id``)
-        or among the organization's data requests (with
-        ``organization_id``); only without ``id``
-    :type number: int
-    :param dataset_id: the id or name of the issue's dataset, with
-        ``number`` (optional)
-    :type dataset_id: string
-    :param organization_id: the id or name of the organization whose data
-        request it is, with ``number`` (optional)
-    :type organization_id: string
+    {issue parameters}
 
     :returns: ``issue_id`` and ``seen_at``
     :rtype: dictionary
@@ -1242,6 +1130,7 @@ def helpdesk_unread_count(context, data_dict):
 
 # -- abuse reports ---------------------------------------------------------
 
+@_issue_parameters("issue_id")
 def helpdesk_abuse_report_create(context, data_dict):
     """Report an issue, or one of its comments, as abusive, with a reason.
     Reported by as many distinct people as
@@ -1249,19 +1138,7 @@ def helpdesk_abuse_report_create(context, data_dict):
     a moderator decides. Signed-in users who may see the issue may call
     it.
 
-    :param issue_id: the issue's id (or give its ``number`` with
-        ``dataset_id`` or ``organization_id`` instead)
-    :type issue_id: string
-    :param number: the issue's number in its dataset (with ``dataset_id``)
-        or among the organization's data requests (with
-        ``organization_id``); only without ``issue_id``
-    :type number: int
-    :param dataset_id: the id or name of the issue's dataset, with
-        ``number`` (optional)
-    :type dataset_id: string
-    :param organization_id: the id or name of the organization whose data
-        request it is, with ``number`` (optional)
-    :type organization_id: string
+    {issue parameters}
     :param comment_id: the id of the issue's comment reported (optional:
         the issue itself by default)
     :type comment_id: string
