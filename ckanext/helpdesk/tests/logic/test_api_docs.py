@@ -131,11 +131,12 @@ def help_of(action_name):
 def test_this_file_knows_the_schemas_of_every_registered_action():
     registered = {name for name in registered_actions()
                   if name.startswith("helpdesk_")}
-    assert sorted(registered - set(SCHEMAS)) == [], (
-        "a registered action whose schemas are missing from SCHEMAS in "
-        "this file (add them so its docstring is checked)")
-    assert sorted(set(SCHEMAS) - registered) == [], (
-        "SCHEMAS names an action the plugin does not register")
+    unknown = sorted(registered - set(SCHEMAS))
+    assert not unknown, (
+        f"registered actions whose schemas are missing from SCHEMAS in "
+        f"this file (add them so their docstrings are checked): {unknown}")
+    gone = sorted(set(SCHEMAS) - registered)
+    assert not gone, f"SCHEMAS names actions not registered: {gone}"
     assert sorted(HELPDESK_ACTIONS) == sorted(registered)
 
 
@@ -158,14 +159,12 @@ def test_help_show_documents_every_parameter_the_schema_accepts(
     keys = schema_keys(action_name)
     params, types_ = documented(docstring, "param"), documented(
         docstring, "type")
-    assert sorted(keys - set(params)) == [], (
-        f"{action_name}: these keys of its schema have no :param: line")
-    assert sorted(keys - set(types_)) == [], (
-        f"{action_name}: these keys of its schema have no :type: line")
-    assert sorted(set(params) - keys) == [], (
-        f"{action_name}: these documented params are not in its schema")
-    assert sorted(set(types_) - keys) == [], (
-        f"{action_name}: these :type: lines name no key of its schema")
+    for missing, what in [
+            (keys - set(params), "keys of its schema without a :param: line"),
+            (keys - set(types_), "keys of its schema without a :type: line"),
+            (set(params) - keys, "documented params not in its schema"),
+            (set(types_) - keys, ":type: lines naming no key of its schema")]:
+        assert not missing, f"{action_name}: {what}: {sorted(missing)}"
     assert len(params) == len(set(params)), (
         f"{action_name}: a param documented twice")
     assert re.search(r"^\s*:returns: \S", docstring, re.M), (
@@ -175,7 +174,8 @@ def test_help_show_documents_every_parameter_the_schema_accepts(
     unknown = {name: kind for name, kind in re.findall(
         r"^\s*:type (\w+): (.+)$", docstring, re.M) if kind not in TYPES}
     assert unknown == {}, (
-        f"{action_name}: :type: not one of CKAN's {sorted(TYPES)}")
+        f"{action_name}: types other than CKAN's {sorted(TYPES)}: "
+        f"{unknown}")
 
 
 def test_the_help_link_of_every_action_api_answer_serves_its_docstring(
@@ -185,13 +185,16 @@ def test_the_help_link_of_every_action_api_answer_serves_its_docstring(
     help_show, which serves the action's docstring."""
     for action_name in HELPDESK_ACTIONS:
         answer = app.post(f"/api/3/action/{action_name}", json={})
-        assert answer.status_code in (200, 403, 404, 409), action_name
+        assert answer.status_code in (200, 403, 404, 409), (
+            f"{action_name} answered {answer.status_code}")
         link = urlsplit(answer.json["help"])
         assert link.path == "/api/3/action/help_show", action_name
+        assert link.query == f"name={action_name}"
         helped = app.get(f"{link.path}?{link.query}", status=200).json
-        assert helped["result"] == help_of(action_name), action_name
+        assert helped["result"] == help_of(action_name), (
+            f"the help link of {action_name} serves another text")
         assert ":param " in helped["result"] or not schema_keys(
-            action_name), action_name
+            action_name), f"the help link of {action_name} names no param"
 
 
 def readme_action_table():
@@ -222,8 +225,13 @@ def readme_action_table():
 
 def test_the_readme_action_table_names_every_action_and_no_other():
     table = readme_action_table()
-    assert sorted(set(HELPDESK_ACTIONS) - set(table)) == [], (
-        "actions missing from README.rst's Action API table")
-    assert sorted(set(table) - set(HELPDESK_ACTIONS)) == [], (
-        "README.rst's Action API table names actions that do not exist")
-    assert [name for name, summary in table.items() if not summary] == []
+    missing = sorted(set(HELPDESK_ACTIONS) - set(table))
+    assert not missing, (
+        f"actions missing from README.rst's Action API table: {missing}")
+    unknown = sorted(set(table) - set(HELPDESK_ACTIONS))
+    assert not unknown, (
+        f"README.rst's Action API table names actions that do not exist: "
+        f"{unknown}")
+    unsummarised = [name for name, summary in table.items() if not summary]
+    assert not unsummarised, (
+        f"README.rst's Action API table says nothing of: {unsummarised}")
