@@ -263,7 +263,7 @@ def helpdesk_issue_update(context, data_dict):
     """Change an issue's status, assignee, original (``duplicate_of``),
     title or description, optionally with a reply posted alongside. The
     editors and admins of the issue's organization may change anything;
-    its reporter may change the title and description only.
+    its reporter may change the title and description, with a reply.
 
     {issue parameters}
     :param status: the new status: ``new``, ``acknowledged``,
