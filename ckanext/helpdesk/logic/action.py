@@ -50,6 +50,37 @@ ISSUE_COLUMNS = [column for column in Issue.__table__.c
 
 # -- plumbing --------------------------------------------------------------
 
+# The parameters naming an issue (see lookup.issue_from), {key} the one
+# taking its id.
+ISSUE_PARAMETERS = """\
+    :param {key}: the issue's id (or give its ``number`` with
+        ``dataset_id`` or ``organization_id`` instead)
+    :type {key}: string
+    :param number: the issue's number in its dataset (with ``dataset_id``)
+        or among the organization's data requests (with
+        ``organization_id``); only without ``{key}``
+    :type number: int
+    :param dataset_id: the id or name of the issue's dataset, with
+        ``number`` (optional)
+    :type dataset_id: string
+    :param organization_id: the id or name of the organization whose data
+        request it is, with ``number`` (optional)
+    :type organization_id: string
+"""
+
+
+def _issue_parameters(id_key="id"):
+    """Decorate an action about one issue: its docstring (what help_show
+    answers) gets the parameters naming the issue where it reads
+    "{issue parameters}"."""
+    def document(action):
+        action.__doc__ = action.__doc__.replace(
+            "    {issue parameters}\n", ISSUE_PARAMETERS.replace(
+                "{key}", id_key))
+        return action
+    return document
+
+
 def _validate(data_dict, validation_schema, context):
     data, errors = tk.navl_validate(data_dict, validation_schema, context)
     if errors:
@@ -95,7 +126,14 @@ def _display_name(name, fullname, fallback=None):
 
 @tk.side_effect_free
 def helpdesk_category_list(context, data_dict):
-    """[{code, name, description}] from ckanext.helpdesk.categories."""
+    """List the categories an issue may be filed under, in the order the
+    operator configured them (``ckanext.helpdesk.categories``). Anyone may
+    call it, visitors too.
+
+    :returns: the categories, each with its ``code``, ``name`` and
+        ``description``
+    :rtype: list of dictionaries
+    """
     tk.check_access("helpdesk_category_list", context, data_dict)
     return configured_categories()
 
@@ -103,13 +141,45 @@ def helpdesk_category_list(context, data_dict):
 # -- issues ----------------------------------------------------------------
 
 def helpdesk_issue_create(context, data_dict):
-    """Report an issue on a dataset (dataset_id, optional resource_id) or,
-    as a data request, to an organization (organization_id); category,
-    title, description; reporter_name and reporter_email when anonymous.
-    A dataset the caller may not see is "not found", as a missing one.
-    Trusted code holds the report back for moderation with
-    context["helpdesk_held_for_moderation"]; `hidden` from a caller is
-    refused.
+    """Report an issue on a dataset (``dataset_id``, with an optional
+    ``resource_id``) or, as a data request, to an organization
+    (``organization_id``). Signed-in users may call it, and visitors when
+    ``ckanext.helpdesk.allow_anonymous`` is true (they give their name and
+    email). A dataset the caller may not see is "not found", as a missing
+    one. An organization that holds first posts for moderation gets the
+    report hidden until a moderator decides; trusted code holds one back
+    with ``context["helpdesk_held_for_moderation"]``.
+
+    :param dataset_id: the id or name of the dataset the issue is about
+        (either this or ``organization_id``)
+    :type dataset_id: string
+    :param organization_id: the id or name of the organization a data
+        request is for (when there is no ``dataset_id``; with one, the
+        dataset's organization is used)
+    :type organization_id: string
+    :param resource_id: the id of one of the dataset's resources
+        (optional)
+    :type resource_id: string
+    :param category: the code of a category (see
+        ``helpdesk_category_list``)
+    :type category: string
+    :param title: a one-line summary (at most 200 characters)
+    :type title: string
+    :param description: what is wrong or asked for, in Markdown (at most
+        20,000 characters)
+    :type description: string
+    :param reporter_name: the reporter's name: required from visitors,
+        ignored from signed-in users
+    :type reporter_name: string
+    :param reporter_email: the reporter's email address: required from
+        visitors, ignored from signed-in users
+    :type reporter_email: string
+    :param hidden: refused when true: only moderation holds a new issue
+        back (optional, default ``false``)
+    :type hidden: bool
+
+    :returns: the new issue, as ``helpdesk_issue_show`` returns it
+    :rtype: dictionary
     """
     tk.check_access("helpdesk_issue_create", context, data_dict)
     ratelimit.check(context, "reports")
@@ -155,9 +225,27 @@ def _next_number(issue):
 
 
 @tk.side_effect_free
+@_issue_parameters()
 def helpdesk_issue_show(context, data_dict):
-    """An issue by id, or by number with dataset_id (or organization_id for
-    a data request)."""
+    """Return an issue, by its id or by its number in a dataset (or among
+    an organization's data requests). Anyone who may see the issue may
+    call it; an issue the caller may not see is "not found", as a missing
+    one.
+
+    {issue parameters}
+
+    :returns: the issue: its columns (``id``, ``number``, ``dataset_id``,
+        ``organization_id``, ``resource_id``, ``category``, ``title``,
+        ``description``, ``status``, ``hidden``, ``vote_count``,
+        ``comment_count``, ``created``, ``updated``, ``resolved_at``, ...)
+        with the names shown beside them (``dataset_name``,
+        ``organization_name``, ``assignee``, ``reporter``,
+        ``reporter_display_name``, ...), ``is_open``, ``waiting_on_us``,
+        ``closing_comment`` and the caller's ``voted``, ``subscribed`` and
+        ``unread``; ``reporter_email`` for the organization's editors and
+        admins only
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_issue_show", context, data_dict)
     return _issue_by_id(context, issue_from(context, data_dict).id)
 
@@ -170,10 +258,39 @@ def _issue_by_id(context, issue_id):
     return _issue_dict(row)
 
 
+@_issue_parameters()
 def helpdesk_issue_update(context, data_dict):
-    """Change status, assignee ("" unassigns), duplicate_of, title or
-    description; `comment` posts a public reply with the change, or with
-    internal=true an internal note for the organization."""
+    """Change an issue's status, assignee, original (``duplicate_of``),
+    title or description, optionally with a reply posted alongside. The
+    editors and admins of the issue's organization may change anything;
+    its reporter may change the title and description, with a reply.
+
+    {issue parameters}
+    :param status: the new status: ``new``, ``acknowledged``,
+        ``in_progress``, ``resolved``, ``wont_fix`` or ``duplicate``
+        (optional)
+    :type status: string
+    :param assignee: the id or name of a member of the organization to
+        assign it to, or ``""`` to unassign (optional)
+    :type assignee: string
+    :param duplicate_of: the id of the issue of the same organization this
+        one duplicates; given alone, it makes the status ``duplicate``
+        (optional)
+    :type duplicate_of: string
+    :param title: a new title (optional)
+    :type title: string
+    :param description: a new description, in Markdown (optional)
+    :type description: string
+    :param comment: a reply posted with the change (optional)
+    :type comment: string
+    :param internal: whether ``comment`` is an internal note for the
+        organization rather than a public reply (optional, default
+        ``false``)
+    :type internal: bool
+
+    :returns: the issue, as ``helpdesk_issue_show`` returns it
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_issue_update", context, data_dict)
     issue = issue_from(context, data_dict)
     context["helpdesk_issue"] = issue
@@ -185,18 +302,20 @@ def helpdesk_issue_update(context, data_dict):
     return _issue_by_id(context, issue.id)
 
 
+@_issue_parameters()
 def helpdesk_issue_reopen(context, data_dict):
     """Reopen an issue one reported that was resolved or marked won't fix:
     it is "new" again, the timeline says who reopened it, and its
-    assignee (the publishers when nobody is assigned) is told.
+    assignee (the publishers when nobody is assigned) is told. Only the
+    issue's reporter, signed in, may call it (the organization's editors
+    and admins change the status with ``helpdesk_issue_update``).
 
-    :param id: the issue's id (or its ``number`` with ``dataset_id``, or
-        ``organization_id`` for a data request)
-    :type id: string
+    {issue parameters}
     :param comment: why it is reopened, posted as a public reply with the
         change (optional)
     :type comment: string
-    :returns: the issue
+
+    :returns: the issue, as ``helpdesk_issue_show`` returns it
     :rtype: dictionary
     """
     tk.check_access("helpdesk_issue_reopen", context, data_dict)
@@ -208,8 +327,19 @@ def helpdesk_issue_reopen(context, data_dict):
     return _issue_by_id(context, issue.id)
 
 
+@_issue_parameters()
 def helpdesk_issue_hide(context, data_dict):
-    """Hide an issue from the public (hidden=False shows it again)."""
+    """Hide an issue from the public, or show it again. The editors and
+    admins of the issue's organization may call it.
+
+    {issue parameters}
+    :param hidden: ``false`` shows the issue again (optional, default
+        ``true``)
+    :type hidden: bool
+
+    :returns: the issue, as ``helpdesk_issue_show`` returns it
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_issue_hide", context, data_dict)
     issue = issue_from(context, data_dict)
     data = _validate(data_dict, schema.hide_schema(), context)
@@ -218,9 +348,16 @@ def helpdesk_issue_hide(context, data_dict):
     return _issue_by_id(context, issue.id)
 
 
+@_issue_parameters()
 def helpdesk_issue_delete(context, data_dict):
-    """Delete an issue with its comments, timeline and votes (sysadmins).
-    Its number is not given out again."""
+    """Delete an issue with its comments, timeline and votes; its number is
+    not given out again. Sysadmins only.
+
+    {issue parameters}
+
+    :returns: nothing (``null`` over the Action API)
+    :rtype: None
+    """
     tk.check_access("helpdesk_issue_delete", context, data_dict)
     issue = issue_from(context, data_dict)
     signals.issue_deleted.send(issue.id, issue=issue, actor=_actor(context))
@@ -289,16 +426,66 @@ def _event_text(value):
 
 @tk.side_effect_free
 def helpdesk_issue_search(context, data_dict):
-    """Issues the caller may see, filtered, sorted and paged, with the
-    count and facet counts by status and category. Two statements
-    whatever the page size: the page, and the facets (whose status counts
-    add up to the count); facets=false answers the page alone.
+    """Search the issues the caller may see: filtered, sorted and paged,
+    with the count and the facet counts by status and category, in two
+    statements whatever the page size. Anyone may call it; the results
+    hold only what the caller may see.
 
-    Counting stops ckanext.helpdesk.search_count_cap matches past the
-    offset (a common word matches a good part of a million issues, and
-    counting them all costs more than the page): beyond, count is offset
-    + cap (a lower bound), count_capped is true and the facets, which
-    would need every match, are left out."""
+    Counting stops ``ckanext.helpdesk.search_count_cap`` matches past the
+    offset: beyond, ``count`` is ``offset`` plus the cap (a lower bound),
+    ``count_capped`` is true and the facets are left out.
+
+    :param dataset_id: the id or name of a dataset (optional)
+    :type dataset_id: string
+    :param organization_id: the ids or names of organizations, as a list
+        or a comma-separated string (optional)
+    :type organization_id: list of strings
+    :param category: a category code (optional)
+    :type category: string
+    :param status: a status, ``open``, ``closed``, or a list (or a
+        comma-separated string) of them (optional)
+    :type status: list of strings
+    :param id: issue ids, as a list or a comma-separated string
+        (optional)
+    :type id: list of strings
+    :param assignee: the id or name of a user, ``none`` (unassigned) or
+        ``me`` (optional)
+    :type assignee: string
+    :param reporter: the id or name of the reporting user (optional)
+    :type reporter: string
+    :param q: words to find in the title and description, in
+        web search syntax (optional)
+    :type q: string
+    :param created_before: an ISO 8601 date or date-time, UTC when it
+        has no offset (optional)
+    :type created_before: string
+    :param created_after: an ISO 8601 date or date-time (optional)
+    :type created_after: string
+    :param updated_after: an ISO 8601 date or date-time (optional)
+    :type updated_after: string
+    :param following: only the issues the caller reported, subscribed to
+        or +1'd (optional, default ``false``)
+    :type following: bool
+    :param unread: only the issues the caller follows that changed since
+        they last looked at them (optional, default ``false``)
+    :type unread: bool
+    :param sort: ``newest``, ``oldest``, ``updated``, ``votes`` or
+        ``comments`` (optional, default ``newest``)
+    :type sort: string
+    :param limit: the page size, at most 1000 (optional, default 20)
+    :type limit: int
+    :param offset: how many matches to skip (optional, default 0)
+    :type offset: int
+    :param facets: ``false`` answers the page alone, without ``count``
+        and ``facets`` (optional, default ``true``)
+    :type facets: bool
+
+    :returns: ``results`` (issues, as ``helpdesk_issue_show`` returns
+        them) and, unless ``facets`` is false, ``count``,
+        ``count_capped`` and ``facets`` (``{"status": {code: n},
+        "category": {code: n}}``, left out when the count is capped)
+    :rtype: dictionary
+    """
     data, viewer, conditions = _searched(context, data_dict)
     page = _search_page(_issue_select(viewer), data, conditions)
     results = [_issue_dict(row) for row in model.Session.execute(page)]
@@ -403,8 +590,17 @@ def _facets(viewer, conditions, at_most):
 
 @tk.side_effect_free
 def helpdesk_issue_counts(context, data_dict):
-    """{dataset_id: {"open": n, "total": n}} of the issues the caller may
-    see, for every dataset id asked (zeros when none), in one query."""
+    """Count the open and all issues the caller may see of each of the
+    datasets asked, in one query. Anyone may call it.
+
+    :param dataset_ids: the dataset ids, as a list or a comma-separated
+        string (at most 1000)
+    :type dataset_ids: list of strings
+
+    :returns: ``{dataset_id: {"open": n, "total": n}}`` for every dataset
+        asked (zeros when it has none)
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_issue_counts", context, data_dict)
     data = _validate(data_dict, schema.issue_counts_schema(), context)
     dataset_ids = data["dataset_ids"]
@@ -426,7 +622,8 @@ def helpdesk_response_time(context, data_dict):
     """An organization's typical time to a first public response: the
     median, over its public issues reported in the last 90 days that got
     one, of the time from the report to the first public reply or status
-    change of its editors and admins (see logic/response_time.py).
+    change of its editors and admins (see logic/response_time.py). Anyone
+    may call it: the figure is computed from public issues alone.
 
     :param organization_id: the organization's id or name
     :type organization_id: string
@@ -570,9 +767,34 @@ def _closing_comment_dict(closing):
 
 # -- comments --------------------------------------------------------------
 
+@_issue_parameters("issue_id")
 def helpdesk_comment_create(context, data_dict):
-    """Comment on an issue (issue_id, body); internal=True makes it a note
-    for the organization; author_name and author_email when anonymous."""
+    """Comment on an issue: a public reply or, for the editors and admins
+    of the issue's organization, an internal note. Whoever may see the
+    issue may call it: signed-in users, and visitors when
+    ``ckanext.helpdesk.allow_anonymous`` is true (they give their name and
+    email). An organization that holds first posts for moderation gets
+    the comment hidden until a moderator decides.
+
+    {issue parameters}
+    :param body: the comment, in Markdown (at most 20,000 characters)
+    :type body: string
+    :param internal: whether it is an internal note for the organization
+        (optional, default ``false``)
+    :type internal: bool
+    :param author_name: the author's name: required from visitors,
+        ignored from signed-in users
+    :type author_name: string
+    :param author_email: the author's email address: required from
+        visitors, ignored from signed-in users
+    :type author_email: string
+
+    :returns: the comment (``id``, ``issue_id``, ``author``,
+        ``author_display_name``, ``body``, ``internal``, ``hidden``,
+        ``created``, ``updated``; ``author_email`` for the organization's
+        editors and admins)
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_comment_create", context, data_dict)
     ratelimit.check(context, "comments")
     issue = issue_from(context, data_dict, "issue_id")
@@ -608,7 +830,20 @@ def _new_comment(issue, actor, body, internal=False, author_name=None,
 
 
 def helpdesk_comment_update(context, data_dict):
-    """Edit the body of one's comment."""
+    """Edit the body of a comment. Only its author may call it, while they
+    may still read it.
+
+    :param id: the id of the comment
+    :type id: string
+    :param body: the new body, in Markdown (at most 20,000 characters)
+    :type body: string
+
+    :returns: the comment (``id``, ``issue_id``, ``author``,
+        ``author_display_name``, ``body``, ``internal``, ``hidden``,
+        ``created``, ``updated``; ``author_email`` for the organization's
+        editors and admins)
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_comment_update", context, data_dict)
     comment = comment_from(context, data_dict)
     comment.body = _validate(data_dict, schema.comment_update_schema(),
@@ -618,7 +853,21 @@ def helpdesk_comment_update(context, data_dict):
 
 
 def helpdesk_comment_hide(context, data_dict):
-    """Hide a comment (hidden=False shows it again); managers only."""
+    """Hide a comment from the public, or show it again. The editors and
+    admins of the issue's organization may call it.
+
+    :param id: the id of the comment
+    :type id: string
+    :param hidden: ``false`` shows the comment again (optional, default
+        ``true``)
+    :type hidden: bool
+
+    :returns: the comment (``id``, ``issue_id``, ``author``,
+        ``author_display_name``, ``body``, ``internal``, ``hidden``,
+        ``created``, ``updated``; ``author_email`` for the organization's
+        editors and admins)
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_comment_hide", context, data_dict)
     comment = comment_from(context, data_dict)
     hidden = _validate(data_dict, schema.hide_schema(), context)["hidden"]
@@ -639,9 +888,18 @@ def _set_comment_hidden(context, comment, hidden):
 
 
 @tk.side_effect_free
+@_issue_parameters("issue_id")
 def helpdesk_comment_list(context, data_dict):
-    """The comments of an issue (issue_id) the caller may read, oldest
-    first; internal and hidden ones are flagged."""
+    """List the comments of an issue the caller may read, oldest first:
+    internal notes only for the organization's members, hidden comments
+    only for its editors and admins. Anyone who may see the issue may call
+    it.
+
+    {issue parameters}
+
+    :returns: the comments, as ``helpdesk_comment_create`` returns them
+    :rtype: list of dictionaries
+    """
     tk.check_access("helpdesk_comment_list", context, data_dict)
     issue = issue_from(context, data_dict, "issue_id")
     return _comments(context, Comment.issue_id == issue.id)
@@ -685,11 +943,19 @@ def _comment_dict(comment, author, author_fullname, managed):
 # -- timeline --------------------------------------------------------------
 
 @tk.side_effect_free
+@_issue_parameters("issue_id")
 def helpdesk_event_list(context, data_dict):
-    """The timeline of an issue (issue_id), oldest first: [{kind,
-    old_value, new_value, actor, created}]; assignees by user name.
-    Moderation (hiding and showing the issue or its comments) is on the
-    timeline of the organization's managers only."""
+    """List the timeline of an issue, oldest first: status, assignment and
+    duplicate changes; moderation (hiding and showing the issue or its
+    comments) for the organization's editors and admins only. Anyone who
+    may see the issue may call it.
+
+    {issue parameters}
+
+    :returns: the events, each with its ``kind``, ``old_value``,
+        ``new_value`` (assignees by user name), ``actor`` and ``created``
+    :rtype: list of dictionaries
+    """
     tk.check_access("helpdesk_event_list", context, data_dict)
     issue = issue_from(context, data_dict, "issue_id")
     actor, old_user, new_user = (aliased(model.User) for _ in range(3))
@@ -719,14 +985,31 @@ def helpdesk_event_list(context, data_dict):
 
 # -- votes and subscriptions -----------------------------------------------
 
+@_issue_parameters()
 def helpdesk_issue_vote(context, data_dict):
-    """+1 an issue (once per user)."""
+    """+1 an issue, once per user. Signed-in users who may see the issue
+    may call it.
+
+    {issue parameters}
+
+    :returns: ``vote_count`` and ``voted`` (true)
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_issue_vote", context, data_dict)
     ratelimit.check(context, "votes")
     return _set_vote(context, issue_from(context, data_dict), True)
 
 
+@_issue_parameters()
 def helpdesk_issue_unvote(context, data_dict):
+    """Take back one's +1 of an issue. Signed-in users who may see the
+    issue may call it.
+
+    {issue parameters}
+
+    :returns: ``vote_count`` and ``voted`` (false)
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_issue_unvote", context, data_dict)
     ratelimit.check(context, "votes")
     return _set_vote(context, issue_from(context, data_dict), False)
@@ -755,14 +1038,31 @@ def _set_vote(context, issue, voted):
     return {"vote_count": vote_count, "voted": voted}
 
 
+@_issue_parameters()
 def helpdesk_issue_subscribe(context, data_dict):
-    """Follow an issue (notifications of its changes and comments)."""
+    """Follow an issue: its changes and comments are emailed to the
+    caller. Signed-in users who may see the issue may call it.
+
+    {issue parameters}
+
+    :returns: ``subscribed`` (true)
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_issue_subscribe", context, data_dict)
     ratelimit.check(context, "subscriptions")
     return _set_subscription(context, issue_from(context, data_dict), True)
 
 
+@_issue_parameters()
 def helpdesk_issue_unsubscribe(context, data_dict):
+    """Stop following an issue. Signed-in users who may see the issue may
+    call it.
+
+    {issue parameters}
+
+    :returns: ``subscribed`` (false)
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_issue_unsubscribe", context, data_dict)
     ratelimit.check(context, "subscriptions")
     return _set_subscription(context, issue_from(context, data_dict), False)
@@ -786,15 +1086,16 @@ def _set_subscription(context, issue, subscribed):
 
 # -- what a user follows ---------------------------------------------------
 
+@_issue_parameters()
 def helpdesk_issue_seen(context, data_dict):
-    """Record that the caller has just looked at the issue (id): what
-    happened on it until now is no longer "updated since you last
-    looked". The issue page calls it for signed-in users.
+    """Record that the caller has just looked at the issue: what happened
+    on it until now is no longer "updated since you last looked". The
+    issue page calls it for signed-in users; signed-in users who may see
+    the issue may call it.
 
-    :param id: the id of the issue
-    :type id: string
+    {issue parameters}
 
-    :returns: {"issue_id": ..., "seen_at": ...}
+    :returns: ``issue_id`` and ``seen_at``
     :rtype: dictionary
     """
     tk.check_access("helpdesk_issue_seen", context, data_dict)
@@ -812,11 +1113,11 @@ def helpdesk_issue_seen(context, data_dict):
 
 @tk.side_effect_free
 def helpdesk_unread_count(context, data_dict):
-    """How many of the issues the caller follows (reported, subscribed to
-    or +1'd) and may see have changed since they last looked at them, in
-    one query.
+    """Count the issues the caller follows (reported, subscribed to or
+    +1'd) and may see that changed since they last looked at them, in one
+    query. Signed-in users may call it.
 
-    :returns: {"count": n}
+    :returns: ``count``
     :rtype: dictionary
     """
     tk.check_access("helpdesk_unread_count", context, data_dict)
@@ -829,11 +1130,27 @@ def helpdesk_unread_count(context, data_dict):
 
 # -- abuse reports ---------------------------------------------------------
 
+@_issue_parameters("issue_id")
 def helpdesk_abuse_report_create(context, data_dict):
-    """Report an issue (issue_id), or one of its comments (comment_id), as
-    abusive, with a reason. Reported by as many distinct people as
-    ckanext.helpdesk.moderation.hide_after_reports, it is hidden until a
-    moderator decides."""
+    """Report an issue, or one of its comments, as abusive, with a reason.
+    Reported by as many distinct people as
+    ``ckanext.helpdesk.moderation.hide_after_reports``, it is hidden until
+    a moderator decides. Signed-in users who may see the issue may call
+    it.
+
+    {issue parameters}
+    :param comment_id: the id of the issue's comment reported (optional:
+        the issue itself by default)
+    :type comment_id: string
+    :param reason: why it is abusive (at most 2,000 characters)
+    :type reason: string
+
+    :returns: the report (``id``, ``issue_id``, ``issue_number``,
+        ``issue_title``, ``dataset_id``, ``dataset_name``, ``comment_id``,
+        ``comment_body``, ``author``, ``hidden``, ``reporter``, ``reason``,
+        ``created``, ``resolved_at``)
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_abuse_report_create", context, data_dict)
     ratelimit.check(context, "abuse_reports")
     issue = issue_from(context, data_dict, "issue_id")
@@ -858,8 +1175,14 @@ def helpdesk_abuse_report_create(context, data_dict):
 
 @tk.side_effect_free
 def helpdesk_abuse_report_list(context, data_dict):
-    """The unresolved abuse reports the caller moderates (those about
-    their organizations' issues; all for sysadmins), oldest first."""
+    """List the unresolved abuse reports the caller moderates, oldest
+    first: those about their organizations' issues (all for sysadmins).
+    Organization admins may call it.
+
+    :returns: the reports, as ``helpdesk_abuse_report_create`` returns
+        them
+    :rtype: list of dictionaries
+    """
     tk.check_access("helpdesk_abuse_report_list", context, data_dict)
     return _abuse_reports(AbuseReport.resolved_at.is_(None),
                           visibility.can_moderate(_viewer(context)))
@@ -867,8 +1190,22 @@ def helpdesk_abuse_report_list(context, data_dict):
 
 def helpdesk_abuse_report_resolve(context, data_dict):
     """Close an abuse report, with the other open reports about the same
-    issue or comment: dismissing them, hiding what they report, or
-    showing it (a held first post, or one hidden by reports)."""
+    issue or comment: dismissing them, hiding what they report, or showing
+    it (a held first post, or one hidden by reports). The admins of the
+    reported issue's organization may call it.
+
+    :param id: the id of the abuse report
+    :type id: string
+    :param action: ``dismiss``, ``hide`` or ``show`` (optional, default
+        ``dismiss``)
+    :type action: string
+
+    :returns: the report (``id``, ``issue_id``, ``issue_number``,
+        ``issue_title``, ``dataset_id``, ``dataset_name``, ``comment_id``,
+        ``comment_body``, ``author``, ``hidden``, ``reporter``, ``reason``,
+        ``created``, ``resolved_at``)
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_abuse_report_resolve", context, data_dict)
     report = abuse_report_from(context, data_dict)
     data = _validate(data_dict, schema.abuse_report_resolve_schema(),
@@ -884,9 +1221,21 @@ def helpdesk_abuse_report_resolve(context, data_dict):
 
 
 def helpdesk_abuse_report_reopen(context, data_dict):
-    """Undo a moderator's decision: the report (id) and the others closed
-    with it are open again, and what they report is put back as it was
-    (hidden true or false, as the report list said before the decision).
+    """Undo a moderator's decision: the report and the others closed with
+    it are open again, and what they report is put back as it was. The
+    admins of the reported issue's organization may call it.
+
+    :param id: the id of the (resolved) abuse report
+    :type id: string
+    :param hidden: whether what was reported was hidden before the
+        decision, as the report list said
+    :type hidden: bool
+
+    :returns: the report (``id``, ``issue_id``, ``issue_number``,
+        ``issue_title``, ``dataset_id``, ``dataset_name``, ``comment_id``,
+        ``comment_body``, ``author``, ``hidden``, ``reporter``, ``reason``,
+        ``created``, ``resolved_at``)
+    :rtype: dictionary
     """
     tk.check_access("helpdesk_abuse_report_reopen", context, data_dict)
     report = abuse_report_from(context, data_dict)
@@ -950,8 +1299,16 @@ def _abuse_reports(*conditions):
 
 @tk.side_effect_free
 def helpdesk_assignee_list(context, data_dict):
-    """The members of an organization (organization_id), who may be
-    assigned its issues: [{id, name, display_name}]."""
+    """List the members of an organization, who may be assigned its
+    issues. The organization's editors and admins may call it.
+
+    :param organization_id: the id or name of the organization
+    :type organization_id: string
+
+    :returns: the members, each with its ``id``, ``name`` and
+        ``display_name``
+    :rtype: list of dictionaries
+    """
     tk.check_access("helpdesk_assignee_list", context, data_dict)
     organization = organization_from(context, data_dict)
     member = model.member_table

@@ -41,16 +41,36 @@ def _preferences(user):
 
 @tk.side_effect_free
 def helpdesk_notification_preferences_show(context, data_dict):
-    """{user_id, email_notifications} of the caller (or, for sysadmins,
-    of the user `id`)."""
+    """Return whether a user gets help desk email. Signed-in users may
+    call it for themselves (sysadmins for anyone).
+
+    :param id: the id or name of the user (optional; the caller by
+        default; another user's for sysadmins only)
+    :type id: string
+
+    :returns: ``user_id`` and ``email_notifications`` (whether the user
+        gets help desk email)
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_notification_preferences_show", context,
                     data_dict)
     return _preferences(target_user(context, data_dict))
 
 
 def helpdesk_notification_preferences_update(context, data_dict):
-    """Turn all help desk email on or off (email_notifications) for the
-    caller (or, for sysadmins, the user `id`)."""
+    """Turn all help desk email on or off for a user. Signed-in users may
+    call it for themselves (sysadmins for anyone).
+
+    :param id: the id or name of the user (optional; the caller by
+        default; another user's for sysadmins only)
+    :type id: string
+    :param email_notifications: whether the user gets help desk email
+    :type email_notifications: bool
+
+    :returns: ``user_id`` and ``email_notifications`` (whether the user
+        gets help desk email)
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_notification_preferences_update", context,
                     data_dict)
     data, errors = tk.navl_validate(data_dict, _preferences_schema(),
