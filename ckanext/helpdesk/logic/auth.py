@@ -79,12 +79,15 @@ def helpdesk_issue_show(context, data_dict):
 
 def helpdesk_issue_update(context, data_dict):
     """Managers change anything; the reporter may edit the title and
-    description of their issue; either may reply with the change."""
+    description of their issue; either may reply with the change (an
+    internal note only managers, as with helpdesk_comment_create)."""
     issue = issue_from(context, data_dict)
     viewer = _viewer(context)
     if visibility.manages(issue.id, viewer):
         return _result(True)
     managing = [field for field in MANAGING_FIELDS if field in data_dict]
+    if _asks_internal(data_dict.get("internal")):
+        managing.append("internal")
     if managing or not _is_reporter(issue, viewer):
         return _result(False, tk._("Not authorized to change {0}").format(
             ", ".join(managing) or tk._("this issue")))

@@ -116,6 +116,23 @@ def test_an_internal_note_is_not_found_by_those_outside_the_organization(
 
 
 @pytest.mark.usefixtures("with_plugins")
+@pytest.mark.parametrize("flag", [True, "yes", "maybe"])
+def test_the_reporter_cannot_post_an_internal_note_with_a_change(
+        world, flag):
+    issue = report(world, world.public)
+    answer = _answer("helpdesk_issue_update", world.reporter, id=issue["id"],
+                     title="Wrong totals in 2021", comment="Psst",
+                     internal=flag)
+    assert answer[0] is tk.NotAuthorized
+    assert "internal" in answer[1]
+    comments = call("helpdesk_comment_list", world.editor,
+                    issue_id=issue["id"])
+    assert [c["body"] for c in comments] == []
+    assert call("helpdesk_issue_show", world.editor,
+                id=issue["id"])["title"] == "Wrong totals"
+
+
+@pytest.mark.usefixtures("with_plugins")
 @pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous", True)
 @pytest.mark.parametrize("user", [None, "stranger"])
 def test_reporting_on_a_private_dataset_answers_as_on_a_missing_one(
