@@ -14,10 +14,19 @@ from ckanext.helpdesk.views.dashboard import portal_filters, sign_in_first
 
 exports = Blueprint("helpdesk_exports", __name__)
 
-FORMAT = "<any(csv, json):format>"
+
+def _routes(path):
+    """Route `path`.csv and `path`.json to the view, as `format`."""
+    def register(view):
+        for format in export.FORMATS:
+            exports.add_url_rule(f"{path}.{format}", view_func=view,
+                                 endpoint=view.__name__,
+                                 defaults={"format": format})
+        return view
+    return register
 
 
-@exports.route(f"/dataset/<id>/issues.{FORMAT}")
+@_routes("/dataset/<id>/issues")
 @http_errors
 def dataset(id, format):
     pkg = visible_dataset(id)
@@ -26,7 +35,7 @@ def dataset(id, format):
                    dict(filters, dataset_id=pkg["id"]))
 
 
-@exports.route(f"/organization/<id>/issues.{FORMAT}")
+@_routes("/organization/<id>/issues")
 @http_errors
 def organization(id, format):
     org = visible_organization(id)
@@ -35,7 +44,7 @@ def organization(id, format):
                         organization_id=org["id"]))
 
 
-@exports.route(f"/issues.{FORMAT}")
+@_routes("/issues")
 @http_errors
 def portal(format):
     filters = portal_filters()
