@@ -2,15 +2,10 @@
 with the list's filters, public fields only, bad filters a 400 naming
 them, texts with control characters still readable, and the answer
 streamed by a real server."""
-import contextlib
 import csv
 import http.client
 import io
 import json
-import os
-import pathlib
-import subprocess
-import sys
 import urllib.parse
 
 import pytest
@@ -21,8 +16,7 @@ from ckan.tests import factories
 
 from ckanext.helpdesk.logic.export import COLUMNS
 from ckanext.helpdesk.model import Issue
-from ckanext.helpdesk.tests.conftest import ROOT, TEST_INI, _free_port, \
-    _wait_http
+from ckanext.helpdesk.tests.conftest import gunicorn_server
 from ckanext.helpdesk.tests.views.conftest import create_issue, \
     update_issue
 
@@ -90,7 +84,7 @@ def test_anonymous_exports_hold_public_issues_only_without_emails_or_notes(
 
 
 @pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous", "true")
-def test_members_export_private_dataset_issues_but_never_hidden_notes_or_emails(
+def test_members_export_private_issues_never_hidden_ones_notes_or_emails(
         make_visitor, portal, issues):
     editor = make_visitor().sign_in(portal["editor"])
     response = editor.get(f"/organization/{portal['org']['name']}/issues.csv")
@@ -162,28 +156,6 @@ def test_control_characters_stored_before_do_not_break_csv_or_json(
         assert exported["title"] == "Escape \ufffd[31m red, \"quoted\""
         assert exported["description"] == (
             "Line one\r\nline two\ufffd\ttabbed\x7f")
-
-
-@contextlib.contextmanager
-def gunicorn_server():
-    """The test portal served by gunicorn (as in production: the WSGI
-    entry of stack/wsgi.py), which frames an answer of unknown length in
-    HTTP/1.1 chunks; its base URL."""
-    port = _free_port()
-    gunicorn = pathlib.Path(sys.executable).parent / "gunicorn"
-    proc = subprocess.Popen(
-        [str(gunicorn), "--workers", "1", "--bind", f"127.0.0.1:{port}",
-         "--no-control-socket", "--pythonpath", str(ROOT / "stack"),
-         "wsgi:application"],
-        env=dict(os.environ, CKAN_INI=str(TEST_INI)),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(url + "/api/3/action/status_show", 90)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(20)
 
 
 def test_a_real_server_streams_the_export_in_chunks(portal):
