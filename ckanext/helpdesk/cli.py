@@ -68,7 +68,7 @@ def publish_stats(organization, dataset):
             f"No organization {organization!r}.") from None
     except tk.ValidationError as error:
         raise click.ClickException("CKAN refused the dataset: " + "; ".join(
-            f"{field}: {messages}"
+            f"{field}: {' '.join(map(str, messages))}"
             for field, messages in error.error_dict.items())) from None
     click.echo("Published {name} ({count} resources): {url}".format(
         name=published["name"], count=len(published["resources"]),

@@ -93,6 +93,11 @@ def _dataset(organization, name):
         existing = tk.get_action("package_show")(_context(), {"id": name})
     except tk.ObjectNotFound:
         return tk.get_action("package_create")(_context(), fields)
+    if existing["owner_org"] != organization["id"]:
+        # Someone else's dataset of that name is not ours to overwrite.
+        raise tk.ValidationError({"dataset": [
+            f"{name} belongs to another organization: choose another "
+            "name (--dataset)"]})
     return tk.get_action("package_patch")(
         _context(), dict(fields, id=existing["id"], state="active"))
 

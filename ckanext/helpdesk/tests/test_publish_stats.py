@@ -113,3 +113,20 @@ def test_publish_stats_names_an_unknown_organization(ckan_cli):
 
     assert done.returncode == 1
     assert "No organization 'nowhere'" in done.stderr
+
+
+def test_publish_stats_leaves_another_organizations_dataset_of_its_name_alone(
+        ckan_cli):
+    theirs = factories.Dataset(name=DATASET, notes="Bus timetables",
+                               owner_org=factories.Organization()["id"])
+    ours = factories.Organization()
+
+    done = ckan_cli("helpdesk", "publish-stats", "--organization",
+                    ours["name"])
+
+    assert done.returncode == 1
+    assert f"dataset: {DATASET} belongs to another organization" in (
+        done.stderr)
+    dataset = _published()
+    assert (dataset["notes"], dataset["owner_org"], dataset["resources"]) == (
+        "Bus timetables", theirs["owner_org"], [])
