@@ -2,6 +2,9 @@
 import click
 import sqlalchemy as sa
 
+import ckan.plugins.toolkit as tk
+
+from ckanext.helpdesk import publish
 from ckanext.helpdesk.notify import jobs as notify_jobs
 
 
@@ -38,6 +41,39 @@ def notifications(limit):
             f"attempts={row.attempts}",
             f"next={row.next_attempt_at.isoformat(timespec='seconds')}",
             row.last_error or ""]))
+
+
+@helpdesk.command("publish-stats")
+@click.option("--organization",
+              help="The organization (name or id) the dataset belongs to "
+                   "[default: ckanext.helpdesk.publish.organization].")
+@click.option("--dataset",
+              help="The dataset's name "
+                   "[default: ckanext.helpdesk.publish.dataset].")
+def publish_stats(organization, dataset):
+    """Publish the help desk's public issues and weekly figures as CSV
+    resources of a dataset, created the first time and updated by every
+    later run (run from cron, e.g. daily)."""
+    organization = organization or tk.config.get(
+        "ckanext.helpdesk.publish.organization")
+    if not organization:
+        raise click.UsageError(
+            "Name the organization: --organization or "
+            "ckanext.helpdesk.publish.organization.")
+    dataset = dataset or tk.config.get("ckanext.helpdesk.publish.dataset")
+    try:
+        published = publish.publish_stats(organization, dataset)
+    except tk.ObjectNotFound:
+        raise click.ClickException(
+            f"No organization {organization!r}.") from None
+    except tk.ValidationError as error:
+        raise click.ClickException("CKAN refused the dataset: " + "; ".join(
+            f"{field}: {' '.join(map(str, messages))}"
+            for field, messages in error.error_dict.items())) from None
+    click.echo("Published {name} ({count} resources): {url}".format(
+        name=published["name"], count=len(published["resources"]),
+        url=tk.h.url_for("dataset.read", id=published["name"],
+                         _external=True)))
 
 
 def get_commands():

@@ -515,6 +515,16 @@ def issue_search_rows(context, data_dict, statement):
     return model.Session.connection().execute(page)
 
 
+def issue_search_statement(context, data_dict, statement):
+    """`statement` (a select from Issue, which may read its dataset) with
+    the access check, validation, filters, permission rule and sort of
+    helpdesk_issue_search for `data_dict`, but every match rather than a
+    page: for exports, which stream them all."""
+    data, viewer, conditions = _searched(context, data_dict)
+    return (visibility.visible_issues(statement, viewer)
+            .where(*conditions).order_by(*SORTS[data["sort"]]))
+
+
 def _searched(context, data_dict):
     """(validated data, viewer, WHERE clauses) of a search."""
     tk.check_access("helpdesk_issue_search", context, data_dict)

@@ -30,7 +30,9 @@ def ids_of(model_class, values):
     """A sub-select of the ids of the rows named by `values` (ids or
     names), as by_id_or_name for each: a name counts only when no row has
     it as its id."""
-    ids = model_class.__table__.alias()
+    # The mapped table: CKAN 2.10's classically mapped models (Group) have
+    # no __table__.
+    ids = sa.inspect(model_class).local_table.alias()
     return sa.select(model_class.id).where(sa.or_(
         model_class.id.in_(values),
         sa.and_(model_class.name.in_(values),

@@ -25,7 +25,7 @@ W3C_UTC = 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
 W3C_UTC_MICROSECONDS = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
 
 
-def _w3c(moment, label, pattern=W3C_UTC):
+def w3c(moment, label, pattern=W3C_UTC):
     return sa.func.to_char(sa.func.timezone("UTC", moment),
                            pattern).label(label)
 
@@ -47,11 +47,11 @@ def _statement():
         sa.case((closed, closing_reply)).label("status_notes"),
         sa.func.coalesce(sa.func.nullif(Issue.description, ""),
                          Issue.title).label("description"),
-        _w3c(Issue.created, "requested_datetime"),
+        w3c(Issue.created, "requested_datetime"),
         # The spec: for closed requests, the date it was closed.
-        _w3c(sa.func.coalesce(sa.case((closed, Issue.resolved_at)),
+        w3c(sa.func.coalesce(sa.case((closed, Issue.resolved_at)),
                               Issue.updated), "updated_datetime"),
-        _w3c(Issue.created, "created", W3C_UTC_MICROSECONDS),
+        w3c(Issue.created, "created", W3C_UTC_MICROSECONDS),
         model.Package.name.label("dataset_name"),
         model.Package.title.label("dataset_title"),
         organization.c.name.label("organization_name"),

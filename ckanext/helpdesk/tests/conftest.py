@@ -156,13 +156,34 @@ def ckan_server(ini=TEST_INI, **environment):
     environment, with `environment` on top) with the test process."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
+    with _serving([str(CKAN), "-c", str(ini), "run", "-H", "127.0.0.1",
+                   "-p", str(port), "--disable-reloader"],
+                  url, dict(os.environ, CKAN_SITE_URL=url, **environment)):
+        yield url
+
+
+@contextlib.contextmanager
+def gunicorn_server():
+    """The test portal served by gunicorn, as in production (the WSGI
+    entry of stack/wsgi.py, one worker): unlike `ckan run`, it speaks
+    HTTP/1.1, so an answer of unknown length goes out in chunks."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    gunicorn = pathlib.Path(sys.executable).parent / "gunicorn"
+    with _serving([str(gunicorn), "--workers", "1",
+                   "--bind", f"127.0.0.1:{port}", "--no-control-socket",
+                   "--pythonpath", str(ROOT / "stack"), "wsgi:application"],
+                  url, dict(os.environ, CKAN_INI=str(TEST_INI))):
+        yield url
+
+
+@contextlib.contextmanager
+def _serving(command, url, env):
+    """Run the server `command` until it answers at `url`, then until the
+    block ends."""
     with open(ROOT / ".work" / "log" / "live_server.log", "ab") as log:
-        proc = subprocess.Popen(
-            [str(CKAN), "-c", str(ini), "run", "-H", "127.0.0.1",
-             "-p", str(port), "--disable-reloader"],
-            env=dict(os.environ, CKAN_SITE_URL=url, **environment),
-            stdout=log,
-            stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(command, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
     try:
         _wait_http(url + "/api/3/action/status_show", 90)
         yield url

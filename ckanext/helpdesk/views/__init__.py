@@ -2,8 +2,8 @@
 from ckanext.helpdesk import readiness
 from ckanext.helpdesk.notify import views as notify_views
 from ckanext.helpdesk.open311 import views as open311_views
-from ckanext.helpdesk.views import dashboard, feeds, guards, issues, \
-    moderation
+from ckanext.helpdesk.views import dashboard, exports, feeds, guards, \
+    issues, moderation
 
 # Every blueprint with forms checks their CSRF token itself, whatever
 # ckan.csrf_protection.ignore_extensions says. Not Open311: its writes
@@ -18,10 +18,11 @@ issues.helpdesk.after_app_request(guards.keep_private_answers_private)
 
 
 def get_blueprints():
-    # Issue pages, queues, moderation, Atom feeds, the email links
-    # (unsubscribe, confirm an address) and the Open311 API.
+    # Issue pages, queues, moderation, Atom feeds, CSV and JSON exports,
+    # the email links (unsubscribe, confirm an address) and the Open311
+    # API.
     blueprints = [issues.helpdesk, dashboard.queue, moderation.moderation,
-                  feeds.feeds, notify_views.notify,
+                  feeds.feeds, exports.exports, notify_views.notify,
                   *open311_views.blueprints()]
     for blueprint in blueprints:
         # First of the blueprint's hooks, so nothing reads a missing

@@ -97,16 +97,29 @@ def organization(id):
                          id=org["name"])
 
 
-@queue.route("/issues")
-@http_errors
-def portal():
+def portal_filters():
+    """The filters of /issues besides the common ones: an organization,
+    and reporter=me (what the user reported); None when a visitor asks
+    for reporter=me, who is to sign in first."""
     organization_id = tk.request.args.get("organization_id")
     filters = {"organization_id": organization_id} if organization_id else {}
     if tk.request.args.get("reporter") == "me":
         if not current_user.is_authenticated:
-            return tk.redirect_to("user.login",
-                                  came_from=tk.request.full_path)
+            return None
         filters["reporter"] = current_user.id
+    return filters
+
+
+def sign_in_first():
+    return tk.redirect_to("user.login", came_from=tk.request.full_path)
+
+
+@queue.route("/issues")
+@http_errors
+def portal():
+    filters = portal_filters()
+    if filters is None:
+        return sign_in_first()
     return _render_queue("helpdesk/all_issues.html", filters,
                          "helpdesk_queue.portal",
                          {"can_triage": False,
