@@ -170,7 +170,7 @@ def test_dataset_search_page_has_the_help_desk_facet_and_sort(
         "ten-open", "two-open", "none-open"]
 
 
-def test_a_solr_outage_fails_the_job_not_the_report_and_the_next_change_catches_up(  # noqa: E501
+def test_solr_down_fails_the_job_not_the_report_and_the_next_change_catches_up(
         desk, run_jobs):
     dataset = factories.Dataset(owner_org=desk.org["id"])
     reported = report(desk, dataset, 1)
