@@ -5,11 +5,13 @@ import re
 import types
 
 import pytest
+import requests
 
 import ckan.lib.jobs as jobs
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
+from ckanext.helpdesk.tests.conftest import ckan_server
 from ckanext.helpdesk.tests.logic.conftest import call
 
 pytestmark = pytest.mark.usefixtures(
@@ -17,6 +19,7 @@ pytestmark = pytest.mark.usefixtures(
 
 WITH_OPEN_ISSUES = "helpdesk_open_issues:[1 TO *]"
 MOST_OPEN_ISSUES = "helpdesk_open_issues desc"
+SOLR_DOWN = "http://127.0.0.1:9/solr/ckan"  # a closed port
 
 
 @pytest.fixture
@@ -173,11 +176,19 @@ def test_dataset_search_page_has_the_help_desk_facet_and_sort(
 def test_solr_down_fails_the_job_not_the_report_and_the_next_change_catches_up(
         desk, run_jobs):
     dataset = factories.Dataset(owner_org=desk.org["id"])
-    reported = report(desk, dataset, 1)
-    assert reported["dataset_id"] == dataset["id"]
+    token = factories.APIToken(user=desk.reporter["name"])["token"]
+    # A real CKAN server whose Solr is a closed port takes the report.
+    with ckan_server(CKAN_SOLR_URL=SOLR_DOWN) as url:
+        answer = requests.post(
+            url + "/api/3/action/helpdesk_issue_create",
+            headers={"Authorization": token}, timeout=60, json={
+                "dataset_id": dataset["id"], "category": "data-problem",
+                "title": "Stations missing",
+                "description": "Two stations are missing."})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["result"]["dataset_id"] == dataset["id"]
 
-    down = run_jobs(environment={
-        "CKAN_SOLR_URL": "http://127.0.0.1:9/solr/ckan"})
+    down = run_jobs(environment={"CKAN_SOLR_URL": SOLR_DOWN})
     assert f"dataset {dataset['name']} not indexed" in down.stderr
     assert dataset["name"] not in found(WITH_OPEN_ISSUES)
 
