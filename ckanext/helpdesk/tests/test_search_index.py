@@ -8,7 +8,6 @@ import pytest
 import requests
 
 import ckan.lib.jobs as jobs
-import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.helpdesk.tests.conftest import ckan_server
