@@ -128,6 +128,20 @@ def test_closing_hiding_showing_and_deleting_issues_update_the_index(
     assert found("helpdesk_open_issues:1") == ["two-open"]
 
 
+def test_a_dataset_moved_to_another_organization_keeps_its_count(
+        desk, run_jobs):
+    run_jobs()
+    other = factories.Organization()
+
+    # CKAN reindexes the dataset itself, in the request; no job is needed.
+    call("package_patch", desk.sysadmin, id="ten-open",
+         owner_org=other["id"], title="Stations (moved)")
+
+    assert reindex_jobs() == []
+    assert found("helpdesk_open_issues:10") == ["ten-open"]
+    assert found(WITH_OPEN_ISSUES, q="moved") == ["ten-open"]
+
+
 def test_private_datasets_are_found_by_their_count_only_by_their_readers(
         desk, run_jobs):
     run_jobs()
