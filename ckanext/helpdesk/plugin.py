@@ -5,13 +5,14 @@ actions (logic/action.py and notify/actions.py), auth functions
 (logic/auth.py and notify/auth.py), validators
 (logic/validators.py), template helpers (helpers.py), blueprints (views/),
 CLI commands (cli.py) and declared config options
-(config_declaration.yaml).
+(config_declaration.yaml). The dataset search reads each dataset's open
+issue count from CKAN's search index (search_index.py).
 """
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk import activity, cli, helpers, readiness, signals, \
-    views
+from ckanext.helpdesk import (activity, cli, helpers, readiness,
+                               search_index, signals, views)
 from ckanext.helpdesk.logic import action, auth, dataset_moves, validators
 from ckanext.helpdesk.notify import actions as notify_actions
 from ckanext.helpdesk.notify import auth as notify_auth
@@ -35,6 +36,7 @@ class HelpdeskPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.ISignal)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
 
     # IConfigurer
 
@@ -51,6 +53,10 @@ class HelpdeskPlugin(p.SingletonPlugin):
                 helpers.forget_for_visitors]
         for signal, receivers in activity.subscriptions().items():
             subscribed[signal] = subscribed.get(signal, []) + receivers
+        for signal in (signals.issue_created, signals.issue_changed,
+                       signals.issue_deleted):
+            subscribed[signal] = subscribed.get(signal, []) + [
+                search_index.reindex_later]
         return subscribed
 
     # IPackageController
@@ -68,3 +74,19 @@ class HelpdeskPlugin(p.SingletonPlugin):
         if not readiness.tables_ready():
             return
         activity.retract_dataset(pkg_dict["id"])
+
+    def before_dataset_index(self, pkg_dict):
+        if not readiness.tables_ready():
+            return pkg_dict
+        return search_index.with_open_issues(pkg_dict)
+
+    def before_dataset_search(self, search_params):
+        return search_index.with_padded_counts(search_params)
+
+    def after_dataset_search(self, search_results, search_params):
+        return search_index.with_facet_labels(search_results)
+
+    # IFacets
+
+    def dataset_facets(self, facets_dict, package_type):
+        return search_index.with_facet(facets_dict)

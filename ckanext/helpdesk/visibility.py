@@ -157,6 +157,13 @@ def collaborations_of(viewer: Viewer):
         collaborator.c.user_id == viewer.user_id)
 
 
+def shown_to_readers():
+    """The WHERE clause, over Issue, of the issues every reader of their
+    dataset sees: those not hidden. Who reads the dataset is the dataset's
+    own rule (`dataset_filter()`, or CKAN's search index for datasets)."""
+    return Issue.hidden.is_(False)
+
+
 def visible_filter(viewer: Viewer):
     """The WHERE clause of the rule, over Issue and `join_dataset()`."""
     if viewer.sees_everything:
@@ -165,7 +172,7 @@ def visible_filter(viewer: Viewer):
     # datasets (no dataset row left to test).
     managed = can_manage(viewer)
     return sa.and_(
-        sa.or_(Issue.hidden.is_(False), managed),
+        sa.or_(shown_to_readers(), managed),
         sa.or_(Issue.dataset_id.is_(None), dataset_filter(viewer), managed))
 
 

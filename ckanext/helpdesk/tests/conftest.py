@@ -107,18 +107,21 @@ def mail(smtp_server):
 
 # -- RQ worker -----------------------------------------------------------------
 
-def _ckan_command(*args, **popen):
+def _ckan_command(*args, environment=None, **popen):
     return subprocess.run([str(CKAN), "-c", str(TEST_INI), *args],
-                          env=os.environ.copy(), capture_output=True,
-                          text=True, timeout=300, **popen)
+                          env=dict(os.environ, **(environment or {})),
+                          capture_output=True, text=True, timeout=300,
+                          **popen)
 
 
 @pytest.fixture
 def run_jobs():
     """Run a real RQ worker (`ckan jobs worker --burst`) until the queues
-    are empty; returns its completed process for inspection."""
-    def run(*queues):
-        done = _ckan_command("jobs", "worker", "--burst", *queues)
+    are empty, with CKAN_* `environment` on top of the tests' own; returns
+    its completed process for inspection."""
+    def run(*queues, environment=None):
+        done = _ckan_command("jobs", "worker", "--burst", *queues,
+                             environment=environment)
         assert done.returncode == 0, done.stderr
         return done
     return run
