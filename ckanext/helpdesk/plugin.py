@@ -48,15 +48,14 @@ class HelpdeskPlugin(p.SingletonPlugin):
 
     def get_signal_subscriptions(self):
         subscribed = subscriptions.get_subscriptions()
-        for signal in (signals.issue_created, signals.issue_changed):
-            subscribed[signal] = subscribed[signal] + [
-                helpers.forget_for_visitors]
         for signal, receivers in activity.subscriptions().items():
             subscribed[signal] = subscribed.get(signal, []) + receivers
+        # What visitors are shown of a dataset follows its issues: the
+        # cached counts and latest issues, and the count in the index.
         for signal in (signals.issue_created, signals.issue_changed,
                        signals.issue_deleted):
             subscribed[signal] = subscribed.get(signal, []) + [
-                search_index.reindex_later]
+                helpers.forget_for_visitors, search_index.reindex_later]
         return subscribed
 
     # IPackageController

@@ -2,6 +2,7 @@
 import pytest
 
 import ckan.plugins.toolkit as tk
+from ckan.tests import factories
 
 from ckanext.helpdesk.helpers import helpdesk_htmx_available
 from ckanext.helpdesk.tests.views.conftest import create_issue, update_issue
@@ -121,3 +122,19 @@ def test_visitors_cached_dataset_page_drops_an_issue_hidden_meanwhile(
     assert "Buy cheap pills" not in latest
     assert "Column 3 is empty" in latest
     assert _open_count(visitor.get(f"/dataset/{dataset['name']}").body) == 1
+
+
+def test_visitors_cached_dataset_page_drops_an_issue_deleted_meanwhile(
+        visitor, portal):
+    dataset = portal["dataset"]
+    spam = create_issue(portal["reporter"], dataset, title="Buy cheap pills")
+    assert _open_count(visitor.get(f"/dataset/{dataset['name']}").body) == 1
+
+    sysadmin = factories.Sysadmin()
+    tk.get_action("helpdesk_issue_delete")({"user": sysadmin["name"]},
+                                           {"id": spam["id"]})
+
+    assert _open_count(visitor.get(f"/dataset/{dataset['name']}").body) == 0
+    latest = visitor.get(f"/dataset/{dataset['name']}/issues/latest").body
+    assert "Buy cheap pills" not in latest
+
