@@ -18,7 +18,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.helpdesk import ratelimit, signals, visibility
 from ckanext.helpdesk.categories import configured_categories
 from ckanext.helpdesk.logic import (ACTIONS, following, moderation,
-                                    response_time, schema)
+                                    response_time, schema, targets)
 from ckanext.helpdesk.logic.lookup import (abuse_report_from, by_id_or_name,
                                            comment_from, ids_of, issue_from,
                                            organization_from)
@@ -969,3 +969,55 @@ def helpdesk_assignee_list(context, data_dict):
     return [{"id": user_id, "name": name,
              "display_name": _display_name(name, fullname)}
             for user_id, name, fullname in model.Session.execute(statement)]
+
+
+# -- organization settings -------------------------------------------------
+
+def _organization_settings(organization):
+    own = targets.own_target(organization.id)
+    return {"organization_id": organization.id,
+            "response_target_days": own,
+            "default_response_target_days": targets.default_target(),
+            "effective_response_target_days": (
+                targets.default_target() if own is None else own)}
+
+
+@tk.side_effect_free
+def helpdesk_organization_settings_show(context, data_dict):
+    """An organization's help desk settings: its response target, the
+    working days (Monday to Friday) within which it aims to answer each
+    issue publicly for the first time.
+
+    :param organization_id: the organization's id or name
+    :type organization_id: string
+    :returns: ``organization_id``, ``response_target_days`` (the
+        organization's own target, None when it set none),
+        ``default_response_target_days`` (the portal's) and
+        ``effective_response_target_days`` (the one that holds)
+    :rtype: dictionary
+    """
+    tk.check_access("helpdesk_organization_settings_show", context,
+                    data_dict)
+    return _organization_settings(organization_from(context, data_dict))
+
+
+def helpdesk_organization_settings_update(context, data_dict):
+    """Set an organization's help desk settings (its admins, sysadmins).
+
+    :param organization_id: the organization's id or name
+    :type organization_id: string
+    :param response_target_days: working days to the first public
+        response, from 1 to 60; blank or null for the portal's default
+        (ckanext.helpdesk.response_target_days)
+    :type response_target_days: int
+    :returns: the settings, as helpdesk_organization_settings_show
+    :rtype: dictionary
+    """
+    tk.check_access("helpdesk_organization_settings_update", context,
+                    data_dict)
+    organization = organization_from(context, data_dict)
+    data = _validate(data_dict, schema.organization_settings_update_schema(),
+                     context)
+    targets.set_target(organization.id, data["response_target_days"])
+    _commit(context)
+    return _organization_settings(organization)

@@ -205,3 +205,10 @@ def abuse_report_resolve_schema():
 def abuse_report_reopen_schema():
     """Undoing a decision: whether what was reported was hidden before."""
     return {"id": [ignore], "hidden": [not_missing, v.helpdesk_boolean]}
+
+
+def organization_settings_update_schema():
+    return {
+        "organization_id": [ignore],
+        "response_target_days": [not_missing, v.helpdesk_response_target],
+    }
