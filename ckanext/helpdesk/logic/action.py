@@ -380,6 +380,9 @@ SEARCH_FILTERS = {
         following.followed_by(viewer) if value else sa.true()),
     "unread": lambda value, viewer: (
         following.unread_by(viewer) if value else sa.true()),
+    # No first public response, and past the organization's target.
+    "past_target": lambda value, viewer: (
+        targets.past_target() if value else sa.true()),
 }
 
 
@@ -472,6 +475,8 @@ def _issue_select(viewer):
                 "duplicate_of_number"),
         _closing_comment().label("closing_comment"),
         _waiting_on_us().label("waiting_on_us"),
+        sa.and_(Issue.status.in_(OPEN_STATUSES),
+                targets.past_target()).label("past_target"),
         visibility.can_manage(viewer).label("managed"),
         _caller_has(Vote, viewer).label("voted"),
         _caller_has(Subscription, viewer).label("subscribed"),
@@ -550,6 +555,7 @@ def _issue_dict(row):
             issue.pop("reporter_name")),
         is_open=issue["status"] in OPEN_STATUSES,
         waiting_on_us=values["waiting_on_us"],
+        past_target=values["past_target"],
         closing_comment=_closing_comment_dict(values["closing_comment"]),
         voted=values["voted"], subscribed=values["subscribed"],
         unread=values["unread"])

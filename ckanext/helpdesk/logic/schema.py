@@ -159,6 +159,7 @@ def issue_search_schema():
         "updated_after": [ignore_empty, v.helpdesk_utc_datetime],
         "following": [ignore_empty, v.helpdesk_boolean],
         "unread": [ignore_empty, v.helpdesk_boolean],
+        "past_target": [ignore_empty, v.helpdesk_boolean],
         "sort": [default("newest"), one_of(SORTS)],
         "limit": [default(20), v.helpdesk_natural_number],
         "offset": [default(0), v.helpdesk_natural_number,
