@@ -1,4 +1,5 @@
-"""Actions of the notifications: a user's switch for all help desk email.
+"""Actions of the notifications: a user's switches for all help desk email
+and for the digests (notify/digests.py).
 
 plugin.py registers the names in `__all__` beside the core's actions, and
 those of notify/auth.py beside the core's auth functions.
@@ -6,7 +7,7 @@ those of notify/auth.py beside the core's auth functions.
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk.notify import optout
+from ckanext.helpdesk.notify import digests, optout
 
 __all__ = ["helpdesk_notification_preferences_show",
            "helpdesk_notification_preferences_update"]
@@ -18,6 +19,7 @@ def _preferences_schema():
         "id": [get("ignore_missing"), get("helpdesk_identifier")],
         "email_notifications": [get("not_missing"),
                                 get("helpdesk_boolean")],
+        "digests": [get("ignore_missing"), get("helpdesk_boolean")],
     }
 
 
@@ -36,21 +38,37 @@ def target_user(context, data_dict):
 
 def _preferences(user):
     return {"user_id": user.id,
-            "email_notifications": optout.wants_email(user.id)}
+            "email_notifications": optout.wants_email(user.id),
+            "digests": digests.wants_digests(user.id)}
 
 
 @tk.side_effect_free
 def helpdesk_notification_preferences_show(context, data_dict):
-    """{user_id, email_notifications} of the caller (or, for sysadmins,
-    of the user `id`)."""
+    """{user_id, email_notifications, digests} of the caller (or, for
+    sysadmins, of the user `id`).
+
+    :param id: the user's id or name (sysadmins only; default: the caller)
+    :type id: string
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_notification_preferences_show", context,
                     data_dict)
     return _preferences(target_user(context, data_dict))
 
 
 def helpdesk_notification_preferences_update(context, data_dict):
-    """Turn all help desk email on or off (email_notifications) for the
-    caller (or, for sysadmins, the user `id`)."""
+    """Turn all help desk email on or off (email_notifications), and the
+    daily digests and weekly summaries of the organizations they edit
+    (digests), for the caller (or, for sysadmins, the user `id`).
+
+    :param id: the user's id or name (sysadmins only; default: the caller)
+    :type id: string
+    :param email_notifications: whether to receive help desk email at all
+    :type email_notifications: bool
+    :param digests: whether to receive the digests (unchanged if missing)
+    :type digests: bool
+    :rtype: dictionary
+    """
     tk.check_access("helpdesk_notification_preferences_update", context,
                     data_dict)
     data, errors = tk.navl_validate(data_dict, _preferences_schema(),
@@ -59,5 +77,7 @@ def helpdesk_notification_preferences_update(context, data_dict):
         raise tk.ValidationError(errors)
     user = target_user(context, data_dict)
     optout.set_wants_email(user.id, data["email_notifications"])
+    if "digests" in data:
+        digests.set_wants_digests(user.id, data["digests"])
     model.repo.commit()
     return _preferences(user)
