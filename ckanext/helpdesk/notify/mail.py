@@ -117,7 +117,9 @@ def _compose_digest(notification):
             digests.template_vars(notification, user),
             recipient_name=one_line(notification.recipient_name, 100),
             site_title=site_title,
-            unsubscribe_url=unsubscribe_url(token))
+            unsubscribe_url=unsubscribe_url(token),
+            preferences_url=tk.url_for("helpdesk_notify.preferences",
+                                       _external=True))
         extra_vars["why"] = _why(notification.reason, site_title,
                                  extra_vars["organization_title"], None)
         body = tk.render("helpdesk/emails/digest.txt", extra_vars)

@@ -94,6 +94,27 @@ def unsubscribe_one_click(token):
     return tk._("You will receive no more email about this issue.")
 
 
+@notify.route("/dashboard/helpdesk/email", methods=["GET", "POST"])
+def preferences():
+    """The signed-in user's switches: all help desk email, and the
+    digests of the organizations they edit."""
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login")
+    update = tk.get_action("helpdesk_notification_preferences_update")
+    if flask.request.method == "POST":
+        form = flask.request.form
+        update({}, {"email_notifications": "email_notifications" in form,
+                    "digests": "digests" in form})
+        tk.h.flash_success(tk._("Your email preferences are saved."))
+        return tk.redirect_to("helpdesk_notify.preferences")
+    shown = tk.get_action("helpdesk_notification_preferences_show")({}, {})
+    return tk.render("helpdesk/notify/preferences.html", {
+        "preferences": shown,
+        "user_dict": tk.get_action("user_show")(
+            {}, {"id": tk.current_user.id}),
+        "is_myself": True})
+
+
 @notify.route("/helpdesk/confirm/<token>", methods=["GET", "POST"])
 def confirm_address(token):
     """Confirm an address given without an account: it then follows the

@@ -237,3 +237,23 @@ def test_remind_on_two_nodes_at_once_then_again_sends_each_digest_once(
     out, err = again.communicate(timeout=300)
     assert out.strip() == "0 written, 0 sent, 0 failed, 0 skipped", err
     assert len(mail.wait_for(4, timeout=2)) == 3
+
+
+def test_the_preferences_page_linked_from_the_digest_turns_digests_off(
+        desk, mail, app):
+    _remind(weekly=False)
+    message = delivered(mail, 3)[desk["editor"]["email"]]
+    link = link_in(message, "/dashboard/helpdesk/email")
+    client = app.test_client()
+    assert client.get(link, follow_redirects=False).status_code == 302
+    token = factories.APIToken(user=desk["editor"]["name"])["token"]
+    page = client.get(link, headers={"Authorization": token})
+    assert 'name="digests" value="true" checked' in page.body
+
+    saved = client.post(link, headers={"Authorization": token}, data={
+        "email_notifications": "true"}, follow_redirects=True)
+
+    assert "Your email preferences are saved." in saved.body
+    assert act("helpdesk_notification_preferences_show", desk["editor"]
+               ) == {"user_id": desk["editor"]["id"],
+                     "email_notifications": True, "digests": False}
