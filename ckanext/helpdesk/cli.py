@@ -1,10 +1,13 @@
 """`ckan helpdesk ...` commands."""
+import datetime
+
 import click
 import sqlalchemy as sa
 
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import publish
+from ckanext.helpdesk.notify import digests
 from ckanext.helpdesk.notify import jobs as notify_jobs
 
 
@@ -28,6 +31,31 @@ def send_pending(retry_now):
             f"for the next run ({type(error).__name__}).")
     click.echo("{sent} sent, {failed} failed, {skipped} skipped".format(
         **outcomes))
+
+
+@helpdesk.command("remind")
+@click.option("--weekly/--no-weekly", default=None,
+              help="Also write the weekly summaries (default: on Mondays).")
+@click.option("--now", type=click.DateTime(
+    formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]), default=None,
+    help="The moment (UTC) the digests are of, e.g. to write a day that "
+         "cron missed; default: now.")
+def remind(weekly, now):
+    """Email each organization's editors and admins the digest of its
+    issues that need an answer, and on Mondays the weekly summary (run
+    from cron once a day; a second run the same day sends nothing new).
+    What cannot be sent now waits for `ckan helpdesk send-pending`."""
+    if now is not None:
+        now = now.replace(tzinfo=datetime.timezone.utc)
+    try:
+        claimed = digests.write(now, weekly)
+        outcomes = notify_jobs.send_each(claimed)
+    except sa.exc.SQLAlchemyError as error:
+        raise click.ClickException(
+            "The database is unavailable; run it again later "
+            f"({type(error).__name__}).")
+    click.echo("{written} written, {sent} sent, {failed} failed, "
+               "{skipped} skipped".format(written=len(claimed), **outcomes))
 
 
 @helpdesk.command("notifications")

@@ -33,6 +33,7 @@ __all__ = [
     "helpdesk_status_counts", "helpdesk_pending_reports",
     "helpdesk_status_meaning", "helpdesk_next_step",
     "helpdesk_typical_response", "helpdesk_may_reopen", "helpdesk_ready",
+    "helpdesk_response_target",
 ]
 
 
@@ -202,6 +203,18 @@ def helpdesk_typical_response(organization_id):
     return tk._("Typically the first public answer comes within {time} "
                 "(median of the last {days} days).").format(
         time=_duration(figure["median_seconds"]), days=figure["days"])
+
+
+def helpdesk_response_target(organization_id):
+    """"The publisher aims to answer publicly within 3 working days." (its
+    own target, or the portal's), said beside the typical response."""
+    days = tk.get_action("helpdesk_organization_settings_show")(
+        {}, {"organization_id": organization_id}
+    )["effective_response_target_days"]
+    return tk.ungettext(
+        "The publisher aims to answer publicly within {n} working day.",
+        "The publisher aims to answer publicly within {n} working days.",
+        days).format(n=days)
 
 
 def _duration(seconds):

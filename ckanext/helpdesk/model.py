@@ -190,6 +190,8 @@ class LastSeen(tk.BaseModel):
 # skipped: no longer allowed to go when the job came to send it (the reason
 # is in skip_reason).
 NOTIFICATION_STATUSES = ("pending", "sent", "failed", "skipped")
+# Notifications of an organization (no issue): `ckan helpdesk remind`.
+DIGEST_KINDS = ("digest", "weekly_summary")
 
 
 class Notification(tk.BaseModel):
@@ -199,9 +201,11 @@ class Notification(tk.BaseModel):
     __tablename__ = "helpdesk_notification"
 
     id = _id_column()
-    issue_id = _issue_fk()
+    # None for the digests of an organization (notify/digests.py).
+    issue_id = _issue_fk(nullable=True)
     # What happened: issue_created, confirmation, comment, changed, assigned,
-    # confirm_address (the link an anonymous address must click first).
+    # confirm_address (the link an anonymous address must click first);
+    # digest and weekly_summary (DIGEST_KINDS).
     kind = sa.Column(sa.UnicodeText, nullable=False)
     # Why this recipient is told: admin, editor, maintainer,
     # organization_email, reporter, subscriber, assignee.
@@ -225,6 +229,10 @@ class Notification(tk.BaseModel):
     # SHA-256 of the unsubscribe token the email carries (made when it is
     # sent): the link names no one, and the table holds no usable link.
     token_hash = sa.Column(sa.UnicodeText, unique=True)
+    # A digest's organization and day: one per user, organization, kind and
+    # day (a unique index), which `ckan helpdesk remind` claims by inserting.
+    organization_id = sa.Column(sa.UnicodeText)
+    digest_day = sa.Column(sa.Date)
 
 
 class EmailConfirmation(tk.BaseModel):
@@ -254,6 +262,28 @@ class NotificationOptOut(tk.BaseModel):
     user_id = sa.Column(sa.UnicodeText)
     email = sa.Column(sa.UnicodeText)
     created = _timestamp()
+
+
+class DigestOptOut(tk.BaseModel):
+    """A user who wants no daily digest or weekly summary (and still the
+    email about their issues)."""
+    __tablename__ = "helpdesk_digest_opt_out"
+
+    user_id = sa.Column(sa.UnicodeText, primary_key=True)
+    created = _timestamp()
+
+
+# -- Targets (logic/targets.py) ---------------------------------------------
+
+class OrganizationSettings(tk.BaseModel):
+    """An organization's help desk settings, set by its admins; a missing
+    row or value means the portal's default."""
+    __tablename__ = "helpdesk_organization_settings"
+
+    organization_id = sa.Column(sa.UnicodeText, primary_key=True)
+    # Working days to the first public response.
+    response_target_days = sa.Column(sa.Integer)
+    updated = _timestamp(onupdate=utcnow)
 
 
 # -- Open311 (open311/) -------------------------------------------------------

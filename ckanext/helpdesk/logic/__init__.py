@@ -16,4 +16,6 @@ ACTIONS = [
     "helpdesk_abuse_report_create", "helpdesk_abuse_report_list",
     "helpdesk_abuse_report_resolve", "helpdesk_abuse_report_reopen",
     "helpdesk_assignee_list",
+    "helpdesk_organization_settings_show",
+    "helpdesk_organization_settings_update",
 ]

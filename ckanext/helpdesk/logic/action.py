@@ -18,7 +18,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.helpdesk import ratelimit, signals, visibility
 from ckanext.helpdesk.categories import configured_categories
 from ckanext.helpdesk.logic import (ACTIONS, following, moderation,
-                                    response_time, schema)
+                                    response_time, schema, targets)
 from ckanext.helpdesk.logic.lookup import (abuse_report_from, by_id_or_name,
                                            comment_from, ids_of, issue_from,
                                            organization_from)
@@ -577,6 +577,9 @@ SEARCH_FILTERS = {
         following.followed_by(viewer) if value else sa.true()),
     "unread": lambda value, viewer: (
         following.unread_by(viewer) if value else sa.true()),
+    # No first public response, and past the organization's target.
+    "past_target": lambda value, viewer: (
+        targets.past_target() if value else sa.true()),
 }
 
 
@@ -679,6 +682,8 @@ def _issue_select(viewer):
                 "duplicate_of_number"),
         _closing_comment().label("closing_comment"),
         _waiting_on_us().label("waiting_on_us"),
+        sa.and_(Issue.status.in_(OPEN_STATUSES),
+                targets.past_target()).label("past_target"),
         visibility.can_manage(viewer).label("managed"),
         _caller_has(Vote, viewer).label("voted"),
         _caller_has(Subscription, viewer).label("subscribed"),
@@ -757,6 +762,7 @@ def _issue_dict(row):
             issue.pop("reporter_name")),
         is_open=issue["status"] in OPEN_STATUSES,
         waiting_on_us=values["waiting_on_us"],
+        past_target=values["past_target"],
         closing_comment=_closing_comment_dict(values["closing_comment"]),
         voted=values["voted"], subscribed=values["subscribed"],
         unread=values["unread"])
@@ -1336,3 +1342,55 @@ def helpdesk_assignee_list(context, data_dict):
     return [{"id": user_id, "name": name,
              "display_name": _display_name(name, fullname)}
             for user_id, name, fullname in model.Session.execute(statement)]
+
+
+# -- organization settings -------------------------------------------------
+
+def _organization_settings(organization):
+    own = targets.own_target(organization.id)
+    return {"organization_id": organization.id,
+            "response_target_days": own,
+            "default_response_target_days": targets.default_target(),
+            "effective_response_target_days": (
+                targets.default_target() if own is None else own)}
+
+
+@tk.side_effect_free
+def helpdesk_organization_settings_show(context, data_dict):
+    """An organization's help desk settings: its response target, the
+    working days (Monday to Friday) within which it aims to answer each
+    issue publicly for the first time.
+
+    :param organization_id: the organization's id or name
+    :type organization_id: string
+    :returns: ``organization_id``, ``response_target_days`` (the
+        organization's own target, None when it set none),
+        ``default_response_target_days`` (the portal's) and
+        ``effective_response_target_days`` (the one that holds)
+    :rtype: dictionary
+    """
+    tk.check_access("helpdesk_organization_settings_show", context,
+                    data_dict)
+    return _organization_settings(organization_from(context, data_dict))
+
+
+def helpdesk_organization_settings_update(context, data_dict):
+    """Set an organization's help desk settings (its admins, sysadmins).
+
+    :param organization_id: the organization's id or name
+    :type organization_id: string
+    :param response_target_days: working days to the first public
+        response, from 1 to 60; blank or null for the portal's default
+        (ckanext.helpdesk.response_target_days)
+    :type response_target_days: int
+    :returns: the settings, as helpdesk_organization_settings_show
+    :rtype: dictionary
+    """
+    tk.check_access("helpdesk_organization_settings_update", context,
+                    data_dict)
+    organization = organization_from(context, data_dict)
+    data = _validate(data_dict, schema.organization_settings_update_schema(),
+                     context)
+    targets.set_target(organization.id, data["response_target_days"])
+    _commit(context)
+    return _organization_settings(organization)

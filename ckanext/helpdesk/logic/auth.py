@@ -246,3 +246,19 @@ def helpdesk_assignee_list(context, data_dict):
         visibility.holds(_viewer(context), organization.id,
                          visibility.MANAGER_CAPACITIES),
         tk._("Only the organization's editors and admins see its members"))
+
+
+@tk.auth_allow_anonymous_access
+def helpdesk_organization_settings_show(context, data_dict):
+    """Everyone: the target is promised to the organization's public."""
+    organization_from(context, data_dict)
+    return _result(True)
+
+
+def helpdesk_organization_settings_update(context, data_dict):
+    """The organization's admins."""
+    organization = organization_from(context, data_dict)
+    return _result(
+        visibility.holds(_viewer(context), organization.id, ("admin",)),
+        tk._("Only the organization's admins may change its help desk "
+             "settings"))

@@ -159,6 +159,7 @@ def issue_search_schema():
         "updated_after": [ignore_empty, v.helpdesk_utc_datetime],
         "following": [ignore_empty, v.helpdesk_boolean],
         "unread": [ignore_empty, v.helpdesk_boolean],
+        "past_target": [ignore_empty, v.helpdesk_boolean],
         "sort": [default("newest"), one_of(SORTS)],
         "limit": [default(20), v.helpdesk_natural_number],
         "offset": [default(0), v.helpdesk_natural_number,
@@ -205,3 +206,10 @@ def abuse_report_resolve_schema():
 def abuse_report_reopen_schema():
     """Undoing a decision: whether what was reported was hidden before."""
     return {"id": [ignore], "hidden": [not_missing, v.helpdesk_boolean]}
+
+
+def organization_settings_update_schema():
+    return {
+        "organization_id": [ignore],
+        "response_target_days": [not_missing, v.helpdesk_response_target],
+    }

@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import visibility
 from ckanext.helpdesk.categories import category_codes
-from ckanext.helpdesk.logic import lookup, text
+from ckanext.helpdesk.logic import lookup, targets, text
 from ckanext.helpdesk.model import (CLOSED_STATUSES, OPEN_STATUSES,
                                     REOPENABLE_STATUSES, STATUSES, Issue)
 
@@ -26,6 +26,7 @@ __all__ = [
     "helpdesk_status_transition", "helpdesk_utc_datetime",
     "helpdesk_id_list", "helpdesk_identifier", "helpdesk_boolean",
     "helpdesk_natural_number", "helpdesk_reopenable",
+    "helpdesk_response_target",
 ]
 
 
@@ -291,3 +292,23 @@ def _given(value):
 
 def _error(errors, field, message):
     errors.setdefault((field,), []).append(message)
+
+
+def helpdesk_response_target(value):
+    """A response target in working days, as a number or as text; blank
+    (None) for the portal's default."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    message = tk._("Give a whole number of working days from {low} to "
+                   "{high}, or leave it blank for the portal's default"
+                   ).format(low=targets.MIN_TARGET_DAYS,
+                            high=targets.MAX_TARGET_DAYS)
+    try:
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise ValueError
+        days = int(value)
+    except ValueError:
+        raise tk.Invalid(message) from None
+    if not targets.MIN_TARGET_DAYS <= days <= targets.MAX_TARGET_DAYS:
+        raise tk.Invalid(message)
+    return days

@@ -13,8 +13,9 @@ from typing import Optional
 
 import ckan.model as model
 
-from ckanext.helpdesk.model import Comment, Issue
-from ckanext.helpdesk.notify import confirm, recipients
+from ckanext.helpdesk import visibility
+from ckanext.helpdesk.model import DIGEST_KINDS, Comment, Issue
+from ckanext.helpdesk.notify import confirm, digests, recipients
 
 # The reasons, as recorded in Notification.skip_reason.
 USER_INACTIVE = "recipient_deleted"
@@ -29,6 +30,8 @@ CONFIRMATION_SENT = "confirmation_sent_recently"
 
 def reason_to_skip(notification) -> Optional[str]:
     """Why the notification may not go now, or None when it may."""
+    if notification.kind in DIGEST_KINDS:
+        return _digest_reason(notification)
     issue = model.Session.get(Issue, notification.issue_id)
     recipient = recipients.of_notification(notification)
     if recipient is None:
@@ -69,3 +72,16 @@ def _anonymous_address_rule(notification, issue, recipient):
     if not confirm.is_confirmed(issue.id, recipient.email):
         return UNCONFIRMED
     return None
+
+
+def _digest_reason(notification):
+    """A digest goes to an editor or admin of its organization who still
+    is one and still wants digests."""
+    recipient = recipients.of_notification(notification)
+    if recipient is None:
+        return USER_INACTIVE
+    viewer = visibility.Viewer(recipient.user_id, recipient.sysadmin)
+    if not visibility.holds(viewer, notification.organization_id,
+                            digests.RECIPIENT_CAPACITIES):
+        return NOT_A_PUBLISHER
+    return OPTED_OUT if digests.opted_out(recipient.user_id) else None

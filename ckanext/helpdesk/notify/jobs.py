@@ -55,10 +55,16 @@ def send_pending(retry_now=False, limit=1000):
     retry_now, e.g. once the mail server is fixed); returns how many were
     sent, how many failed (to be retried or given up) and how many were
     skipped because they may no longer go."""
-    outcomes = {"sent": 0, "failed": 0, "skipped": 0}
     # Ids read before the claims: one sent meanwhile by a job or another
     # node is passed over, not counted as failed.
-    for notification_id in due_ids(retry_now, limit):
+    return send_each(due_ids(retry_now, limit))
+
+
+def send_each(notification_ids):
+    """Send the notifications, each in its own transaction; the outcomes
+    as send_pending counts them."""
+    outcomes = {"sent": 0, "failed": 0, "skipped": 0}
+    for notification_id in notification_ids:
         status = send_notification(notification_id)
         if status == "pending":
             status = "failed"  # this attempt failed; a retry is scheduled
@@ -90,12 +96,14 @@ def recent(limit, offset=0, **filters):
     """A page of the latest notifications, newest first, each with its
     issue and the names its link needs, in one query; the count of those
     matching the filters (status, kind, and email: part of the address);
-    and the count per status of all."""
+    and the count per status of all. A digest has no issue: its
+    organization stands in."""
     query = model.Session.query(
         Notification, Issue, model.Package.name, model.Group.name
-    ).join(Issue, Issue.id == Notification.issue_id).outerjoin(
+    ).outerjoin(Issue, Issue.id == Notification.issue_id).outerjoin(
         model.Package, model.Package.id == Issue.dataset_id
-    ).outerjoin(model.Group, model.Group.id == Issue.organization_id)
+    ).outerjoin(model.Group, model.Group.id == sa.func.coalesce(
+        Issue.organization_id, Notification.organization_id))
     for key in ("status", "kind"):
         if filters.get(key):
             query = query.filter(getattr(Notification, key) == filters[key])

@@ -2,7 +2,8 @@
 
 Bodies come from templates/helpdesk/emails/notification.{txt,html}
 (confirm_address.{txt,html} for the confirmation of an anonymous address,
-which carries no text a visitor wrote); user text only ever reaches the
+which carries no text a visitor wrote; digest.{txt,html} for the digests
+of notify/digests.py); user text only ever reaches the
 subject and the recipient's name after every line break is removed, so it
 cannot add a header. Each email gets fresh opaque link tokens
 (notify/tokens.py) when it is composed.
@@ -20,8 +21,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib import mailer
 
-from ckanext.helpdesk.model import Comment, Issue, reopens
-from ckanext.helpdesk.notify import confirm, recipients, tokens
+from ckanext.helpdesk.model import DIGEST_KINDS, Comment, Issue, reopens
+from ckanext.helpdesk.notify import confirm, digests, recipients, tokens
 
 _LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 
@@ -78,10 +79,11 @@ def _is_plain_address(address):
 def compose(notification):
     """The email of a notification. Not committed: it stores the digest of
     the email's unsubscribe token (and confirmation token) on the rows."""
+    if notification.kind in DIGEST_KINDS:
+        return _compose_digest(notification)
     issue = model.Session.get(Issue, notification.issue_id)
     token, notification.token_hash = tokens.new()
     extra_vars = _template_vars(notification, issue, token)
-    one_click_url = unsubscribe_url(token, one_click=True)
     template = ("helpdesk/emails/confirm_address"
                 if notification.kind == "confirm_address"
                 else "helpdesk/emails/notification")
@@ -91,12 +93,55 @@ def compose(notification):
     return Email(
         subject=one_line(_subject(notification, issue, extra_vars), 250),
         body=body, body_html=body_html,
-        # RFC 2369 and RFC 8058: mail clients may offer one-click
-        # unsubscribe, POSTing to the one-click link.
-        headers={"List-Unsubscribe": f"<{one_click_url}>",
-                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                 "Auto-Submitted": "auto-generated",
-                 "Message-ID": message_id(notification)})
+        headers=_headers(notification, token))
+
+
+def _headers(notification, token):
+    # RFC 2369 and RFC 8058: mail clients may offer one-click unsubscribe,
+    # POSTing to the one-click link.
+    one_click_url = unsubscribe_url(token, one_click=True)
+    return {"List-Unsubscribe": f"<{one_click_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+            "Message-ID": message_id(notification)}
+
+
+def _compose_digest(notification):
+    """A digest or weekly summary, as its recipient may see it."""
+    token, notification.token_hash = tokens.new()
+    user = (model.User.get(notification.user_id) if notification.user_id
+            else None)
+    site_title = tk.config["ckan.site_title"]
+    with _request_context():
+        extra_vars = dict(
+            digests.template_vars(notification, user),
+            recipient_name=one_line(notification.recipient_name, 100),
+            site_title=site_title,
+            unsubscribe_url=unsubscribe_url(token),
+            preferences_url=tk.url_for("helpdesk_notify.preferences",
+                                       _external=True))
+        extra_vars["why"] = _why(notification.reason, site_title,
+                                 extra_vars["organization_title"], None)
+        body = tk.render("helpdesk/emails/digest.txt", extra_vars)
+        body_html = tk.render("helpdesk/emails/digest.html", extra_vars)
+    return Email(subject=one_line(_digest_subject(extra_vars), 250),
+                 body=body, body_html=body_html,
+                 headers=_headers(notification, token))
+
+
+def _digest_subject(extra_vars):
+    names = {"site": extra_vars["site_title"],
+             "organization": extra_vars["organization_title"]}
+    figures = extra_vars["figures"]
+    if figures is not None:
+        return tk._("[{site}] The help desk week of {organization}: "
+                    "{opened} opened, {closed} closed").format(
+            opened=figures["opened"], closed=figures["closed"], **names)
+    count = sum(section.count for section in extra_vars["sections"])
+    return tk.ungettext(
+        "[{site}] Help desk digest of {organization}: {n} issue needs you",
+        "[{site}] Help desk digest of {organization}: {n} issues need you",
+        count).format(n=count, **names)
 
 
 def message_id(notification):

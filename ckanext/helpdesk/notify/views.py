@@ -23,12 +23,13 @@ from ckan.lib import mailer
 from ckan.lib.pagination import Page  # toolkit has no door to the pager
 
 from ckanext.helpdesk.logic import text
-from ckanext.helpdesk.model import NOTIFICATION_STATUSES, Issue, Notification
-from ckanext.helpdesk.notify import confirm, jobs, mail, optout, recipients, \
-    tokens
+from ckanext.helpdesk.model import DIGEST_KINDS, NOTIFICATION_STATUSES, \
+    Issue, Notification
+from ckanext.helpdesk.notify import confirm, digests, jobs, mail, optout, \
+    recipients, tokens
 
 NOTIFICATION_KINDS = ("issue_created", "confirmation", "comment", "changed",
-                      "assigned", "confirm_address")
+                      "assigned", "confirm_address") + DIGEST_KINDS
 PER_PAGE = 50
 ADDRESS_LENGTH = 254
 
@@ -49,13 +50,19 @@ def _notification(token):
 
 
 def _unsubscribe(notification):
-    optout.unsubscribe(notification.issue_id, notification.user_id,
-                       notification.email)
+    """No more email about the issue; a digest's link stops digests."""
+    if notification.kind in DIGEST_KINDS:
+        digests.set_wants_digests(notification.user_id, False)
+    else:
+        optout.unsubscribe(notification.issue_id, notification.user_id,
+                           notification.email)
     model.Session.commit()
 
 
 def _shown_issue(issue_id, recipient):
     """The issue, when the link's holder may see it now; else None."""
+    if issue_id is None:
+        return None  # a digest
     issue = model.Session.get(Issue, issue_id)
     if recipient is None or not recipients.may_see(issue, recipient):
         return None
@@ -72,6 +79,7 @@ def unsubscribe(token):
                          recipients.of_notification(notification))
     return tk.render("helpdesk/notify/unsubscribe.html", {
         "issue": issue, "done": done,
+        "digest": notification.kind in DIGEST_KINDS,
         "action_url": tk.url_for("helpdesk_notify.unsubscribe", token=token)})
 
 
@@ -81,7 +89,30 @@ def unsubscribe_one_click(token):
     if flask.request.form.get("List-Unsubscribe") != "One-Click":
         tk.abort(400, tk._("List-Unsubscribe: expected One-Click"))
     _unsubscribe(notification)
+    if notification.kind in DIGEST_KINDS:
+        return tk._("You will receive no more help desk digests.")
     return tk._("You will receive no more email about this issue.")
+
+
+@notify.route("/dashboard/helpdesk/email", methods=["GET", "POST"])
+def preferences():
+    """The signed-in user's switches: all help desk email, and the
+    digests of the organizations they edit."""
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login")
+    update = tk.get_action("helpdesk_notification_preferences_update")
+    if flask.request.method == "POST":
+        form = flask.request.form
+        update({}, {"email_notifications": "email_notifications" in form,
+                    "digests": "digests" in form})
+        tk.h.flash_success(tk._("Your email preferences are saved."))
+        return tk.redirect_to("helpdesk_notify.preferences")
+    shown = tk.get_action("helpdesk_notification_preferences_show")({}, {})
+    return tk.render("helpdesk/notify/preferences.html", {
+        "preferences": shown,
+        "user_dict": tk.get_action("user_show")(
+            {}, {"id": tk.current_user.id}),
+        "is_myself": True})
 
 
 @notify.route("/helpdesk/confirm/<token>", methods=["GET", "POST"])

@@ -3,7 +3,7 @@ from ckanext.helpdesk import readiness
 from ckanext.helpdesk.notify import views as notify_views
 from ckanext.helpdesk.open311 import views as open311_views
 from ckanext.helpdesk.views import dashboard, exports, feeds, guards, \
-    issues, moderation
+    issues, moderation, settings
 
 # Every blueprint with forms checks their CSRF token itself, whatever
 # ckan.csrf_protection.ignore_extensions says. Not Open311: its writes
@@ -11,7 +11,7 @@ from ckanext.helpdesk.views import dashboard, exports, feeds, guards, \
 # Nor the email links (guards.EMAIL_LINKS): the link's own token is the
 # credential, and with it alone the one-click URL (RFC 8058) does the same.
 FORMS = (issues.helpdesk, dashboard.queue, moderation.moderation,
-         notify_views.notify)
+         notify_views.notify, settings.settings)
 for _blueprint in FORMS:
     _blueprint.before_request(guards.require_csrf_token)
 issues.helpdesk.after_app_request(guards.keep_private_answers_private)
@@ -19,11 +19,11 @@ issues.helpdesk.after_app_request(guards.keep_private_answers_private)
 
 def get_blueprints():
     # Issue pages, queues, moderation, Atom feeds, CSV and JSON exports,
-    # the email links (unsubscribe, confirm an address) and the Open311
-    # API.
+    # the email links (unsubscribe, confirm an address), organizations'
+    # help desk settings and the Open311 API.
     blueprints = [issues.helpdesk, dashboard.queue, moderation.moderation,
                   feeds.feeds, exports.exports, notify_views.notify,
-                  *open311_views.blueprints()]
+                  settings.settings, *open311_views.blueprints()]
     for blueprint in blueprints:
         # First of the blueprint's hooks, so nothing reads a missing
         # table before it (the app may be made more than once).

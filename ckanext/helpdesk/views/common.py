@@ -16,7 +16,8 @@ from ckanext.helpdesk.ratelimit import RateLimited
 PER_PAGE = 20
 SORTS = ("newest", "oldest", "updated", "votes", "comments")
 # Filters a list page passes on to helpdesk_issue_search as they are.
-PLAIN_FILTERS = ("status", "category", "q", "assignee", "dataset_id")
+PLAIN_FILTERS = ("status", "category", "q", "assignee", "dataset_id",
+                 "past_target")
 # "Older than" choices of the queue, in days.
 AGES = (7, 30, 90)
 MAX_AGE = 36500  # days: "older than a century" is old enough

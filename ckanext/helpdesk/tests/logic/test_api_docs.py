@@ -73,6 +73,9 @@ SCHEMAS = {
     "helpdesk_abuse_report_reopen": [COMMENT,
                                      (s.abuse_report_reopen_schema,)],
     "helpdesk_assignee_list": [ORGANIZATION],
+    "helpdesk_organization_settings_show": [ORGANIZATION],
+    "helpdesk_organization_settings_update": [
+        ORGANIZATION, (s.organization_settings_update_schema,)],
     "helpdesk_notification_preferences_show": [PREFERENCES],
     "helpdesk_notification_preferences_update": [PREFERENCES],
 }

@@ -51,7 +51,8 @@ def test_only_the_user_or_a_sysadmin_may_see_or_change_preferences(people):
     shown = act("helpdesk_notification_preferences_update",
                 people["sysadmin"], id=admin["name"],
                 email_notifications=False)
-    assert shown == {"user_id": admin["id"], "email_notifications": False}
+    assert shown == {"user_id": admin["id"], "email_notifications": False,
+                     "digests": True}
 
 
 def test_the_switch_is_required(people):

@@ -65,6 +65,8 @@ FORMS = [
     "/ckan-admin/helpdesk/reports/{report}/undo",
     "/helpdesk/issues/{issue}/reopen",
     "/ckan-admin/helpdesk/notifications/test",
+    "/dashboard/helpdesk/email",
+    "/organization/{org}/helpdesk/settings",
 ]
 
 
@@ -89,7 +91,8 @@ def test_every_help_desk_form_is_covered(app):
     posted = {rule.rule for rule in app.flask_app.url_map.iter_rules()
               if "POST" in rule.methods and rule.endpoint.startswith(
                   ("helpdesk.", "helpdesk_queue.", "helpdesk_moderation.",
-                   "helpdesk_notify.")) and rule.endpoint not in EMAIL_LINKS}
+                   "helpdesk_notify.", "helpdesk_settings."))
+              and rule.endpoint not in EMAIL_LINKS}
     listed = {form.replace("{dataset}", "<id>")
               .replace("{org}", "<id>").replace("{issue}", "<issue_id>")
               .replace("{comment}", "<comment_id>")

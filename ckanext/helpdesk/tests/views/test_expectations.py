@@ -1,6 +1,7 @@
-"""What visitors may expect: what the status means, what happens next and
-the organization's typical time to a first public answer, on the
-confirmation and issue pages; the reporter's Reopen button."""
+"""What visitors may expect: what the status means, what happens next,
+the organization's typical time to a first public answer and its response
+target, on the confirmation and issue pages; the reporter's Reopen
+button."""
 import re
 
 import pytest
@@ -14,6 +15,7 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 TYPICAL = ("Typically the first public answer comes within 1 minute "
            "(median of the last 90 days).")
+TARGET = "The publisher aims to answer publicly within 3 working days."
 
 
 def _answer(portal, issue):
@@ -47,6 +49,7 @@ def test_the_confirmation_says_what_happens_next_and_the_typical_wait(
             in box)
     assert "The publisher has been told by email" in box
     assert TYPICAL in box
+    assert TARGET in box  # the organization's promise, beside its record
     assert "Reopen" not in box
 
 
@@ -60,6 +63,7 @@ def test_no_typical_wait_is_claimed_from_fewer_than_three_answers(
 
     assert "What happens next" in box
     assert "Typically" not in box
+    assert TARGET in box  # promised even before there is a record
 
 
 @pytest.mark.parametrize("status, meaning", [
