@@ -469,6 +469,10 @@ def helpdesk_issue_search(context, data_dict):
     :param unread: only the issues the caller follows that changed since
         they last looked at them (optional, default ``false``)
     :type unread: bool
+    :param past_target: only the open issues with no public answer past
+        their organization's response target (optional, default
+        ``false``)
+    :type past_target: bool
     :param sort: ``newest``, ``oldest``, ``updated``, ``votes`` or
         ``comments`` (optional, default ``newest``)
     :type sort: string
