@@ -38,10 +38,12 @@ def _publishers(organization_id: str):
                                        model.User.state == "active"))
 
 
-def _first_response(organization_id: str):
+def _first_response(organization_id):
     """The moment of the issue's first public response (correlated scalar
     sub-selects over Issue; PostgreSQL's LEAST skips a NULL, and is NULL
-    when there is no response)."""
+    when there is no response). `organization_id` is an id, or an SQL
+    expression such as visibility.owning_organization() (each issue
+    answered by its own organization's publishers: the statistics)."""
     publishers = _publishers(organization_id)
     reply = sa.select(sa.func.min(Comment.created)).where(
         Comment.issue_id == Issue.id, Comment.internal.is_(False),
