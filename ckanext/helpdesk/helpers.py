@@ -32,7 +32,7 @@ __all__ = [
     "helpdesk_result_count", "helpdesk_unread_count", "helpdesk_issue_ref",
     "helpdesk_status_counts", "helpdesk_pending_reports",
     "helpdesk_status_meaning", "helpdesk_next_step",
-    "helpdesk_typical_response", "helpdesk_may_reopen",
+    "helpdesk_typical_response", "helpdesk_may_reopen", "helpdesk_duration",
 ]
 
 
@@ -196,6 +196,12 @@ def helpdesk_typical_response(organization_id):
     return tk._("Typically the first public answer comes within {time} "
                 "(median of the last {days} days).").format(
         time=_duration(figure["median_seconds"]), days=figure["days"])
+
+
+def helpdesk_duration(seconds):
+    """A duration in words, or "" for none (a figure nothing was counted
+    for)."""
+    return "" if seconds is None else _duration(seconds)
 
 
 def _duration(seconds):

@@ -2,7 +2,7 @@
 from ckanext.helpdesk.notify import views as notify_views
 from ckanext.helpdesk.open311 import views as open311_views
 from ckanext.helpdesk.views import dashboard, feeds, guards, issues, \
-    moderation
+    moderation, stats
 
 # Every blueprint with forms checks their CSRF token itself, whatever
 # ckan.csrf_protection.ignore_extensions says. Not Open311: its writes
@@ -18,6 +18,7 @@ issues.helpdesk.after_app_request(guards.keep_private_answers_private)
 
 def get_blueprints():
     # Issue pages, queues, moderation, Atom feeds, the email links
-    # (unsubscribe, confirm an address) and the Open311 API.
+    # (unsubscribe, confirm an address), the statistics and the Open311 API.
     return [issues.helpdesk, dashboard.queue, moderation.moderation,
-            feeds.feeds, notify_views.notify, *open311_views.blueprints()]
+            feeds.feeds, stats.stats, notify_views.notify,
+            *open311_views.blueprints()]
