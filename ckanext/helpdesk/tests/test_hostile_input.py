@@ -37,7 +37,8 @@ pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
 
 SECONDS = 2
 BLUEPRINTS = ("helpdesk", "helpdesk_queue", "helpdesk_moderation",
-              "helpdesk_feeds", "helpdesk_open311", "helpdesk_notify")
+              "helpdesk_feeds", "helpdesk_open311", "helpdesk_notify",
+              "helpdesk_stats")
 REQUEST_LINE = 4094  # gunicorn's limit_request_line
 ACTORS = ("anonymous", "visitor", "sysadmin")
 

@@ -58,7 +58,7 @@ def test_a_publisher_reads_the_private_issues_too(app, world, issues):
 VISITOR_READS = {"helpdesk_category_list", "helpdesk_issue_show",
                  "helpdesk_issue_search", "helpdesk_issue_counts",
                  "helpdesk_comment_list", "helpdesk_event_list",
-                 "helpdesk_response_time"}
+                 "helpdesk_response_time", "helpdesk_stats"}
 
 
 @pytest.mark.parametrize("action", ACTIONS + NOTIFY_ACTIONS)
