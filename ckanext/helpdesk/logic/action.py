@@ -458,8 +458,8 @@ def helpdesk_stats(context, data_dict):
     :type window: int
     :param sort: the order of the ``organizations`` list: ``name`` (the
         default), ``reported``, ``closed``, ``open``, ``response_median``,
-        ``resolution_median`` or ``within_target``, prefixed with ``-``
-        for descending
+        ``response_p90``, ``resolution_median``, ``resolution_p90`` or
+        ``within_target``, prefixed with ``-`` for descending
     :type sort: string
     :returns: ``window``, ``weekly`` (rows of ``week``, ``organization_id``,
         ``category``, ``opened``, ``closed``), ``totals``, ``categories``

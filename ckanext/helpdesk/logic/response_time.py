@@ -30,10 +30,14 @@ def _publishers(organization_id: str):
     """A sub-select of the ids of who answers for the organization."""
     member = model.member_table
     return sa.union(
+        # An expression for the organization (the statistics' owning
+        # organization) refers to the issue of the statement this is
+        # nested in, three levels up: correlated explicitly.
         sa.select(member.c.table_id).where(
             member.c.group_id == organization_id,
             member.c.table_name == "user", member.c.state == "active",
-            member.c.capacity.in_(visibility.MANAGER_CAPACITIES)),
+            member.c.capacity.in_(visibility.MANAGER_CAPACITIES)
+        ).correlate_except(member),
         sa.select(model.User.id).where(model.User.sysadmin.is_(True),
                                        model.User.state == "active"))
 

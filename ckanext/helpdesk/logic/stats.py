@@ -48,7 +48,8 @@ TOP = 10  # datasets and data requests listed
 DATA_REQUEST = "data-request"
 # The organization table's columns it sorts by ("-name": reversed).
 ORGANIZATION_SORTS = ("name", "reported", "closed", "open",
-                      "response_median", "resolution_median",
+                      "response_median", "response_p90",
+                      "resolution_median", "resolution_p90",
                       "within_target")
 SORTS = ORGANIZATION_SORTS + tuple("-" + key for key in ORGANIZATION_SORTS)
 

@@ -131,7 +131,7 @@ def _weekly_chart(weeks, categories, key):
                              "title": f"{week} {category['name']}: {value}"})
         if index % 13 == 0:  # a label a quarter
             labels.append({"x": x, "text": week})
-    return {"width": LEFT + len(weeks) * (BAR + GAP), "plot_top": TOP,
+    return {"width": LEFT + len(weeks) * (BAR + GAP),
             "height": TOP + PLOT_HEIGHT + BOTTOM,
             "baseline": TOP + PLOT_HEIGHT, "bars": bars, "labels": labels,
             "ticks": [{"y": TOP + PLOT_HEIGHT - value * scale,

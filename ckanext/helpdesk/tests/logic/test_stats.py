@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.tests import factories
 
 from ckanext.helpdesk import visibility
 from ckanext.helpdesk.logic import stats
@@ -78,10 +79,12 @@ def history(world):
     G    public hidden  data-problem  4                   +0.1h
     H    public         improvement   40 (Sat 24 Jan)     +30h
     I    public         question      1 (Tue 3 Mar)       hidden reply +0.2h
-    J    public         improvement   15 (Tue 17 Feb)     never
+    J    public         improvement   15 (Tue 17 Feb)     never (another
+                                                          organization's admin +1h)
     K    public         data-problem  200 (Sat 16 Aug 2025)
     L    data request   data-request  100 (Mon 24 Nov 2025)
-    +1s: E two, B one, L one.
+    +1s: E two, B one, L one. `other_org` publishes a dataset (without
+    issues): its admin answers for it, not for `org`.
     """
     w = world
     a = _issue(w, w.public, 2, "data-problem")
@@ -110,7 +113,9 @@ def history(world):
     i = _issue(w, w.public, 1, "question")
     reply = _comment(w, i, "editor", 0.2)
     call("helpdesk_comment_hide", w.admin, id=reply["id"])
-    _issue(w, w.public, 15, "improvement")  # J
+    j = _issue(w, w.public, 15, "improvement")
+    _comment(w, j, "outsider", 1)  # another organization's admin
+    factories.Dataset(owner_org=w.other_org["id"])  # a publisher too
     _issue(w, w.public, 200, "data-problem")  # K
     data_request = _issue(w, None, 100, "data-request")  # L
     for voter, issue in ((w.stranger, e), (w.outsider, e), (w.stranger, b),
@@ -269,7 +274,8 @@ def test_a_private_datasets_issues_count_for_its_organizations_members_only(
 def test_hidden_issues_and_replies_and_internal_notes_never_count_as_answers(
         history):
     # The editors see the hidden issue G (answered after 0.1h) and I's
-    # hidden reply, and read C's internal note: none of them counts.
+    # hidden reply, and read C's internal note: none of them counts, nor
+    # the reply of another organization's admin to J.
     by_category = {row["category"]: row
                    for row in _figures(history.editor)["categories"]}
 
@@ -279,6 +285,7 @@ def test_hidden_issues_and_replies_and_internal_notes_never_count_as_answers(
         2 * HOUR)
     # question: C 8h (not its note at 1h), E 130h; I unanswered.
     assert by_category["question"]["answered"] == 2
+    assert by_category["improvement"]["answered"] == 0
     assert by_category["question"]["response_median"] == pytest.approx(
         69 * HOUR)
 
