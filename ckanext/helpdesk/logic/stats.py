@@ -64,8 +64,11 @@ def statistics(viewer: visibility.Viewer, organization_id: str | None = None,
     days = targets.response_targets(list(organizations))
     timing = _timing(viewer, organization_id, window, now, days)
     backlog = _backlog(viewer, organization_id, now)
-    rows = [dict(organization, **timing["organizations"].get(key, {}),
-                 **backlog["organizations"].get(key, {}),
+    # Organizations without issues (in the window, or open) have every
+    # figure too: counts of 0, times and shares of None.
+    rows = [dict(organization,
+                 **timing["organizations"].get(key, _timing_values(None)),
+                 **backlog["organizations"].get(key, _no_backlog()),
                  target_days=days.get(key))
             for key, organization in organizations.items()]
     return {
@@ -214,8 +217,7 @@ def _backlog(viewer, organization_id, now):
     ).where(Issue.status.in_(OPEN_STATUSES)).group_by(
         sa.func.rollup(organization))
     keys = ["open"] + [key for key, _days in AGES] + ["older"]
-    result = {"organizations": {},
-              "all": {"open": 0, "ages": {key: 0 for key in keys[1:]}}}
+    result = {"organizations": {}, "all": _no_backlog()}
     for row in model.Session.execute(statement):
         values = {"open": row.open,
                   "ages": {key: getattr(row, key) for key in keys[1:]}}
@@ -224,6 +226,11 @@ def _backlog(viewer, organization_id, now):
         else:
             result["organizations"][row.organization_id] = values
     return result
+
+
+def _no_backlog():
+    return {"open": 0, "ages": {key: 0 for key, _days in AGES + (
+        ("older", None),)}}
 
 
 def _datasets(viewer, organization_id):

@@ -14,14 +14,15 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 @pytest.fixture
 def desks():
-    """Two organizations: Busy Borough (an editor, a member, a public and
-    a private dataset, three issues, one answered) and Quiet Quarter (one
-    issue)."""
+    """Three organizations: Busy Borough (an editor, a member, a public
+    and a private dataset, three issues, one answered), Quiet Quarter (one
+    issue) and Empty Estate (none)."""
     editor, member, visitor = make_user(), make_user(), make_user()
     busy = factories.Organization(title="Busy Borough", users=[
         {"name": editor["name"], "capacity": "editor"},
         {"name": member["name"], "capacity": "member"}])
     quiet = factories.Organization(title="Quiet Quarter")
+    factories.Organization(title="Empty Estate")  # no issue at all
     public = factories.Dataset(owner_org=busy["id"], title="Bus stops")
     private = factories.Dataset(owner_org=busy["id"], private=True,
                                 title="Secret depots")
@@ -49,6 +50,9 @@ def test_the_portal_page_shows_charts_tables_and_figures_to_visitors(
     assert "Benches</a>: 1 open" in page
     # No script or remote resource is needed to read the figures.
     assert "<canvas" not in page
+    # An organization without issues has its row, with nothing to time.
+    empty = page[page.index("Empty Estate"):]
+    assert empty.index("–") < empty.index("</tr>")
 
 
 def test_a_private_datasets_issues_show_for_the_organizations_members_only(
