@@ -86,7 +86,8 @@ BARE_SQL = [
               percentile_cont(0.9) WITHIN GROUP (ORDER BY
                   extract(epoch FROM closed_at - created)),
               count(*) FILTER (WHERE responded <= created + interval '3 days')
-       FROM issues GROUP BY GROUPING SETS ((organization_id), (category), ())""",
+       FROM issues
+       GROUP BY GROUPING SETS ((organization_id), (category), ())""",
     """SELECT organization_id, count(*),
               count(*) FILTER (WHERE created > now() - interval '7 days'),
               count(*) FILTER (WHERE created <= now() - interval '7 days'

@@ -87,7 +87,8 @@ def sort_organizations(rows: list[dict], sort: str) -> list[dict]:
     """The rows by `sort` ("-key" descending), names breaking ties; rows
     without the figure last either way."""
     key = sort.lstrip("-")
-    by_name = sorted(rows, key=lambda row: (row["title"] or row["name"]).lower())
+    by_name = sorted(rows,
+                     key=lambda row: (row["title"] or row["name"]).lower())
     if key == "name":
         return by_name[::-1] if sort.startswith("-") else by_name
     present = [row for row in by_name if row.get(key) is not None]

@@ -50,9 +50,9 @@ def history(portal):
             tk.get_action("helpdesk_issue_update")(
                 {"user": publisher["name"]},
                 {"id": issue["id"], "status": "resolved"})
+            resolved = reported + datetime.timedelta(days=number % 20 + 1)
             model.Session.execute(sa.update(Issue).where(
-                Issue.id == issue["id"]).values(
-                resolved_at=reported + datetime.timedelta(days=number % 20 + 1)))
+                Issue.id == issue["id"]).values(resolved_at=resolved))
         elif number % 5 == 0:
             tk.get_action("helpdesk_issue_vote")(
                 {"user": publisher["name"]}, {"id": issue["id"]})

@@ -71,16 +71,22 @@ def history(world):
 
     key  where          category      reported            answered  closed
     A    public         data-problem  2 (Mon 2 Mar)       +2h       +10h
-    B    public         data-problem  5 (Fri 27 Feb)      +4h (status; reply +5h)
-    C    public         question      10 (Sun 22 Feb)     +8h (a note +1h, the reporter +0.5h) +48h
+    B    public         data-problem  5 (Fri 27 Feb)      +4h (a status;
+                                                          reply +5h)
+    C    public         question      10 (Sun 22 Feb)     +8h (note   +48h
+                                                          +1h, the
+                                                          reporter
+                                                          +0.5h)
     D    data request   data-request  20 (Thu 12 Feb)     +20h      +100h
     E    public         question      12 (Fri 20 Feb)     +130h (late)
     F    private        data-problem  3 (Sun 1 Mar)       +1h
     G    public hidden  data-problem  4                   +0.1h
     H    public         improvement   40 (Sat 24 Jan)     +30h
     I    public         question      1 (Tue 3 Mar)       hidden reply +0.2h
-    J    public         improvement   15 (Tue 17 Feb)     never (another
-                                                          organization's admin +1h)
+    J    public         improvement   15 (Tue 17 Feb)     never (but
+                                                          another
+                                                          organization's
+                                                          admin +1h)
     K    public         data-problem  200 (Sat 16 Aug 2025)
     L    data request   data-request  100 (Mon 24 Nov 2025)
     +1s: E two, B one, L one. `other_org` publishes a dataset (without
