@@ -33,7 +33,7 @@ __all__ = [
     "helpdesk_status_counts", "helpdesk_pending_reports",
     "helpdesk_status_meaning", "helpdesk_next_step",
     "helpdesk_typical_response", "helpdesk_may_reopen", "helpdesk_ready",
-    "helpdesk_response_target",
+    "helpdesk_response_target", "helpdesk_duration",
 ]
 
 
@@ -215,6 +215,12 @@ def helpdesk_response_target(organization_id):
         "The publisher aims to answer publicly within {n} working day.",
         "The publisher aims to answer publicly within {n} working days.",
         days).format(n=days)
+
+
+def helpdesk_duration(seconds):
+    """A duration in words, or "" for none (a figure nothing was counted
+    for)."""
+    return "" if seconds is None else _duration(seconds)
 
 
 def _duration(seconds):

@@ -7,7 +7,7 @@ ACTIONS = [
     "helpdesk_issue_update", "helpdesk_issue_reopen",
     "helpdesk_issue_delete", "helpdesk_issue_hide",
     "helpdesk_issue_search", "helpdesk_issue_counts",
-    "helpdesk_response_time",
+    "helpdesk_response_time", "helpdesk_stats",
     "helpdesk_comment_create", "helpdesk_comment_update",
     "helpdesk_comment_hide", "helpdesk_comment_list", "helpdesk_event_list",
     "helpdesk_issue_vote", "helpdesk_issue_unvote",

@@ -18,7 +18,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.helpdesk import ratelimit, signals, visibility
 from ckanext.helpdesk.categories import configured_categories
 from ckanext.helpdesk.logic import (ACTIONS, following, moderation,
-                                    response_time, schema, targets)
+                                    response_time, schema, stats, targets)
 from ckanext.helpdesk.logic.lookup import (abuse_report_from, by_id_or_name,
                                            comment_from, ids_of, issue_from,
                                            organization_from)
@@ -651,6 +651,44 @@ def helpdesk_response_time(context, data_dict):
     tk.check_access("helpdesk_response_time", context, data_dict)
     organization = organization_from(context, data_dict)
     return response_time.median_first_response(organization.id)
+
+
+def helpdesk_stats(context, data_dict):
+    """The help desk's statistics, portal-wide or of one organization,
+    counting only the issues the caller may see (never hidden ones): issues
+    opened and closed per week over 52 weeks by organization and category;
+    over the window, the median and 90th percentile of the time to the
+    first public response and to resolution, per organization, per
+    category and in all, with the share answered within the organization's
+    response target; the open backlog by age; the datasets with the most
+    open issues and the most +1s; the most requested data (open data
+    requests by +1s). See logic/stats.py.
+
+    :param organization_id: one organization's id or name (optional:
+        the whole portal)
+    :type organization_id: string
+    :param window: the days before now whose reports the times and the
+        share are of: 30, 90 (the default) or 365
+    :type window: int
+    :param sort: the order of the ``organizations`` list: ``name`` (the
+        default), ``reported``, ``closed``, ``open``, ``response_median``,
+        ``response_p90``, ``resolution_median``, ``resolution_p90`` or
+        ``within_target``, prefixed with ``-`` for descending
+    :type sort: string
+    :returns: ``window``, ``weekly`` (rows of ``week``, ``organization_id``,
+        ``category``, ``opened``, ``closed``), ``totals``, ``categories``
+        and ``organizations`` (counts, times in seconds, ``within_target``
+        a share from 0 to 1 or None, ``ages`` of the open backlog),
+        ``datasets`` (``most_open``, ``most_votes``) and ``requested``
+    :rtype: dictionary
+    """
+    tk.check_access("helpdesk_stats", context, data_dict)
+    data = _validate(data_dict, schema.stats_schema(), context)
+    organization_id = None
+    if data.get("organization_id"):
+        organization_id = organization_from(context, data).id
+    return stats.statistics(_viewer(context), organization_id,
+                            data["window"], data["sort"])
 
 
 # -- issue dicts -----------------------------------------------------------

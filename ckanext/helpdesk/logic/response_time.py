@@ -30,18 +30,24 @@ def _publishers(organization_id: str):
     """A sub-select of the ids of who answers for the organization."""
     member = model.member_table
     return sa.union(
+        # An expression for the organization (the statistics' owning
+        # organization) refers to the issue of the statement this is
+        # nested in, three levels up: correlated explicitly.
         sa.select(member.c.table_id).where(
             member.c.group_id == organization_id,
             member.c.table_name == "user", member.c.state == "active",
-            member.c.capacity.in_(visibility.MANAGER_CAPACITIES)),
+            member.c.capacity.in_(visibility.MANAGER_CAPACITIES)
+        ).correlate_except(member),
         sa.select(model.User.id).where(model.User.sysadmin.is_(True),
                                        model.User.state == "active"))
 
 
-def _first_response(organization_id: str):
+def _first_response(organization_id):
     """The moment of the issue's first public response (correlated scalar
     sub-selects over Issue; PostgreSQL's LEAST skips a NULL, and is NULL
-    when there is no response)."""
+    when there is no response). `organization_id` is an id, or an SQL
+    expression such as visibility.owning_organization() (each issue
+    answered by its own organization's publishers: the statistics)."""
     publishers = _publishers(organization_id)
     reply = sa.select(sa.func.min(Comment.created)).where(
         Comment.issue_id == Issue.id, Comment.internal.is_(False),

@@ -2,6 +2,7 @@
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.logic import validators as v
+from ckanext.helpdesk.logic import stats
 
 TITLE_LENGTH = 200
 TEXT_LENGTH = 20000
@@ -167,6 +168,15 @@ def issue_search_schema():
         # false: the page only, without count and facets (a scan of every
         # match), for clients that page by themselves such as Open311.
         "facets": [default(True), v.helpdesk_boolean],
+    }
+
+
+def stats_schema():
+    return {
+        "organization_id": [ignore_empty] + _reference(),
+        "window": [default(stats.DEFAULT_WINDOW), v.helpdesk_natural_number,
+                   one_of(stats.WINDOWS)],
+        "sort": [default("name"), unicode_safe, one_of(stats.SORTS)],
     }
 
 

@@ -1,12 +1,12 @@
 """Issues opened and closed per week, by organization and category: the
-weekly figures the statistics pages chart and publish-stats publishes.
+statistics pages' chart (and the weekly figures published as open data).
 
-Weeks start on Monday 00:00 UTC. An issue counts as opened in the week it
-was reported and as closed in the week of its resolved_at, if it is
-closed now (resolved, won't fix or duplicate); its organization is its
-owning organization (the current owner of its dataset). Only the issues
-the viewer may see count (visibility.visible_issues). Two grouped scans in
-one statement, whatever the number of issues.
+Weeks start on Monday 00:00 UTC. An issue counts as opened in the week of
+its report and as closed in the week of its resolved_at when it is closed
+(resolved, won't fix, duplicate) now; a reopened issue no longer counts as
+closed. Only issues the viewer may see (visibility.visible_issues) count,
+and never hidden ones (held or hidden by moderation): the figures describe
+the help desk's public work.
 """
 from __future__ import annotations
 
@@ -17,52 +17,63 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ckanext.helpdesk import visibility
-from ckanext.helpdesk.model import CLOSED_STATUSES, Issue
+from ckanext.helpdesk.model import CLOSED_STATUSES, Issue, utcnow
 
 
-def _monday(moment: datetime.datetime) -> datetime.datetime:
+def monday_of(moment: datetime.datetime) -> datetime.date:
     day = moment.astimezone(datetime.timezone.utc).date()
-    monday = day - datetime.timedelta(days=day.weekday())
-    return datetime.datetime.combine(monday, datetime.time(),
-                                     datetime.timezone.utc)
+    return day - datetime.timedelta(days=day.weekday())
 
 
-def _events(moment, opened, viewer, organization_id, start, end):
-    """One row per issue opened (or closed) in [start, end]: its week,
-    organization and category, and 1 in the matching column."""
-    organization = visibility.owning_organization()
-    week = sa.cast(sa.func.date_trunc(
-        "week", sa.func.timezone("UTC", moment)), sa.Date)
-    statement = visibility.visible_issues(sa.select(
-        week.label("week"), organization.label("organization_id"),
-        Issue.category.label("category"),
-        sa.literal(int(opened)).label("opened"),
-        sa.literal(int(not opened)).label("closed")).select_from(Issue),
-        viewer).where(moment >= start, moment <= end)
-    if not opened:
-        statement = statement.where(Issue.status.in_(CLOSED_STATUSES))
-    if organization_id:
-        statement = statement.where(organization == organization_id)
+def week_of(column):
+    """SQL: the date of the Monday (UTC) of the week of `column`."""
+    return sa.cast(sa.func.date_trunc("week", sa.func.timezone("UTC", column)),
+                   sa.Date)
+
+
+def public_work(columns, viewer: visibility.Viewer,
+                organization_id: str | None = None):
+    """A select of `columns` from the issues the figures are made of: the
+    visible, not hidden ones (of one organization, when given)."""
+    statement = visibility.visible_issues(
+        sa.select(*columns).select_from(Issue), viewer
+    ).where(Issue.hidden.is_(False))
+    if organization_id is not None:
+        statement = statement.where(
+            visibility.owning_organization() == organization_id)
     return statement
 
 
 def weekly_figures(viewer: visibility.Viewer,
                    organization_id: str | None = None, weeks: int = 52,
                    now: datetime.datetime | None = None) -> list[dict]:
-    """Rows {"week": the Monday (a date, UTC), "organization_id",
-    "category", "opened", "closed"} of the `weeks` weeks up to `now`
-    (this one included) that had any activity, oldest first."""
-    end = now or datetime.datetime.now(datetime.timezone.utc)
-    start = _monday(end) - datetime.timedelta(weeks=weeks - 1)
+    """[{"week", "organization_id", "category", "opened", "closed"}] for
+    the weeks (the current one and the weeks - 1 before it) with any
+    activity, oldest first; one statement."""
+    first = monday_of(now or utcnow()) - datetime.timedelta(weeks=weeks - 1)
+    since = datetime.datetime.combine(first, datetime.time(),
+                                      datetime.timezone.utc)
+    organization = visibility.owning_organization()
+
+    def counted(column, opened, closed, *conditions):
+        return public_work(
+            [week_of(column).label("week"),
+             organization.label("organization_id"), Issue.category,
+             sa.literal(opened).label("opened"),
+             sa.literal(closed).label("closed")],
+            viewer, organization_id).where(column >= since, *conditions)
+
     events = sa.union_all(
-        _events(Issue.created, True, viewer, organization_id, start, end),
-        _events(Issue.resolved_at, False, viewer, organization_id, start,
-                end)).subquery()
-    keys = (events.c.week, events.c.organization_id, events.c.category)
+        counted(Issue.created, 1, 0),
+        counted(Issue.resolved_at, 0, 1, Issue.status.in_(CLOSED_STATUSES)),
+    ).subquery()
     statement = sa.select(
-        *keys, sa.func.sum(events.c.opened).label("opened"),
-        sa.func.sum(events.c.closed).label("closed")
-    ).group_by(*keys).order_by(*keys)
+        events.c.week, events.c.organization_id, events.c.category,
+        sa.func.sum(events.c.opened).label("opened"),
+        sa.func.sum(events.c.closed).label("closed"),
+    ).group_by(events.c.week, events.c.organization_id, events.c.category
+               ).order_by(events.c.week, events.c.organization_id,
+                          events.c.category)
     return [{"week": row.week, "organization_id": row.organization_id,
              "category": row.category, "opened": int(row.opened),
              "closed": int(row.closed)}

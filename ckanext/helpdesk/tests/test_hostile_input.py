@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
 SECONDS = 2
 BLUEPRINTS = ("helpdesk", "helpdesk_queue", "helpdesk_moderation",
               "helpdesk_feeds", "helpdesk_exports", "helpdesk_open311",
-              "helpdesk_notify", "helpdesk_settings")
+              "helpdesk_notify", "helpdesk_settings", "helpdesk_stats")
 REQUEST_LINE = 4094  # gunicorn's limit_request_line
 ACTORS = ("anonymous", "visitor", "sysadmin")
 

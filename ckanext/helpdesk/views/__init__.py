@@ -3,7 +3,7 @@ from ckanext.helpdesk import readiness
 from ckanext.helpdesk.notify import views as notify_views
 from ckanext.helpdesk.open311 import views as open311_views
 from ckanext.helpdesk.views import dashboard, exports, feeds, guards, \
-    issues, moderation, settings
+    issues, moderation, settings, stats
 
 # Every blueprint with forms checks their CSRF token itself, whatever
 # ckan.csrf_protection.ignore_extensions says. Not Open311: its writes
@@ -19,11 +19,12 @@ issues.helpdesk.after_app_request(guards.keep_private_answers_private)
 
 def get_blueprints():
     # Issue pages, queues, moderation, Atom feeds, CSV and JSON exports,
-    # the email links (unsubscribe, confirm an address), organizations'
-    # help desk settings and the Open311 API.
+    # the statistics, the email links (unsubscribe, confirm an address),
+    # organizations' help desk settings and the Open311 API.
     blueprints = [issues.helpdesk, dashboard.queue, moderation.moderation,
-                  feeds.feeds, exports.exports, notify_views.notify,
-                  settings.settings, *open311_views.blueprints()]
+                  feeds.feeds, exports.exports, stats.stats,
+                  notify_views.notify, settings.settings,
+                  *open311_views.blueprints()]
     for blueprint in blueprints:
         # First of the blueprint's hooks, so nothing reads a missing
         # table before it (the app may be made more than once).

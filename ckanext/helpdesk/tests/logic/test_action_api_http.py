@@ -59,7 +59,7 @@ VISITOR_READS = {"helpdesk_category_list", "helpdesk_issue_show",
                  "helpdesk_issue_search", "helpdesk_issue_counts",
                  "helpdesk_comment_list", "helpdesk_event_list",
                  "helpdesk_response_time",
-                 "helpdesk_organization_settings_show"}
+                 "helpdesk_organization_settings_show", "helpdesk_stats"}
 
 
 @pytest.mark.parametrize("action", ACTIONS + NOTIFY_ACTIONS)
