@@ -50,7 +50,8 @@ def weekly_figures(viewer: visibility.Viewer,
     """[{"week", "organization_id", "category", "opened", "closed"}] for
     the weeks (the current one and the weeks - 1 before it) with any
     activity, oldest first; one statement."""
-    first = monday_of(now or utcnow()) - datetime.timedelta(weeks=weeks - 1)
+    now = now or utcnow()
+    first = monday_of(now) - datetime.timedelta(weeks=weeks - 1)
     since = datetime.datetime.combine(first, datetime.time(),
                                       datetime.timezone.utc)
     organization = visibility.owning_organization()
@@ -61,7 +62,8 @@ def weekly_figures(viewer: visibility.Viewer,
              organization.label("organization_id"), Issue.category,
              sa.literal(opened).label("opened"),
              sa.literal(closed).label("closed")],
-            viewer, organization_id).where(column >= since, *conditions)
+            viewer, organization_id).where(column >= since, column <= now,
+                                           *conditions)
 
     events = sa.union_all(
         counted(Issue.created, 1, 0),

@@ -52,7 +52,7 @@ SCHEMAS = {
     "helpdesk_issue_search": [(s.issue_search_schema,)],
     "helpdesk_issue_counts": [(s.issue_counts_schema,)],
     "helpdesk_response_time": [ORGANIZATION],
-    "helpdesk_stats": [(s.stats_schema,)],
+    "helpdesk_stats": [ORGANIZATION, (s.stats_schema,)],
     "helpdesk_comment_create": [ISSUE_BY_ISSUE_ID,
                                 (s.comment_create_schema, False),
                                 (s.comment_create_schema, True)],
