@@ -109,22 +109,30 @@ def _kept_for_visitors(kind, dataset_id, compute):
     whom see the same), from Redis (shared by all web workers) when
     computed in the last ckanext.helpdesk.anonymous_counts_cache
     seconds."""
-    cache_seconds = tk.config.get("ckanext.helpdesk.anonymous_counts_cache")
+    return kept_for_visitors(
+        kind, dataset_id, lambda: compute(dataset_id),
+        tk.config.get("ckanext.helpdesk.anonymous_counts_cache"))
+
+
+def kept_for_visitors(kind, key, compute, cache_seconds):
+    """compute(); for visitors who are not signed in (all of whom see the
+    same), from Redis (shared by all web workers) when computed under the
+    same kind and key in the last `cache_seconds` (JSON values only)."""
     if current_user.is_authenticated or not cache_seconds:
-        return compute(dataset_id)
+        return compute()
     redis = connect_to_redis()
-    key = _visitor_cache_key(kind, dataset_id)
+    cache_key = _visitor_cache_key(kind, key)
     try:
-        cached = redis.get(key)
+        cached = redis.get(cache_key)
     except RedisError as error:
         # Only a cache: with Redis down the page asks PostgreSQL.
         log.warning("Help desk %s not cached: %s", kind, error)
-        return compute(dataset_id)
+        return compute()
     if cached:
         return json.loads(cached)
-    value = compute(dataset_id)
+    value = compute()
     with contextlib.suppress(RedisError):
-        redis.setex(key, cache_seconds, json.dumps(value))
+        redis.setex(cache_key, cache_seconds, json.dumps(value))
     return value
 
 

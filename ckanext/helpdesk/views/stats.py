@@ -19,7 +19,7 @@ from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk.helpers import helpdesk_categories
+from ckanext.helpdesk.helpers import helpdesk_categories, kept_for_visitors
 from ckanext.helpdesk.logic.stats import AGES, WEEKS
 from ckanext.helpdesk.views.common import call, http_errors, \
     visible_organization
@@ -38,7 +38,7 @@ COLOURS = 6
 @stats.route("/issues/stats")
 @http_errors
 def portal():
-    figures = call("helpdesk_stats", **_parameters())
+    figures = _figures()
     return tk.render("helpdesk/stats.html",
                      _page(figures, "helpdesk_stats.portal", {}))
 
@@ -47,8 +47,7 @@ def portal():
 @http_errors
 def organization(id):
     org = visible_organization(id)
-    figures = call("helpdesk_stats", organization_id=org["id"],
-                   **_parameters())
+    figures = _figures(org["id"])
     return tk.render("helpdesk/stats_organization.html", dict(
         _page(figures, "helpdesk_stats.organization", {"id": org["name"]}),
         group_dict=org, group_type=org["type"]))
@@ -57,6 +56,21 @@ def organization(id):
 def _parameters():
     return {key: tk.request.args[key] for key in PARAMETERS
             if key in tk.request.args}
+
+
+def _figures(organization_id=None):
+    """helpdesk_stats of the page; for visitors who are not signed in,
+    kept in Redis for ckanext.helpdesk.stats_cache seconds: on a large
+    portal the figures take seconds to compute, and a public page must
+    not let every visitor start that again."""
+    parameters = _parameters()
+    if organization_id:
+        parameters["organization_id"] = organization_id
+    key = ":".join(f"{name}={parameters.get(name, '')}"
+                   for name in ("organization_id", *PARAMETERS))
+    return kept_for_visitors(
+        "stats", key, lambda: call("helpdesk_stats", **parameters),
+        tk.config.get("ckanext.helpdesk.stats_cache"))
 
 
 def _page(figures, endpoint, url_args):

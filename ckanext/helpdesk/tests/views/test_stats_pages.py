@@ -5,6 +5,7 @@ linking to them."""
 import pytest
 
 import ckan.plugins.toolkit as tk
+from ckan.lib.redis import connect_to_redis
 from ckan.tests import factories
 
 from ckanext.helpdesk.tests.views.conftest import create_issue, make_user
@@ -109,3 +110,29 @@ def test_the_issue_lists_link_to_their_statistics(app, desks):
     assert 'href="/issues/stats"' in app.get("/issues").body
     assert f'href="/organization/{org}/issues/stats"' in app.get(
         f"/organization/{org}/issues").body
+
+
+@pytest.mark.ckan_config("ckanext.helpdesk.stats_cache", 600)
+def test_visitors_figures_come_from_redis_members_see_them_live(app, desks):
+    redis = connect_to_redis()
+    for key in redis.scan_iter(f"{tk.config['ckan.site_id']}:helpdesk:"
+                               "anonymous_stats:*"):
+        redis.delete(key)
+    busy = desks["busy"]["name"]
+    assert "Opened per week, by category: 3 in all" in app.get(
+        "/issues/stats").body
+    create_issue(desks["member"], factories.Dataset(
+        owner_org=desks["quiet"]["id"]), title="Bench 9 is gone")
+
+    # Visitors: the figures of the last ten minutes, one computation.
+    assert "Opened per week, by category: 3 in all" in app.get(
+        "/issues/stats").body
+    # A member of Busy Borough, signed in: live, their private issue too.
+    member = app.get("/issues/stats", headers={
+        "Authorization": factories.APIToken(
+            user=desks["member"]["name"])["token"]}).body
+    assert "Opened per week, by category: 5 in all" in member
+    # Another window is another computation, live at first.
+    assert "Opened per week, by category: 4 in all" in app.get(
+        "/issues/stats?window=30").body
+    assert busy in app.get(f"/organization/{busy}/issues/stats").body
