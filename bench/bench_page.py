@@ -134,10 +134,13 @@ def measure(urls):
     return {name: statistics.median(values) for name, values in times.items()}
 
 
+# test.ini turns the statistics cache off for the tests; a portal has it
+# (the organization's typical response time on the dataset page).
+WITH = "ckan.plugins = helpdesk\nckanext.helpdesk.stats_cache = 600"
 CONFIGURATIONS = {
     "without": "ckan.plugins =",
-    "with": "ckan.plugins = helpdesk",
-    "with, no counts cache": "ckan.plugins = helpdesk\n"
+    "with": WITH,
+    "with, no counts cache": WITH + "\n"
                              "ckanext.helpdesk.anonymous_counts_cache = 0",
 }
 

@@ -1,17 +1,11 @@
 """Template helpers, registered by the plugin's blanket."""
-import contextlib
 import datetime
-import json
-import logging
 import math
-
-from redis.exceptions import RedisError
 
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
-from ckan.lib.redis import connect_to_redis  # toolkit has no door to Redis
 
-from ckanext.helpdesk import readiness, rendering, spam, visibility
+from ckanext.helpdesk import cache, readiness, rendering, spam, visibility
 from ckanext.helpdesk.model import OPEN_STATUSES, REOPENABLE_STATUSES, \
     reopens
 
@@ -19,8 +13,6 @@ LATEST_ISSUES = 3  # on the dataset page
 # Answered issues it takes before a typical response time is shown: one
 # or two quick (or slow) answers say little of the next one.
 RESPONSE_TIME_SAMPLE = 3
-
-log = logging.getLogger(__name__)
 
 __all__ = [
     "helpdesk_dataset_counts", "helpdesk_latest_issues",
@@ -86,54 +78,23 @@ def _issue_counts(dataset_id):
 VISITOR_CACHES = ("counts", "latest")
 
 
-def _visitor_cache_key(kind, dataset_id):
-    return f"{tk.config['ckan.site_id']}:helpdesk:anonymous_{kind}:" \
-        f"{dataset_id}"
-
-
 def forget_for_visitors(sender, issue, **kwargs):
     """A subscriber of the issue signals: the dataset's cached counts and
     latest issues are dropped as soon as one of its issues is reported or
     changed, so a hidden (or closed) issue leaves the visitors' dataset
     page at once, not when the cache expires."""
-    if not issue.dataset_id:
-        return
-    keys = [_visitor_cache_key(kind, issue.dataset_id)
-            for kind in VISITOR_CACHES]
-    with contextlib.suppress(RedisError):
-        connect_to_redis().delete(*keys)
+    if issue.dataset_id:
+        cache.forget(*((f"anonymous_{kind}", issue.dataset_id)
+                       for kind in VISITOR_CACHES))
 
 
 def _kept_for_visitors(kind, dataset_id, compute):
-    """compute(dataset_id); for visitors who are not signed in (all of
-    whom see the same), from Redis (shared by all web workers) when
-    computed in the last ckanext.helpdesk.anonymous_counts_cache
+    """compute(dataset_id); for visitors who are not signed in, from Redis
+    when computed in the last ckanext.helpdesk.anonymous_counts_cache
     seconds."""
-    return kept_for_visitors(
+    return cache.kept_for_visitors(
         kind, dataset_id, lambda: compute(dataset_id),
         tk.config.get("ckanext.helpdesk.anonymous_counts_cache"))
-
-
-def kept_for_visitors(kind, key, compute, cache_seconds):
-    """compute(); for visitors who are not signed in (all of whom see the
-    same), from Redis (shared by all web workers) when computed under the
-    same kind and key in the last `cache_seconds` (JSON values only)."""
-    if current_user.is_authenticated or not cache_seconds:
-        return compute()
-    redis = connect_to_redis()
-    cache_key = _visitor_cache_key(kind, key)
-    try:
-        cached = redis.get(cache_key)
-    except RedisError as error:
-        # Only a cache: with Redis down the page asks PostgreSQL.
-        log.warning("Help desk %s not cached: %s", kind, error)
-        return compute()
-    if cached:
-        return json.loads(cached)
-    value = compute()
-    with contextlib.suppress(RedisError):
-        redis.setex(cache_key, cache_seconds, json.dumps(value))
-    return value
 
 
 def helpdesk_categories():
@@ -200,12 +161,32 @@ def helpdesk_next_step(code):
     }.get(code, "")
 
 
+def _response(organization_id):
+    """{"time": helpdesk_response_time's figure, "target_days": the
+    effective target}: how the organization answers and what it promises,
+    from public content only, so the same for every viewer. Kept in Redis
+    for ckanext.helpdesk.stats_cache seconds (dropped when its admins set
+    another target), once per request."""
+    memo = tk.g.setdefault("helpdesk_response", {})
+    if organization_id not in memo:
+        def compute():
+            data = {"organization_id": organization_id}
+            return {
+                "time": tk.get_action("helpdesk_response_time")({}, data),
+                "target_days": tk.get_action(
+                    "helpdesk_organization_settings_show")(
+                    {}, data)["effective_response_target_days"]}
+        memo[organization_id] = cache.kept(
+            "response", organization_id, compute,
+            tk.config.get("ckanext.helpdesk.stats_cache"))
+    return memo[organization_id]
+
+
 def helpdesk_typical_response(organization_id):
     """"Typically answers publicly within 2 days" (the median of the last
     90 days, helpdesk_response_time), or "" when too few issues were
     answered in that time to tell."""
-    figure = tk.get_action("helpdesk_response_time")(
-        {}, {"organization_id": organization_id})
+    figure = _response(organization_id)["time"]
     if figure["answered"] < RESPONSE_TIME_SAMPLE:
         return ""
     return tk._("Typically the first public answer comes within {time} "
@@ -216,9 +197,7 @@ def helpdesk_typical_response(organization_id):
 def helpdesk_response_target(organization_id):
     """"The publisher aims to answer publicly within 3 working days." (its
     own target, or the portal's), said beside the typical response."""
-    days = tk.get_action("helpdesk_organization_settings_show")(
-        {}, {"organization_id": organization_id}
-    )["effective_response_target_days"]
+    days = _response(organization_id)["target_days"]
     return tk.ungettext(
         "The publisher aims to answer publicly within {n} working day.",
         "The publisher aims to answer publicly within {n} working days.",

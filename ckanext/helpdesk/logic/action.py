@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk import ratelimit, signals, visibility
+from ckanext.helpdesk import cache, ratelimit, signals, visibility
 from ckanext.helpdesk.categories import configured_categories
 from ckanext.helpdesk.logic import (ACTIONS, following, moderation,
                                     response_time, schema, stats, targets)
@@ -1435,4 +1435,6 @@ def helpdesk_organization_settings_update(context, data_dict):
                      context)
     targets.set_target(organization.id, data["response_target_days"])
     _commit(context)
+    # Pages say the organization's promise from a cache: say the new one.
+    cache.forget(("response", organization.id))
     return _organization_settings(organization)

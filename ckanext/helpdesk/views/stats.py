@@ -19,7 +19,8 @@ from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk.helpers import helpdesk_categories, kept_for_visitors
+from ckanext.helpdesk import cache
+from ckanext.helpdesk.helpers import helpdesk_categories
 from ckanext.helpdesk.logic.stats import AGES, WEEKS
 from ckanext.helpdesk.views.common import call, http_errors, \
     visible_organization
@@ -68,7 +69,7 @@ def _figures(organization_id=None):
         parameters["organization_id"] = organization_id
     key = ":".join(f"{name}={parameters.get(name, '')}"
                    for name in ("organization_id", *PARAMETERS))
-    return kept_for_visitors(
+    return cache.kept_for_visitors(
         "stats", key, lambda: call("helpdesk_stats", **parameters),
         tk.config.get("ckanext.helpdesk.stats_cache"))
 

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.lib.redis import connect_to_redis
+from ckan.tests import factories
 
 from ckanext.helpdesk.model import Issue
 from ckanext.helpdesk.tests.views.conftest import create_issue
@@ -109,3 +111,28 @@ def test_the_dataset_help_desk_gives_the_typical_response_and_the_target(
             "(median of the last 90 days).") in section
     assert ("The publisher aims to answer publicly within 2 working days."
             in section)
+
+
+@pytest.mark.ckan_config("ckanext.helpdesk.stats_cache", 600)
+def test_the_typical_response_is_computed_once_for_everyone_while_cached(
+        app, visitor, portal):
+    redis = connect_to_redis()
+    redis.delete(f"{tk.config['ckan.site_id']}:helpdesk:response:"
+                 f"{portal['org']['id']}")
+    url = f"/dataset/{portal['dataset']['name']}"
+    assert "Typically" not in visitor.get(url).body  # nothing answered yet
+
+    for _ in range(3):
+        issue = create_issue(portal["reporter"], portal["dataset"])
+        tk.get_action("helpdesk_comment_create")(
+            {"user": portal["editor"]["name"]},
+            {"issue_id": issue["id"], "body": "Thanks, looking."})
+
+    # The same figure for a visitor and a signed-in user, until it expires.
+    assert "Typically" not in visitor.get(url).body
+    token = factories.APIToken(user=portal["reporter"]["name"])["token"]
+    assert "Typically" not in app.get(
+        url, headers={"Authorization": token}).body
+    # A new target is said at once.
+    _set_target(portal, 4)
+    assert "within 4 working days" in visitor.get(url).body
