@@ -26,6 +26,7 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.helpdesk import visibility
 from ckanext.helpdesk.logic import text
 from ckanext.helpdesk.logic.action import issue_search_statement
 from ckanext.helpdesk.model import Issue
@@ -99,7 +100,7 @@ def export_statement(context: dict[str, Any], filters: dict[str, Any]):
     site_url = tk.config.get("ckan.site_url").rstrip("/")
     statement = issue_search_statement(context, filters,
                                        _statement(site_url))
-    return statement.where(Issue.hidden.is_(False))
+    return statement.where(visibility.shown_to_readers())
 
 
 def rows(statement) -> Iterator[tuple]:

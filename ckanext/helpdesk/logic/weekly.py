@@ -37,7 +37,7 @@ def public_work(columns, viewer: visibility.Viewer,
     visible, not hidden ones (of one organization, when given)."""
     statement = visibility.visible_issues(
         sa.select(*columns).select_from(Issue), viewer
-    ).where(Issue.hidden.is_(False))
+    ).where(visibility.shown_to_readers())
     if organization_id is not None:
         statement = statement.where(
             visibility.owning_organization() == organization_id)
