@@ -1,0 +1,82 @@
+"""Makes a ckanext-issues database for the import tests with ckanext-issues'
+own code (1.0.0, from PyPI, in dev-requirements.txt): its `setup()` creates
+its tables and categories, its model classes (Issue, IssueComment) write
+the rows and their `report_abuse()` the abuse reports.
+
+Run in a process of its own (`python ckanext_issues_seed.py test.ini`,
+the issues as JSON on stdin, the ids made as JSON on stdout): importing
+ckanext.issues.model maps its classes onto CKAN's own (backrefs such as
+Package.issues that cascade on purge), which must not outlive it in the
+test process.
+
+ckanext-issues was written for CKAN 2.9, whose metadata was bound to the
+engine; its `setup()` calls `Table.exists()` without a connection. On 2.11
+the metadata is unbound: it is bound here for that call only, which is all
+ckanext-issues needs to run unchanged on SQLAlchemy 1.4.
+"""
+import datetime
+import json
+import sys
+
+from ckan.cli import load_config
+from ckan.config.middleware import make_app
+
+SOURCE_TABLES = "issue_comment_report, issue_report, issue_comment, issue"
+
+
+def _when(value):
+    return value and datetime.datetime.fromisoformat(value)
+
+
+def seed(issues):
+    import sqlalchemy as sa
+
+    import ckan.model as model
+    from ckanext.issues import model as issues_model
+
+    model.meta.metadata.bind = model.meta.engine
+    try:
+        issues_model.setup()
+    finally:
+        model.meta.metadata.bind = None
+    session = model.Session
+    session.execute(sa.text(
+        f"TRUNCATE {SOURCE_TABLES} RESTART IDENTITY CASCADE"))
+    made = []
+    for spec in issues:
+        issue = issues_model.Issue(
+            number=spec["number"], title=spec["title"],
+            description=spec.get("description"),
+            dataset_id=spec["dataset_id"],
+            resource_id=spec.get("resource_id"), user_id=spec["user_id"],
+            assignee_id=spec.get("assignee_id"),
+            status=spec.get("status", "open"),
+            resolved=_when(spec.get("resolved")),
+            created=_when(spec["created"]),
+            visibility=spec.get("visibility", "visible"),
+            abuse_status=spec.get("abuse_status", 0))
+        session.add(issue)
+        session.flush()
+        for reporter in spec.get("reports", ()):
+            issue.report_abuse(session, reporter)
+        comment_ids = []
+        for comment_spec in spec.get("comments", ()):
+            comment = issues_model.IssueComment(
+                comment=comment_spec["comment"],
+                user_id=comment_spec["user_id"], issue_id=issue.id,
+                created=_when(comment_spec["created"]),
+                visibility=comment_spec.get("visibility", "visible"),
+                abuse_status=comment_spec.get("abuse_status", 0))
+            session.add(comment)
+            session.flush()
+            for reporter in comment_spec.get("reports", ()):
+                comment.report_abuse(session, reporter)
+            comment_ids.append(comment.id)
+        made.append({"id": issue.id, "comments": comment_ids})
+    session.commit()
+    return made
+
+
+if __name__ == "__main__":
+    make_app(load_config(sys.argv[1]))
+    json.dump(seed(json.load(sys.stdin)), sys.stdout)
