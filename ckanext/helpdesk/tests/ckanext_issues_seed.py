@@ -1,7 +1,8 @@
 """Makes a ckanext-issues database for the import tests with ckanext-issues'
-own code (1.0.0, from PyPI, in dev-requirements.txt): its `setup()` creates
-its tables and categories, its model classes (Issue, IssueComment) write
-the rows and their `report_abuse()` the abuse reports.
+own code (1.0.0, from PyPI, in dev-requirements-no-deps.txt): its
+`setup()` creates its tables and categories, its model classes (Issue,
+IssueComment) write the rows and their `report_abuse()` the abuse
+reports.
 
 Run in a process of its own (`python ckanext_issues_seed.py test.ini`,
 the issues as JSON on stdin, the ids made as JSON on stdout): importing
