@@ -29,6 +29,19 @@ def _when(value):
     return value and datetime.datetime.fromisoformat(value)
 
 
+def _post(session, spec, post):
+    """Save an issue or comment with its date and moderation state, and
+    have the users in spec["reports"] report it as abuse."""
+    post.created = _when(spec["created"])
+    post.visibility = spec.get("visibility", "visible")
+    post.abuse_status = spec.get("abuse_status", 0)
+    session.add(post)
+    session.flush()
+    for reporter in spec.get("reports", ()):
+        post.report_abuse(session, reporter)
+    return post
+
+
 def seed(issues):
     import sqlalchemy as sa
 
@@ -45,35 +58,19 @@ def seed(issues):
         f"TRUNCATE {SOURCE_TABLES} RESTART IDENTITY CASCADE"))
     made = []
     for spec in issues:
-        issue = issues_model.Issue(
+        issue = _post(session, spec, issues_model.Issue(
             number=spec["number"], title=spec["title"],
             description=spec.get("description"),
             dataset_id=spec["dataset_id"],
             resource_id=spec.get("resource_id"), user_id=spec["user_id"],
             assignee_id=spec.get("assignee_id"),
             status=spec.get("status", "open"),
-            resolved=_when(spec.get("resolved")),
-            created=_when(spec["created"]),
-            visibility=spec.get("visibility", "visible"),
-            abuse_status=spec.get("abuse_status", 0))
-        session.add(issue)
-        session.flush()
-        for reporter in spec.get("reports", ()):
-            issue.report_abuse(session, reporter)
-        comment_ids = []
-        for comment_spec in spec.get("comments", ()):
-            comment = issues_model.IssueComment(
-                comment=comment_spec["comment"],
-                user_id=comment_spec["user_id"], issue_id=issue.id,
-                created=_when(comment_spec["created"]),
-                visibility=comment_spec.get("visibility", "visible"),
-                abuse_status=comment_spec.get("abuse_status", 0))
-            session.add(comment)
-            session.flush()
-            for reporter in comment_spec.get("reports", ()):
-                comment.report_abuse(session, reporter)
-            comment_ids.append(comment.id)
-        made.append({"id": issue.id, "comments": comment_ids})
+            resolved=_when(spec.get("resolved"))))
+        made.append({"id": issue.id, "comments": [
+            _post(session, comment, issues_model.IssueComment(
+                comment=comment["comment"], user_id=comment["user_id"],
+                issue_id=issue.id)).id
+            for comment in spec.get("comments", ())]})
     session.commit()
     return made
 
