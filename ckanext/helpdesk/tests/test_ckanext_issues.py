@@ -406,3 +406,14 @@ def test_dataset_search_counts_the_imported_open_issues(portal, source,
     # The public dataset: #1 and #4 open (#5 is hidden, #2 closed).
     assert [dataset["name"] for dataset in found["results"]] == [
         portal["public"]["name"]]
+
+
+def test_visitors_see_the_imported_issues_at_once_not_when_the_cache_expires(
+        app, portal, source, run_import):
+    dataset_page = f"/dataset/{portal['public']['name']}"
+    assert "No one has reported an issue" in app.get(dataset_page).body
+
+    run_import()
+
+    assert "See the 2 open issues" in app.get(dataset_page).body
+    assert "Units missing" in app.get(dataset_page + "/issues/latest").body
