@@ -286,7 +286,7 @@ class OrganizationSettings(tk.BaseModel):
     updated = _timestamp(onupdate=utcnow)
 
 
-# -- Imports (ckanext_issues.py) ------------------------------------------------
+# -- Imports (ckanext_issues.py) ----------------------------------------------
 
 class ImportedRow(tk.BaseModel):
     """A row of another tracker that an import made into a help desk row

@@ -4,8 +4,10 @@ own code (1.0.0, from PyPI, in dev-requirements-no-deps.txt): its
 IssueComment) write the rows and their `report_abuse()` the abuse
 reports.
 
-Run in a process of its own (`python ckanext_issues_seed.py test.ini`,
-the issues as JSON on stdin, the ids made as JSON on stdout): importing
+Run in a process of its own (`python ckanext_issues_seed.py test.ini
+[--keep]`, the issues as JSON on stdin, the ids made as JSON on stdout;
+without --keep it empties the tables first, and an issue given with its
+"id" gets only the comments given): importing
 ckanext.issues.model maps its classes onto CKAN's own (backrefs such as
 Package.issues that cascade on purge), which must not outlive it in the
 test process.
@@ -42,7 +44,7 @@ def _post(session, spec, post):
     return post
 
 
-def seed(issues):
+def seed(issues, keep=False):
     import sqlalchemy as sa
 
     import ckan.model as model
@@ -54,11 +56,13 @@ def seed(issues):
     finally:
         model.meta.metadata.bind = None
     session = model.Session
-    session.execute(sa.text(
-        f"TRUNCATE {SOURCE_TABLES} RESTART IDENTITY CASCADE"))
+    if not keep:
+        session.execute(sa.text(
+            f"TRUNCATE {SOURCE_TABLES} RESTART IDENTITY CASCADE"))
     made = []
     for spec in issues:
-        issue = _post(session, spec, issues_model.Issue(
+        issue = issues_model.Issue.get(spec["id"]) if "id" in spec else \
+            _post(session, spec, issues_model.Issue(
             number=spec["number"], title=spec["title"],
             description=spec.get("description"),
             dataset_id=spec["dataset_id"],
@@ -77,4 +81,5 @@ def seed(issues):
 
 if __name__ == "__main__":
     make_app(load_config(sys.argv[1]))
-    json.dump(seed(json.load(sys.stdin)), sys.stdout)
+    json.dump(seed(json.load(sys.stdin), keep="--keep" in sys.argv),
+              sys.stdout)

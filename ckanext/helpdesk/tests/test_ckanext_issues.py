@@ -32,7 +32,8 @@ SECRET = "Secret ledger is off by one"
 GONE_USER = str(uuid.uuid4())
 GONE_DATASET = str(uuid.uuid4())
 # Open311 lists at most 90 days; the issues below fall into this window.
-OPEN311_WINDOW = "start_date=2025-05-01T00:00:00Z&end_date=2025-07-15T00:00:00Z"
+OPEN311_WINDOW = ("start_date=2025-05-01T00:00:00Z"
+                  "&end_date=2025-07-15T00:00:00Z")
 
 
 @pytest.fixture
@@ -104,11 +105,12 @@ def source_issues(portal):
     ]
 
 
-def seed(issues):
+def seed(issues, *options):
     """Make the ckanext-issues tables and rows with its own code."""
     model.Session.remove()  # its TRUNCATE waits for no open transaction
     done = subprocess.run(
-        [sys.executable, str(SEED), str(TEST_INI)], input=json.dumps(issues),
+        [sys.executable, str(SEED), str(TEST_INI), *options],
+        input=json.dumps(issues),
         capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -160,7 +162,7 @@ def as_iso(moment):
     return moment.isoformat().replace("+00:00", "Z")
 
 
-# -- what is imported ----------------------------------------------------------
+# -- what is imported ---------------------------------------------------------
 
 def test_cli_imports_numbers_texts_authors_and_dates(ckan_cli, portal,
                                                      source):
@@ -223,6 +225,25 @@ def test_a_second_run_imports_nothing(portal, source, run_import):
     assert report_line(output, "Imported by an earlier run") == \
         "Imported by an earlier run (skipped): 6 issues, 6 comments, " \
         "3 abuse reports"
+
+
+def test_a_later_run_imports_only_what_ckanext_issues_got_since(
+        portal, source, run_import):
+    run_import()
+    seed([{"id": source[0]["id"], "comments": [
+        {"comment": "Still wrong in May.", "user_id": portal["reporter"]["id"],
+         "created": "2025-06-20T09:00:00"}]}], "--keep")
+
+    output = run_import()
+
+    assert "Issues imported: 0 " in output
+    assert "Comments imported: 1 (0 hidden)" in output
+    first = issue(portal["public"], 1)
+    assert [comment.body for comment in comments_of(first)][-1] == \
+        "Still wrong in May."
+    assert first.comment_count == 3
+    assert as_iso(first.updated) == "2025-06-20T09:00:00Z"
+    assert row_counts()[Issue] == 6
 
 
 def test_dry_run_reports_what_a_run_would_do_and_changes_nothing(
@@ -298,7 +319,7 @@ def test_database_without_ckanext_issues_tables_is_a_clear_error(
     assert "No table 'issue' in this database" in output
 
 
-# -- moderation ------------------------------------------------------------------
+# -- moderation ---------------------------------------------------------------
 
 def test_hidden_and_reported_posts_stay_hidden_and_reach_moderation(
         app, portal, source, run_import):
@@ -322,7 +343,7 @@ def test_hidden_and_reported_posts_stay_hidden_and_reach_moderation(
         f"/dataset/{portal['public']['name']}/issues/4").body
 
 
-# -- private stays private ---------------------------------------------------------
+# -- private stays private ----------------------------------------------------
 
 def _token(user):
     return factories.APIToken(user=user["name"])["token"]
@@ -380,7 +401,7 @@ def test_member_sees_the_private_dataset_imported_issues(
     assert {SECRET, "Secret and closed"} <= titles
 
 
-# -- numbers and search index ------------------------------------------------------
+# -- numbers and search index -------------------------------------------------
 
 def test_issue_reported_after_the_import_gets_the_next_number(
         portal, source, run_import):
