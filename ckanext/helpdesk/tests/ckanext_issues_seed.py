@@ -13,9 +13,9 @@ Package.issues that cascade on purge), which must not outlive it in the
 test process.
 
 ckanext-issues was written for CKAN 2.9, whose metadata was bound to the
-engine; its `setup()` calls `Table.exists()` without a connection. On 2.11
-the metadata is unbound: it is bound here for that call only, which is all
-ckanext-issues needs to run unchanged on SQLAlchemy 1.4.
+engine (as 2.10's is); its `setup()` calls `Table.exists()` without a
+connection. On 2.11 the metadata is unbound: it is bound here for that call
+only, which is all ckanext-issues needs to run unchanged on 2.11.
 """
 import datetime
 import json
@@ -50,11 +50,12 @@ def seed(issues, keep=False):
     import ckan.model as model
     from ckanext.issues import model as issues_model
 
+    bound = model.meta.metadata.bind  # the engine on 2.10, None on 2.11
     model.meta.metadata.bind = model.meta.engine
     try:
         issues_model.setup()
     finally:
-        model.meta.metadata.bind = None
+        model.meta.metadata.bind = bound
     session = model.Session
     if not keep:
         session.execute(sa.text(

@@ -432,9 +432,10 @@ def test_dataset_search_counts_the_imported_open_issues(portal, source,
 def test_visitors_see_the_imported_issues_at_once_not_when_the_cache_expires(
         app, portal, source, run_import):
     dataset_page = f"/dataset/{portal['public']['name']}"
-    assert "No one has reported an issue" in app.get(dataset_page).body
+    open_count = 'helpdesk-open-count">{}</span>'
+    assert open_count.format(0) in app.get(dataset_page).body  # kept 60 s
 
     run_import()
 
-    assert "See the 2 open issues" in app.get(dataset_page).body
+    assert open_count.format(2) in app.get(dataset_page).body
     assert "Units missing" in app.get(dataset_page + "/issues/latest").body
