@@ -215,17 +215,17 @@ class _Run:
         self.users = set()
         self.now = datetime.datetime.now(datetime.timezone.utc)
 
-    def _source(self, sql, **params):
-        return self.session.execute(sa.text(sql), params).all()
+    def _source(self, sql):
+        return self.session.execute(sa.text(sql)).all()
 
     def _known_users(self, user_ids: Iterable[str | None]):
+        """Learn which of the users exist on this portal."""
         wanted = {user_id for user_id in user_ids if user_id} - self.users
         if wanted:
             self.users |= set(self.session.execute(
                 sa.select(model.User.id).where(
                     model.User.id.in_(sorted(wanted)))
             ).scalars())
-        return self.users
 
     def _user(self, user_id, role):
         """The user id if the user is on this portal; else None, counted."""
