@@ -6,7 +6,8 @@ import sqlalchemy as sa
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk import publish
+from ckanext.helpdesk import ckanext_issues, publish
+from ckanext.helpdesk.categories import category_codes, configured_categories
 from ckanext.helpdesk.notify import digests
 from ckanext.helpdesk.notify import jobs as notify_jobs
 
@@ -102,6 +103,37 @@ def publish_stats(organization, dataset):
         name=published["name"], count=len(published["resources"]),
         url=tk.h.url_for("dataset.read", id=published["name"],
                          _external=True)))
+
+
+@helpdesk.command("import-ckanext-issues")
+@click.option("--dry-run", is_flag=True,
+              help="Print the report of what would be imported and change "
+                   "nothing.")
+@click.option("--category",
+              help="The category (code) of the imported issues: those of "
+                   "ckanext-issues name none [default: the first of "
+                   "ckanext.helpdesk.categories].")
+def import_ckanext_issues(dry_run, category):
+    """Import the issues, comments and abuse reports of ckanext-issues
+    from its tables in this database, keeping each issue's number in its
+    dataset, and print what was imported and what could not be. A second
+    run imports only what was added since."""
+    category = category or configured_categories()[0]["code"]
+    codes = category_codes()
+    if category not in codes:
+        raise click.BadParameter(
+            f"{category!r} is none of the categories of "
+            f"ckanext.helpdesk.categories ({', '.join(sorted(codes))})",
+            param_hint="--category")
+    try:
+        report = ckanext_issues.import_issues(category, dry_run=dry_run)
+    except ckanext_issues.SourceMissing as error:
+        raise click.ClickException(str(error)) from None
+    except sa.exc.SQLAlchemyError as error:
+        raise click.ClickException(
+            "The import failed and changed nothing (the database said: "
+            f"{type(error).__name__}); run it again.") from None
+    click.echo("\n".join(report.lines()))
 
 
 def get_commands():

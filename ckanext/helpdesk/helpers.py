@@ -84,8 +84,13 @@ def forget_for_visitors(sender, issue, **kwargs):
     changed, so a hidden (or closed) issue leaves the visitors' dataset
     page at once, not when the cache expires."""
     if issue.dataset_id:
-        cache.forget(*((f"anonymous_{kind}", issue.dataset_id)
-                       for kind in VISITOR_CACHES))
+        forget_dataset_for_visitors(issue.dataset_id)
+
+
+def forget_dataset_for_visitors(dataset_id):
+    """Drop the dataset's counts and latest issues cached for visitors."""
+    cache.forget(*((f"anonymous_{kind}", dataset_id)
+                   for kind in VISITOR_CACHES))
 
 
 def _kept_for_visitors(kind, dataset_id, compute):

@@ -286,6 +286,24 @@ class OrganizationSettings(tk.BaseModel):
     updated = _timestamp(onupdate=utcnow)
 
 
+# -- Imports (ckanext_issues.py) ----------------------------------------------
+
+class ImportedRow(tk.BaseModel):
+    """A row of another tracker that an import made into a help desk row
+    (an issue, comment or abuse report): what a second run skips. No
+    foreign key: the help desk row may be deleted later, and the source
+    row must still count as imported."""
+    __tablename__ = "helpdesk_imported"
+
+    source = sa.Column(sa.UnicodeText, primary_key=True)  # "ckanext-issues"
+    # The source table's kind of row: issue, comment, issue_report,
+    # comment_report.
+    kind = sa.Column(sa.UnicodeText, primary_key=True)
+    source_id = sa.Column(sa.UnicodeText, primary_key=True)
+    target_id = sa.Column(sa.UnicodeText, nullable=False)
+    imported_at = _timestamp()
+
+
 # -- Open311 (open311/) -------------------------------------------------------
 
 class Open311Token(tk.BaseModel):
