@@ -50,12 +50,18 @@ def extracted_messages():
     return found
 
 
+def core_catalogue(language):
+    """CKAN core's catalogue of `language`."""
+    with open(pathlib.Path(ckan.lib.i18n.get_ckan_i18n_dir()) / language /
+              "LC_MESSAGES" / "ckan.po", "rb") as po:
+        return read_po(po)
+
+
 def core_msgids(language):
     """The msgids CKAN core translates into `language`: our pages show
     CKAN's own pages' text too, and our catalogue may reuse core's words."""
-    with open(pathlib.Path(ckan.lib.i18n.get_ckan_i18n_dir()) / language /
-              "LC_MESSAGES" / "ckan.po", "rb") as po:
-        return {message.id for message in read_po(po) if message.string}
+    return {message.id for message in core_catalogue(language)
+            if message.string}
 
 
 def english_left(text, language):

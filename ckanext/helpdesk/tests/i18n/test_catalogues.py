@@ -9,7 +9,7 @@ from babel.messages.mofile import read_mo, write_mo
 import ckan.plugins as p
 
 from ckanext.helpdesk.tests.i18n.catalogues import (
-    DOMAIN, I18N, LANGUAGES, PLACEHOLDER, ROOT, catalogue,
+    DOMAIN, I18N, LANGUAGES, PLACEHOLDER, ROOT, catalogue, core_catalogue,
     extracted_messages, po_path)
 
 
@@ -84,3 +84,19 @@ def test_every_message_of_the_source_is_translated(language):
         f"translation; run bin/i18n, translate them in "
         f"{po_path(language).relative_to(ROOT)}, "
         "run bin/i18n again:\n" + "\n".join(problems))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_messages_shared_with_ckan_core_keep_cores_translation(language):
+    """CKAN merges our catalogue over core's: a msgid both have, translated
+    otherwise here, would change CKAN's own pages too."""
+    core = core_catalogue(language)
+    differing = [
+        f"{message.id!r}: core {core[message.id].string!r}, "
+        f"ours {message.string!r}"
+        for message in catalogue(language)
+        if message.id and not isinstance(message.id, tuple)
+        and core.get(message.id) and core[message.id].string
+        and message.string != core[message.id].string]
+
+    assert not differing, "\n".join(differing)
