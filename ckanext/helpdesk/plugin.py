@@ -6,8 +6,9 @@ actions (logic/action.py and notify/actions.py), auth functions
 (logic/validators.py), template helpers (helpers.py), blueprints (views/),
 CLI commands (cli.py) and declared config options
 (config_declaration.yaml). CKAN's DefaultTranslation finds the
-translations in i18n/ (domain ckanext-helpdesk). The dataset search reads each dataset's open
-issue count from CKAN's search index (search_index.py).
+translations in i18n/ (domain ckanext-helpdesk). The dataset search
+reads each dataset's open issue count from CKAN's search index
+(search_index.py).
 """
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
