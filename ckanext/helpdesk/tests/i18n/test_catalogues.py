@@ -18,7 +18,7 @@ def test_spanish_and_french_are_shipped():
 
 
 @pytest.mark.usefixtures("with_plugins")
-def test_ckan_loads_the_catalogues_of_the_i18n_folder_under_the_extensions_domain():
+def test_ckan_loads_our_catalogues_from_i18n_under_our_domain():
     plugin = p.get_plugin("helpdesk")
 
     assert plugin.i18n_directory() == str(I18N)

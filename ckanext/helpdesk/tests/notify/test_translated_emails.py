@@ -8,7 +8,6 @@ from ckan.tests import factories
 
 from ckanext.helpdesk.tests.i18n.catalogues import catalogue, english_left, \
     readable_text
-from ckanext.helpdesk.tests.notify.conftest import run_jobs_with  # noqa: F401
 from ckanext.helpdesk.tests.notify.conftest import delivered, subject_of, \
     text_of
 
@@ -18,7 +17,6 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 @pytest.mark.parametrize("language", ["es", "fr"])
 def test_a_new_issue_is_emailed_in_the_portals_language(language, mail,
                                                         run_jobs_with):
-    tk.get_action("job_clear")({"ignore_auth": True}, {})
     admin, reporter = factories.User(), factories.User()
     org = factories.Organization(users=[
         {"name": admin["name"], "capacity": "admin"}])
