@@ -2,6 +2,9 @@
 import datetime
 import math
 
+# CKAN's helpers format numbers and dates for the locale, not shares.
+import flask_babel
+
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
@@ -25,7 +28,7 @@ __all__ = [
     "helpdesk_status_counts", "helpdesk_pending_reports",
     "helpdesk_status_meaning", "helpdesk_next_step",
     "helpdesk_typical_response", "helpdesk_may_reopen", "helpdesk_ready",
-    "helpdesk_response_target", "helpdesk_duration",
+    "helpdesk_response_target", "helpdesk_duration", "helpdesk_percent",
 ]
 
 
@@ -215,6 +218,14 @@ def helpdesk_duration(seconds):
     return "" if seconds is None else _duration(seconds)
 
 
+def helpdesk_percent(share):
+    """A share (0 to 1) as a percentage written the reader's way ("45%",
+    "45 %"), or "–" for none."""
+    if share is None:
+        return "–"
+    return flask_babel.format_percent(share)
+
+
 def _duration(seconds):
     """A rounded-up duration in words: "40 minutes", "5 hours", "3 days"."""
     minutes = max(1, math.ceil(seconds / 60))
@@ -297,7 +308,8 @@ def helpdesk_result_count(result):
     if result.get("count_capped"):
         return tk.ungettext("{n}+ issue", "{n}+ issues", count).format(
             n=tk.h.localised_number(count))
-    return tk.ungettext("{n} issue", "{n} issues", count).format(n=count)
+    return tk.ungettext("{n} issue", "{n} issues", count).format(
+        n=tk.h.localised_number(count))
 
 
 def helpdesk_allow_anonymous():

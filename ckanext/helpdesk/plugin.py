@@ -5,11 +5,14 @@ actions (logic/action.py and notify/actions.py), auth functions
 (logic/auth.py and notify/auth.py), validators
 (logic/validators.py), template helpers (helpers.py), blueprints (views/),
 CLI commands (cli.py) and declared config options
-(config_declaration.yaml). The dataset search reads each dataset's open
-issue count from CKAN's search index (search_index.py).
+(config_declaration.yaml). CKAN's DefaultTranslation finds the
+translations in i18n/ (domain ckanext-helpdesk). The dataset search
+reads each dataset's open issue count from CKAN's search index
+(search_index.py).
 """
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.helpdesk import (activity, cli, helpers, readiness,
                                search_index, signals, views)
@@ -32,8 +35,9 @@ def _exported(*modules):
 @tk.blanket.helpers(helpers)
 @tk.blanket.blueprints(views.get_blueprints)
 @tk.blanket.cli(cli.get_commands)
-class HelpdeskPlugin(p.SingletonPlugin):
+class HelpdeskPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
     p.implements(p.ISignal)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)

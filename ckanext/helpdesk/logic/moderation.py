@@ -14,10 +14,13 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import visibility
+from ckanext.helpdesk.catalogue import N_
 from ckanext.helpdesk.model import AbuseReport, Comment, Issue
 
-# The reason of the report that holds a first post (the queue shows it).
-FIRST_POST = "First post of a new account, held until a moderator shows it."
+# The reason of the report that holds a first post (the queue shows it,
+# translated).
+FIRST_POST = N_("First post of a new account, held until a moderator shows "
+                "it.")
 
 
 def holds_first_post(actor: Optional[model.User],

@@ -83,17 +83,17 @@ def compose(notification):
         return _compose_digest(notification)
     issue = model.Session.get(Issue, notification.issue_id)
     token, notification.token_hash = tokens.new()
-    extra_vars = _template_vars(notification, issue, token)
     template = ("helpdesk/emails/confirm_address"
                 if notification.kind == "confirm_address"
                 else "helpdesk/emails/notification")
+    # Subject and body are written in the locale of the context.
     with _request_context():
+        extra_vars = _template_vars(notification, issue, token)
+        subject = _subject(notification, issue, extra_vars)
         body = tk.render(template + ".txt", extra_vars)
         body_html = tk.render(template + ".html", extra_vars)
-    return Email(
-        subject=one_line(_subject(notification, issue, extra_vars), 250),
-        body=body, body_html=body_html,
-        headers=_headers(notification, token))
+    return Email(subject=one_line(subject, 250), body=body,
+                 body_html=body_html, headers=_headers(notification, token))
 
 
 def _headers(notification, token):
@@ -122,9 +122,10 @@ def _compose_digest(notification):
                                        _external=True))
         extra_vars["why"] = _why(notification.reason, site_title,
                                  extra_vars["organization_title"], None)
+        subject = _digest_subject(extra_vars)
         body = tk.render("helpdesk/emails/digest.txt", extra_vars)
         body_html = tk.render("helpdesk/emails/digest.html", extra_vars)
-    return Email(subject=one_line(_digest_subject(extra_vars), 250),
+    return Email(subject=one_line(subject, 250),
                  body=body, body_html=body_html,
                  headers=_headers(notification, token))
 

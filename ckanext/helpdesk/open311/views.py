@@ -25,6 +25,7 @@ from ckan.config.middleware.flask_app import csrf
 from ckan.lib import api_token
 
 from ckanext.helpdesk import ratelimit
+from ckanext.helpdesk.catalogue import N_
 from ckanext.helpdesk.open311 import (errors, listing, mapping, openapi,
                                       render, tokens)
 
@@ -33,7 +34,8 @@ log = logging.getLogger(__name__)
 DEFAULT_FORMAT = "xml"  # the format the spec requires of every server
 CORS_METHODS = ("GET", "HEAD", "OPTIONS")
 BLUEPRINT = "helpdesk_open311"
-GENERAL_ERROR = "General service error: the request could not be processed"
+GENERAL_ERROR = N_("General service error: the request could not be "
+                   "processed")
 
 
 def blueprints():
@@ -119,7 +121,7 @@ def endpoint(xml_root):
             except Exception:  # the spec's "general service error" is 400
                 log.exception("Open311 %s failed", flask.request.path)
                 return _error_response(
-                    _known(fmt), errors.bad_request(GENERAL_ERROR))
+                    _known(fmt), errors.bad_request(tk._(GENERAL_ERROR)))
         return answer
     return decorate
 
