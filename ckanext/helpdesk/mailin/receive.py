@@ -249,8 +249,8 @@ def _write_in(delivery, organization_name):
     if organization is None or not organization.is_organization or (
             organization.state != "active"):
         return _refuse(delivery, "unknown_organization", Outcome(
-            550, "5.1.1", tk._("There is no organization \u201c{name}\u201d "
-                               "on {site}: check the address.").format(
+            550, "5.1.1", tk._("There is no organization \"{name}\" on "
+                               "{site}: check the address.").format(
                 name=organization_name[:100],
                 site=tk.config["ckan.site_title"]), EX_NOUSER))
     user = _account_of(delivery.sender)

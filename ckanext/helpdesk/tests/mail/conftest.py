@@ -11,7 +11,8 @@ import pytest
 
 from ckanext.helpdesk.notify import jobs
 from ckanext.helpdesk.tests.notify.conftest import (  # noqa: F401 fixtures
-    act, delivered, no_stale_jobs, notifications, people, report, text_of)
+    act, delivered, no_stale_jobs, notifications, people, report,
+    run_jobs_with, text_of)
 
 DOMAIN = "helpdesk.example.org"
 

@@ -109,7 +109,7 @@ def test_an_unknown_organization_is_refused_with_a_clear_message(
 
     assert (outcome.code, outcome.exit_code) == (550, 67)
     assert outcome.smtp_reply() == (
-        "550 5.1.1 There is no organization \u201cno-such-office\u201d on "
+        "550 5.1.1 There is no organization \"no-such-office\" on "
         "Helpdesk Test Portal: check the address.")
     assert model.Session.query(Issue).count() == 0
     assert [r.reason for r in model.Session.query(MailRefusal)] == [
