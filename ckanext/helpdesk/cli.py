@@ -1,7 +1,5 @@
 """`ckan helpdesk ...` commands."""
 import datetime
-import email.parser
-import email.policy
 import email.utils
 
 import click
@@ -10,7 +8,7 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import publish
-from ckanext.helpdesk.mailin import addresses, receive, server
+from ckanext.helpdesk.mailin import addresses, parse, receive, server
 from ckanext.helpdesk.notify import digests
 from ckanext.helpdesk.notify import jobs as notify_jobs
 
@@ -130,8 +128,7 @@ def receive_mail(recipient):
 def _recipient_in_headers(raw):
     """The first address of the message at the reply domain, for an MTA
     that does not pass the envelope recipient."""
-    message = email.parser.BytesHeaderParser(
-        policy=email.policy.default).parsebytes(raw)
+    message = parse.read_headers(raw)
     for header in ("Delivered-To", "To", "Cc"):
         for _name, address in email.utils.getaddresses(
                 message.get_all(header, [])):

@@ -11,6 +11,7 @@ clients' "El ... escribió:", which its pattern misses) are the original,
 not the reply; quotes between paragraphs stay, as Markdown block quotes.
 """
 import email
+import email.parser
 import email.policy
 import email.utils
 import hashlib
@@ -31,6 +32,12 @@ BLOCKS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
 
 def read(raw):
     return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+def read_headers(raw):
+    """The message's headers alone (its body is not read)."""
+    return email.parser.BytesHeaderParser(
+        policy=email.policy.default).parsebytes(raw)
 
 
 def sender(message):

@@ -90,12 +90,14 @@ def _receive(raw, recipient):
     if addresses.domain() is None:
         return Outcome(550, "5.1.1", "This portal takes no email.",
                        EX_NOUSER)
-    message = parse.read(raw)
+    limit = tk.config["ckanext.helpdesk.mail.max_size"]
+    too_large = len(raw) > limit
+    # A message too large is not parsed: its headers name it in the log.
+    message = parse.read_headers(raw) if too_large else parse.read(raw)
     sender_name, sender = parse.sender(message)
     delivery = _Delivery(recipient, message, parse.message_id(message, raw),
                          sender, sender_name)
-    limit = tk.config["ckanext.helpdesk.mail.max_size"]
-    if len(raw) > limit:
+    if too_large:
         return _refuse(delivery, "too_large", Outcome(
             552, "5.3.4", tk._("The message is larger than the help desk "
                                "takes ({size} bytes at most).").format(

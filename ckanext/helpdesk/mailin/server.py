@@ -18,6 +18,7 @@ from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.mailin import addresses, receive
 
@@ -60,9 +61,13 @@ def serve(host, port, smtp=False, ready=None):
     executor = concurrent.futures.ThreadPoolExecutor(WORKERS)
     handler = Handler(not smtp, executor)
     protocol = SMTP if smtp else LMTP
+    # Room above the help desk's own limit, so receive() refuses (and
+    # records) what is too large rather than aiosmtpd silently.
+    data_size_limit = 2 * tk.config["ckanext.helpdesk.mail.max_size"]
     server = loop.run_until_complete(loop.create_server(
         lambda: protocol(handler, hostname=addresses.domain() or host,
-                         enable_SMTPUTF8=True, loop=loop),
+                         enable_SMTPUTF8=True, loop=loop,
+                         data_size_limit=data_size_limit),
         host, port))
     for number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(number, loop.stop)

@@ -152,3 +152,14 @@ def test_the_same_write_in_delivered_twice_opens_one_issue(people):
     assert receive.receive(raw, recipient).code == 250
     assert receive.receive(raw, recipient).text == "Already received."
     assert model.Session.query(Issue).count() == 1
+
+
+def test_the_organizations_admins_find_its_address_on_its_settings_page(
+        people, app):
+    token = factories.APIToken(user=people["admin"]["name"])["token"]
+
+    page = app.get(f"/organization/{people['organization']['name']}"
+                   "/helpdesk/settings", headers={"Authorization": token})
+
+    assert page.status_code == 200
+    assert org_address(people) in page.body
