@@ -257,6 +257,9 @@ def _template_vars(notification, issue, unsubscribe_token):
         "issue_url": issue_url(issue, dataset, organization),
         "unsubscribe_url": unsubscribe_url(unsubscribe_token),
         "confirm_url": _confirm_url(notification),
+        # Replies by email (mailin/): the email carries a reply address.
+        "reply_by_email": addresses.reply_address(notification) is not None,
+        "internal_reply": addresses.internal(notification),
     }
 
 

@@ -15,7 +15,7 @@ from ckanext.helpdesk.mailin import receive
 from ckanext.helpdesk.model import Comment, MailRefusal
 from ckanext.helpdesk.tests.mail.conftest import (
     DOMAIN, REPLY_DOMAIN, act, compose_reply, delivered, notifications,
-    send_written)
+    send_written, text_of)
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
               REPLY_DOMAIN]
@@ -37,6 +37,8 @@ def test_every_email_to_a_user_about_an_issue_carries_their_own_reply_address(
         assert domain == DOMAIN
         assert local.startswith("helpdesk+") and len(local) <= 64
     assert reporter != admin
+    assert "Or reply to this email" in text_of(
+        emails[people["reporter"]["email"]])
 
 
 def test_a_reply_becomes_a_comment_by_its_recipient_without_the_quote(
@@ -83,6 +85,7 @@ def test_a_reply_to_an_internal_note_email_becomes_an_internal_note(
         body="Ask the bus company first.", internal=True)
     send_written()
     original = delivered(mail, 1)[people["admin"]["email"]]
+    assert "posted as an internal note" in text_of(original)
 
     outcome = receive.receive(
         compose_reply(original, "I called them: it moved."),

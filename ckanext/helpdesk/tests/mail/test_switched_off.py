@@ -3,7 +3,8 @@
 import pytest
 
 from ckanext.helpdesk.mailin import receive
-from ckanext.helpdesk.tests.mail.conftest import DOMAIN, delivered, send_written
+from ckanext.helpdesk.tests.mail.conftest import (
+    DOMAIN, delivered, send_written, text_of)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -14,6 +15,8 @@ def test_without_a_reply_domain_emails_carry_no_reply_address_and_none_is_taken(
     send_written()
     emails = delivered(mail, 3)
     assert all(message["Reply-To"] is None for message in emails.values())
+    assert not any("Or reply to this email" in text_of(message)
+                   for message in emails.values())
 
     outcome = receive.receive(b"From: a@example.org\r\n\r\nHi",
                               f"helpdesk+org-{people['organization']['name']}"
