@@ -12,7 +12,9 @@ delivered. Mail sent by machines (auto-replies, bounces, mailing lists)
 is accepted and dropped: answering it could loop. Every refusal and drop
 is recorded (MailRefusal, shown on the sysadmins' email page) and logged;
 nothing is ever mailed back by this module, beyond the notifications the
-actions write (the reporter's confirmation of a write-in).
+actions write (the reporter's confirmation of a write-in). A failure of
+the database (or a bug) defers the message (451, EX_TEMPFAIL): the MTA
+keeps it and tries again.
 """
 import dataclasses
 import logging
@@ -69,12 +71,12 @@ def receive(raw, recipient):
     with mail.request_context():
         try:
             return _receive(raw, recipient)
-        except sa.exc.SQLAlchemyError as error:
+        except Exception:  # the database, or a bug: the MTA keeps the mail
             model.Session.rollback()
-            log.error("Inbound mail to %s deferred, the database failed: %s",
-                      recipient, error)
-            return Outcome(451, "4.3.0", "The help desk cannot take mail "
-                           "now; try again later.", EX_TEMPFAIL)
+            log.exception("Inbound mail to %s deferred", recipient)
+            return Outcome(451, "4.3.0", tk._("The help desk cannot take "
+                                              "mail now; try again later."),
+                           EX_TEMPFAIL)
 
 
 @dataclasses.dataclass
@@ -88,7 +90,7 @@ class _Delivery:
 
 def _receive(raw, recipient):
     if addresses.domain() is None:
-        return Outcome(550, "5.1.1", "This portal takes no email.",
+        return Outcome(550, "5.1.1", tk._("This portal takes no email."),
                        EX_NOUSER)
     limit = tk.config["ckanext.helpdesk.mail.max_size"]
     too_large = len(raw) > limit
@@ -106,7 +108,7 @@ def _receive(raw, recipient):
     if machine:
         # Accepted, so no bounce answers it; dropped, so nothing loops.
         return _refuse(delivery, machine, _taken(
-            "Sent by a machine: dropped."))
+            tk._("Sent by a machine: dropped.")))
     target = addresses.target(recipient)
     if target is None:
         return _refuse(delivery, "unknown_recipient", Outcome(
@@ -116,7 +118,7 @@ def _receive(raw, recipient):
             550, "5.1.7", tk._("The message names no single sender in "
                                "From."), EX_DATAERR))
     if _taken_before(delivery.message_id):
-        return _taken("Already received.")
+        return _taken(tk._("Already received."))
     try:
         ratelimit.check_sender("mail", sender)
         if target.kind == "organization":
@@ -219,7 +221,7 @@ def _reply(delivery, token):
             550, "5.6.0", tk._("The reply has no text above the quoted "
                                "email."), EX_DATAERR))
     if not _claim(delivery):
-        return _taken("Already received.")
+        return _taken(tk._("Already received."))
     try:
         comment = tk.get_action("helpdesk_comment_create")(
             _as_sender(user), {
@@ -233,7 +235,7 @@ def _reply(delivery, token):
     except tk.ValidationError as error:
         return _refuse(delivery, *_refusal_by_action(error))
     _record(delivery, comment["issue_id"], comment["id"])
-    return _taken("Comment added.")
+    return _taken(tk._("Comment added."))
 
 
 def _record(delivery, issue_id, comment_id=None):
@@ -281,7 +283,7 @@ def _write_in(delivery, organization_name):
             delivery.sender_name or delivery.sender.split("@")[0], 100)
         data["reporter_email"] = delivery.sender
     if not _claim(delivery):
-        return _taken("Already received.")
+        return _taken(tk._("Already received."))
     try:
         issue = tk.get_action("helpdesk_issue_create")(_as_sender(user),
                                                        data)
@@ -290,7 +292,7 @@ def _write_in(delivery, organization_name):
     except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError) as error:
         return _refuse(delivery, *_refusal_by_action(error))
     _record(delivery, issue["id"])
-    return _taken("Issue opened.")
+    return _taken(tk._("Issue opened."))
 
 
 def _account_of(address):
