@@ -1,5 +1,6 @@
 """`ckan helpdesk ...` commands."""
 import datetime
+import email.utils
 
 import click
 import sqlalchemy as sa
@@ -8,6 +9,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import ckanext_issues, publish
 from ckanext.helpdesk.categories import category_codes, configured_categories
+from ckanext.helpdesk.mailin import addresses, parse, receive, server
 from ckanext.helpdesk.notify import digests
 from ckanext.helpdesk.notify import jobs as notify_jobs
 
@@ -134,6 +136,52 @@ def import_ckanext_issues(dry_run, category):
             "The import failed and changed nothing (the database said: "
             f"{type(error).__name__}); run it again.") from None
     click.echo("\n".join(report.lines()))
+
+
+@helpdesk.command("receive-mail")
+@click.option("--recipient", envvar="RECIPIENT",
+              help="The envelope recipient (Postfix: ${original_recipient}; "
+                   "Exim sets $RECIPIENT) [default: the first To, Cc or "
+                   "Delivered-To address at "
+                   "ckanext.helpdesk.mail.reply_domain].")
+def receive_mail(recipient):
+    """Take in one email, read from standard input (for the MTA's pipe
+    transport): a reply to a notification becomes a comment, an email to
+    an organization's address an issue. Exits 0 when taken, otherwise as
+    sysexits.h says (67 unknown address, 77 refused, 65 unreadable, 75
+    try again later), printing why, which the MTA puts in its bounce."""
+    raw = click.get_binary_stream("stdin").read()
+    recipient = recipient or _recipient_in_headers(raw)
+    outcome = receive.receive(raw, recipient or "")
+    click.echo(outcome.smtp_reply(), err=not outcome.accepted)
+    raise SystemExit(outcome.exit_code)
+
+
+def _recipient_in_headers(raw):
+    """The first address of the message at the reply domain, for an MTA
+    that does not pass the envelope recipient."""
+    message = parse.read_headers(raw)
+    for header in ("Delivered-To", "To", "Cc"):
+        for _name, address in email.utils.getaddresses(
+                message.get_all(header, [])):
+            if addresses.target(address) is not None:
+                return address
+    return None
+
+
+@helpdesk.command("mail-server")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8024, show_default=True, type=int)
+@click.option("--smtp", is_flag=True,
+              help="Speak SMTP instead of LMTP.")
+def mail_server(host, port, smtp):
+    """Listen for the help desk's email (LMTP, or SMTP with --smtp), for the
+    MTA to deliver to: replies to notifications and emails to the
+    organizations' addresses. Runs until stopped (SIGTERM)."""
+    def ready(host, port):
+        click.echo(f"Taking help desk mail by {'SMTP' if smtp else 'LMTP'} "
+                   f"on {host}:{port}", err=True)
+    server.serve(host, port, smtp=smtp, ready=ready)
 
 
 def get_commands():

@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
 from ckanext.helpdesk import cache, readiness, rendering, spam, visibility
+from ckanext.helpdesk.mailin import addresses
 from ckanext.helpdesk.model import OPEN_STATUSES, REOPENABLE_STATUSES, \
     reopens
 
@@ -29,6 +30,7 @@ __all__ = [
     "helpdesk_status_meaning", "helpdesk_next_step",
     "helpdesk_typical_response", "helpdesk_may_reopen", "helpdesk_ready",
     "helpdesk_response_target", "helpdesk_duration", "helpdesk_percent",
+    "helpdesk_write_in_address",
 ]
 
 
@@ -400,3 +402,9 @@ def helpdesk_spam_guard():
     return {"honeypot": spam.HONEYPOT, "started_field": spam.STARTED,
             "started": spam.started_token(),
             "captcha_key": spam.captcha_key()}
+
+
+def helpdesk_write_in_address(organization_name):
+    """The address an email to which opens an issue of the organization
+    (mailin/); None when the portal takes no email."""
+    return addresses.organization_address(organization_name)

@@ -273,6 +273,39 @@ class DigestOptOut(tk.BaseModel):
     created = _timestamp()
 
 
+# -- Inbound mail (mailin/) ------------------------------------------------
+
+class MailMessage(tk.BaseModel):
+    """A message taken in by email: a reply that became a comment, or a
+    write-in that became an issue. Its Message-ID is unique, so the same
+    message delivered twice is taken once."""
+    __tablename__ = "helpdesk_mail_message"
+
+    message_id = sa.Column(sa.UnicodeText, primary_key=True)
+    sender = sa.Column(sa.UnicodeText, nullable=False)
+    recipient = sa.Column(sa.UnicodeText, nullable=False)
+    issue_id = _issue_fk(nullable=True)
+    comment_id = sa.Column(
+        sa.UnicodeText,
+        sa.ForeignKey("helpdesk_comment.id", ondelete="SET NULL"))
+    created = _timestamp()
+
+
+class MailRefusal(tk.BaseModel):
+    """A message refused or ignored by the inbound mail, and why: shown to
+    sysadmins beside the outgoing email."""
+    __tablename__ = "helpdesk_mail_refusal"
+
+    id = _id_column()
+    created = _timestamp(index=True)
+    sender = sa.Column(sa.UnicodeText)
+    recipient = sa.Column(sa.UnicodeText)
+    # A code (mailin/receive.py REASONS) and the sentence told the MTA.
+    reason = sa.Column(sa.UnicodeText, nullable=False)
+    detail = sa.Column(sa.UnicodeText)
+    message_id = sa.Column(sa.UnicodeText)
+
+
 # -- Targets (logic/targets.py) ---------------------------------------------
 
 class OrganizationSettings(tk.BaseModel):

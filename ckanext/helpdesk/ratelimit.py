@@ -33,7 +33,7 @@ from ckanext.helpdesk import visibility
 log = logging.getLogger(__name__)
 
 FAMILIES = ("reports", "comments", "votes", "subscriptions",
-            "abuse_reports", "previews")
+            "abuse_reports", "previews", "mail")
 UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 LIMIT = re.compile(r"^(\d+)\s*/\s*(\d*)\s*(second|minute|hour|day)s?$")
 # Where a refusal leaves its Retry-After for `answer_too_many()`.
@@ -101,6 +101,15 @@ def check(context: dict[str, Any], family: str) -> None:
         subjects.append(f"address:{address}")
     if subjects:
         _count(family, limit, subjects)
+
+
+def check_sender(family: str, address: str) -> None:
+    """Count one message of `family` from an email address (inbound mail
+    has no account or client address to count); RateLimited over the
+    limit."""
+    limit = limit_of(family)
+    if limit is not None:
+        _count(family, limit, [f"email:{address.strip().lower()[:254]}"])
 
 
 def _count(family, limit, subjects):

@@ -6,7 +6,8 @@ which carries no text a visitor wrote; digest.{txt,html} for the digests
 of notify/digests.py); user text only ever reaches the
 subject and the recipient's name after every line break is removed, so it
 cannot add a header. Each email gets fresh opaque link tokens
-(notify/tokens.py) when it is composed.
+(notify/tokens.py) when it is composed, and, when email is taken in, the
+signed reply address of its recipient (mailin/addresses.py) as Reply-To.
 """
 import contextlib
 import dataclasses
@@ -21,6 +22,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib import mailer
 
+from ckanext.helpdesk.mailin import addresses
 from ckanext.helpdesk.model import DIGEST_KINDS, Comment, Issue, reopens
 from ckanext.helpdesk.notify import confirm, digests, recipients, tokens
 
@@ -87,7 +89,7 @@ def compose(notification):
                 if notification.kind == "confirm_address"
                 else "helpdesk/emails/notification")
     # Subject and body are written in the locale of the context.
-    with _request_context():
+    with request_context():
         extra_vars = _template_vars(notification, issue, token)
         subject = _subject(notification, issue, extra_vars)
         body = tk.render(template + ".txt", extra_vars)
@@ -100,10 +102,14 @@ def _headers(notification, token):
     # RFC 2369 and RFC 8058: mail clients may offer one-click unsubscribe,
     # POSTing to the one-click link.
     one_click_url = unsubscribe_url(token, one_click=True)
-    return {"List-Unsubscribe": f"<{one_click_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-            "Message-ID": message_id(notification)}
+    headers = {"List-Unsubscribe": f"<{one_click_url}>",
+               "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+               "Auto-Submitted": "auto-generated",
+               "Message-ID": message_id(notification)}
+    reply_to = addresses.reply_address(notification)
+    if reply_to:
+        headers["Reply-To"] = reply_to
+    return headers
 
 
 def _compose_digest(notification):
@@ -112,7 +118,7 @@ def _compose_digest(notification):
     user = (model.User.get(notification.user_id) if notification.user_id
             else None)
     site_title = tk.config["ckan.site_title"]
-    with _request_context():
+    with request_context():
         extra_vars = dict(
             digests.template_vars(notification, user),
             recipient_name=one_line(notification.recipient_name, 100),
@@ -252,6 +258,9 @@ def _template_vars(notification, issue, unsubscribe_token):
         "issue_url": issue_url(issue, dataset, organization),
         "unsubscribe_url": unsubscribe_url(unsubscribe_token),
         "confirm_url": _confirm_url(notification),
+        # Replies by email (mailin/): the email carries a reply address.
+        "reply_by_email": addresses.reply_address(notification) is not None,
+        "internal_reply": addresses.internal(notification),
     }
 
 
@@ -344,11 +353,11 @@ def _confirm_url(notification):
                       _external=True)
 
 
-def _request_context():
-    """tk.render needs a Flask request context, which a background job (a
-    forked RQ work horse) does not have. CKAN keeps one of its app for
-    url_for outside requests; toolkit has no door to the app, so we borrow
-    that app from ckan.config.middleware."""
+def request_context():
+    """tk.render and the actions need a Flask request context, which a
+    background job (a forked RQ work horse) and inbound mail do not have.
+    CKAN keeps one of its app for url_for outside requests; toolkit has no
+    door to the app, so we borrow that app from ckan.config.middleware."""
     if flask.has_request_context():
         return contextlib.nullcontext()
     from ckan.config.middleware import _internal_test_request_context

@@ -11,8 +11,9 @@ unknown one is answered with 400, an expired one with 410. The pages name
 the issue only when the holder may see it now.
 
 The operators' page, inside /ckan-admin, pages and filters the email,
-shows each one as it is sent (subject, headers, bodies) and sends the
-signed-in sysadmin a test email through the configured SMTP server.
+shows each one as it is sent (subject, headers, bodies), sends the
+signed-in sysadmin a test email through the configured SMTP server, and
+lists the latest email that came in and was refused or dropped, and why.
 """
 import flask
 
@@ -23,6 +24,7 @@ from ckan.lib import mailer
 from ckan.lib.pagination import Page  # toolkit has no door to the pager
 
 from ckanext.helpdesk.logic import text
+from ckanext.helpdesk.mailin import receive
 from ckanext.helpdesk.model import DIGEST_KINDS, NOTIFICATION_STATUSES, \
     Issue, Notification
 from ckanext.helpdesk.notify import confirm, digests, jobs, mail, optout, \
@@ -31,6 +33,7 @@ from ckanext.helpdesk.notify import confirm, digests, jobs, mail, optout, \
 NOTIFICATION_KINDS = ("issue_created", "confirmation", "comment", "changed",
                       "assigned", "confirm_address") + DIGEST_KINDS
 PER_PAGE = 50
+REFUSALS_SHOWN = 50
 ADDRESS_LENGTH = 254
 
 notify = flask.Blueprint("helpdesk_notify", __name__)
@@ -176,6 +179,7 @@ def notifications():
     return tk.render("helpdesk/notify/notifications.html", {
         "rows": rows, "counts": counts, "filters": filters, "total": total,
         "statuses": NOTIFICATION_STATUSES, "kinds": NOTIFICATION_KINDS,
+        "refusals": receive.recent_refusals(REFUSALS_SHOWN),
         "page": Page(collection=rows, page=number, items_per_page=PER_PAGE,
                      item_count=total, presliced_list=True, url=page_url)})
 
