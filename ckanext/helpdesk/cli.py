@@ -7,6 +7,7 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import publish
+from ckanext.helpdesk.federation import forwarding, sync as federation_sync
 from ckanext.helpdesk.notify import digests
 from ckanext.helpdesk.notify import jobs as notify_jobs
 
@@ -102,6 +103,37 @@ def publish_stats(organization, dataset):
         name=published["name"], count=len(published["resources"]),
         url=tk.h.url_for("dataset.read", id=published["name"],
                          _external=True)))
+
+
+@helpdesk.command("forward-pending")
+@click.option("--retry-now", is_flag=True,
+              help="Also send the forwards still waiting for their next "
+                   "retry (e.g. once the other side is back).")
+def forward_pending(retry_now):
+    """Forward the issues whose forwarding is pending and due to the other
+    side's Open311 (run from cron, e.g. every 5 minutes)."""
+    try:
+        outcomes = forwarding.send_pending(retry_now=retry_now)
+    except sa.exc.SQLAlchemyError as error:
+        raise click.ClickException(
+            "The database is unavailable; the forwards stay pending for "
+            f"the next run ({type(error).__name__}).")
+    click.echo("{delivered} delivered, {failed} failed".format(**outcomes))
+
+
+@helpdesk.command("sync")
+def sync():
+    """Bring back what changed on forwarded issues on the other side:
+    status changes and public notes, batched per endpoint (run from cron,
+    e.g. every 10 minutes)."""
+    try:
+        totals = federation_sync.sync()
+    except sa.exc.SQLAlchemyError as error:
+        raise click.ClickException(
+            "The database is unavailable; run it again later "
+            f"({type(error).__name__}).")
+    click.echo("{applied} updates applied from {endpoints} endpoints in "
+               "{calls} requests".format(**totals))
 
 
 def get_commands():

@@ -26,6 +26,7 @@ __all__ = [
     "helpdesk_status_meaning", "helpdesk_next_step",
     "helpdesk_typical_response", "helpdesk_may_reopen", "helpdesk_ready",
     "helpdesk_response_target", "helpdesk_duration",
+    "helpdesk_forward_routes", "helpdesk_issue_forwards",
 ]
 
 
@@ -383,3 +384,17 @@ def helpdesk_spam_guard():
     return {"honeypot": spam.HONEYPOT, "started_field": spam.STARTED,
             "started": spam.started_token(),
             "captcha_key": spam.captcha_key()}
+
+
+def helpdesk_forward_routes(organization_id):
+    """The organization's Open311 routes, for its admins' settings page."""
+    return tk.get_action("helpdesk_forward_route_list")(
+        {}, {"organization_id": organization_id})
+
+
+def helpdesk_issue_forwards(issue_id):
+    """Where the issue was forwarded, for its managers ([] for others)."""
+    try:
+        return tk.get_action("helpdesk_forward_list")({}, {"id": issue_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return []
