@@ -98,6 +98,10 @@ class Endpoint:
             pass
 
     def _route(self, method, path, query, form):
+        if path == "/discovery.json":
+            return 200, {"endpoints": [{
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": self.url}]}
         if path == "/services.json":
             return 200, SERVICES
         if path == "/openapi.json":
