@@ -137,9 +137,10 @@ def _attempt(forward: Forward) -> None:
             forward.last_error = tk._(
                 "Not sent: the issue came from {0}").format(forward.base_url)
             return
-        if forward.attempts == 1 or forward.base_url not in _dedupes:
-            forward.dedupes = _dedupes.setdefault(
-                forward.base_url, client.deduplicates(forward.base_url))
+        if forward.base_url not in _dedupes:
+            _dedupes[forward.base_url] = client.deduplicates(
+                forward.base_url)
+        forward.dedupes = _dedupes[forward.base_url]
         api_key = api_key_of(forward)
         answer = client.create_request(forward.base_url,
                                        _fields(issue, forward, api_key),

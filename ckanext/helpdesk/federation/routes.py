@@ -31,7 +31,7 @@ Route = collections.namedtuple(
     "Route", "kind route_id name base_url api_key jurisdiction_id "
              "service_code remote_dataset")
 
-URL_LENGTH = 500
+URL_LENGTH = origin.URL_LENGTH
 NAME_LENGTH = 100
 
 
