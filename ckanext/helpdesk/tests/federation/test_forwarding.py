@@ -189,3 +189,26 @@ def test_the_operators_configured_route_applies_with_categories_as_codes(
     [forward] = forwards_of(issue["id"])
     assert (forward.route_kind, forward.state) == ("config", "delivered")
     assert endpoint.created["4821"]["service_code"] == "data-problem"
+
+
+def test_a_sysadmin_sends_a_failed_forward_again_from_the_admin_page(
+        federated, endpoint, app):
+    add_route(federated, endpoint)
+    endpoint.behaviour = "refuse"
+    issue = report(federated, federated.public)
+    forwarding.send_pending()
+    [failed] = forwards_of(issue["id"])
+    assert failed.state == "failed"
+    endpoint.behaviour = "ok"
+    refused = Visitor(app).sign_in(federated.admin).post(
+        "/ckan-admin/helpdesk/forwards", {"forward_id": failed.id})
+    assert refused.status_code == 403
+    sysadmin = Visitor(app).sign_in(federated.sysadmin)
+    sysadmin.post("/ckan-admin/helpdesk/forwards",
+                  {"forward_id": failed.id})
+    [again] = forwards_of(issue["id"])
+    assert (again.state, again.attempts) == ("pending", 0)
+    forwarding.send_pending()
+    assert forwards_of(issue["id"])[0].state == "delivered"
+    assert "Every forward was delivered." in sysadmin.get(
+        "/ckan-admin/helpdesk/forwards").body
