@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import ckanext_issues, publish
 from ckanext.helpdesk.categories import category_codes, configured_categories
+from ckanext.helpdesk.federation import forwarding, sync as federation_sync
 from ckanext.helpdesk.mailin import addresses, parse, receive, server
 from ckanext.helpdesk.notify import digests
 from ckanext.helpdesk.notify import jobs as notify_jobs
@@ -182,6 +183,37 @@ def mail_server(host, port, smtp):
         click.echo(f"Taking help desk mail by {'SMTP' if smtp else 'LMTP'} "
                    f"on {host}:{port}", err=True)
     server.serve(host, port, smtp=smtp, ready=ready)
+
+
+@helpdesk.command("forward-pending")
+@click.option("--retry-now", is_flag=True,
+              help="Also send the forwards still waiting for their next "
+                   "retry (e.g. once the other side is back).")
+def forward_pending(retry_now):
+    """Forward the issues whose forwarding is pending and due to the other
+    side's Open311 (run from cron, e.g. every 5 minutes)."""
+    try:
+        outcomes = forwarding.send_pending(retry_now=retry_now)
+    except sa.exc.SQLAlchemyError as error:
+        raise click.ClickException(
+            "The database is unavailable; the forwards stay pending for "
+            f"the next run ({type(error).__name__}).")
+    click.echo("{delivered} delivered, {failed} failed".format(**outcomes))
+
+
+@helpdesk.command("sync")
+def sync():
+    """Bring back what changed on forwarded issues on the other side:
+    status changes and public notes, batched per endpoint (run from cron,
+    e.g. every 10 minutes)."""
+    try:
+        totals = federation_sync.sync()
+    except sa.exc.SQLAlchemyError as error:
+        raise click.ClickException(
+            "The database is unavailable; run it again later "
+            f"({type(error).__name__}).")
+    click.echo("{applied} updates applied from {endpoints} endpoints in "
+               "{calls} requests".format(**totals))
 
 
 def get_commands():

@@ -30,7 +30,8 @@ __all__ = [
     "helpdesk_status_meaning", "helpdesk_next_step",
     "helpdesk_typical_response", "helpdesk_may_reopen", "helpdesk_ready",
     "helpdesk_response_target", "helpdesk_duration", "helpdesk_percent",
-    "helpdesk_write_in_address",
+    "helpdesk_write_in_address", "helpdesk_forward_routes",
+    "helpdesk_issue_forwards",
 ]
 
 
@@ -408,3 +409,17 @@ def helpdesk_write_in_address(organization_name):
     """The address an email to which opens an issue of the organization
     (mailin/); None when the portal takes no email."""
     return addresses.organization_address(organization_name)
+
+
+def helpdesk_forward_routes(organization_id):
+    """The organization's Open311 routes, for its admins' settings page."""
+    return tk.get_action("helpdesk_forward_route_list")(
+        {}, {"organization_id": organization_id})
+
+
+def helpdesk_issue_forwards(issue_id):
+    """Where the issue was forwarded, for its managers ([] for others)."""
+    try:
+        return tk.get_action("helpdesk_forward_list")({}, {"id": issue_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return []

@@ -348,3 +348,96 @@ class Open311Token(tk.BaseModel):
     token_hash = sa.Column(sa.UnicodeText, primary_key=True)
     issue_id = _issue_fk()
     created = _timestamp()
+
+
+# -- Federation (federation/) -------------------------------------------------
+
+# pending: to be sent (again) at next_attempt_at; delivered: the other side
+# gave its id (or token); failed: given up, with the reason in last_error.
+FORWARD_STATES = ("pending", "delivered", "failed")
+
+
+class ForwardRoute(tk.BaseModel):
+    """An Open311 GeoReport v2 endpoint an organization's admins send its
+    issues to: its base URL, credentials and which of its services each
+    category goes to (a category without one is not sent there)."""
+    __tablename__ = "helpdesk_forward_route"
+
+    id = _id_column()
+    organization_id = sa.Column(sa.UnicodeText, nullable=False)
+    name = sa.Column(sa.UnicodeText, nullable=False)
+    base_url = sa.Column(sa.UnicodeText, nullable=False)
+    api_key = sa.Column(sa.UnicodeText)
+    jurisdiction_id = sa.Column(sa.UnicodeText)
+    # {our category code: its service_code}
+    service_codes = sa.Column(sa.JSON, nullable=False, default=dict)
+    created = _timestamp()
+
+
+class Forward(tk.BaseModel):
+    """One issue sent to one Open311 endpoint, written in the transaction
+    that made the issue visible and kept until the other side has it (and
+    after, to bring its answers back)."""
+    __tablename__ = "helpdesk_forward"
+
+    id = _id_column()
+    issue_id = _issue_fk()
+    # route (an organization's), config (the operator's), harvest (the
+    # harvest source the dataset came from).
+    route_kind = sa.Column(sa.UnicodeText, nullable=False)
+    route_id = sa.Column(sa.UnicodeText)
+    endpoint_name = sa.Column(sa.UnicodeText, nullable=False)
+    base_url = sa.Column(sa.UnicodeText, nullable=False)
+    jurisdiction_id = sa.Column(sa.UnicodeText)
+    service_code = sa.Column(sa.UnicodeText, nullable=False)
+    # The dataset as the other side names it (a harvested dataset's id
+    # there), None for a data request.
+    remote_dataset = sa.Column(sa.UnicodeText)
+    # Whether the other side answers a repeated POST (same origin and
+    # origin_key) with the first request's id: only then is a report that
+    # may have arrived sent again (see federation/forwarding.py).
+    dedupes = sa.Column(sa.Boolean, nullable=False, default=False)
+    state = sa.Column(sa.UnicodeText, nullable=False, default="pending")
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    next_attempt_at = _timestamp()
+    last_error = sa.Column(sa.UnicodeText)
+    remote_id = sa.Column(sa.UnicodeText)
+    remote_token = sa.Column(sa.UnicodeText)
+    remote_url = sa.Column(sa.UnicodeText)
+    # What the other side said last (sync compares against it).
+    remote_status = sa.Column(sa.UnicodeText)
+    remote_notes = sa.Column(sa.UnicodeText)
+    delivered_at = sa.Column(sa.DateTime(timezone=True))
+    created = _timestamp()
+
+
+class ForwardUpdate(tk.BaseModel):
+    """A remote update already applied to the forwarded issue."""
+    __tablename__ = "helpdesk_forward_update"
+
+    forward_id = sa.Column(sa.UnicodeText, sa.ForeignKey(
+        "helpdesk_forward.id", ondelete="CASCADE"), primary_key=True)
+    update_id = sa.Column(sa.UnicodeText, primary_key=True)
+    created = _timestamp()
+
+
+class ForwardSync(tk.BaseModel):
+    """Where `ckan helpdesk sync` got to with one endpoint, and whether it
+    serves servicerequestupdates (None: not asked yet)."""
+    __tablename__ = "helpdesk_forward_sync"
+
+    base_url = sa.Column(sa.UnicodeText, primary_key=True)
+    synced_until = sa.Column(sa.DateTime(timezone=True))
+    has_updates = sa.Column(sa.Boolean)
+
+
+class IssueOrigin(tk.BaseModel):
+    """The Open311 endpoint of the portal an issue was forwarded from, and
+    that portal's own key for it."""
+    __tablename__ = "helpdesk_issue_origin"
+
+    issue_id = sa.Column(sa.UnicodeText, sa.ForeignKey(
+        "helpdesk_issue.id", ondelete="CASCADE"), primary_key=True)
+    origin_url = sa.Column(sa.UnicodeText, nullable=False)
+    origin_key = sa.Column(sa.UnicodeText)
+    created = _timestamp()

@@ -16,6 +16,9 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.helpdesk import (activity, cli, helpers, readiness,
                                search_index, signals, views)
+from ckanext.helpdesk.federation import actions as federation_actions
+from ckanext.helpdesk.federation import auth as federation_auth
+from ckanext.helpdesk.federation import forwarding
 from ckanext.helpdesk.logic import action, auth, dataset_moves, validators
 from ckanext.helpdesk.notify import actions as notify_actions
 from ckanext.helpdesk.notify import auth as notify_auth
@@ -29,8 +32,10 @@ def _exported(*modules):
 
 
 @tk.blanket.config_declarations
-@tk.blanket.actions(lambda: _exported(action, notify_actions))
-@tk.blanket.auth_functions(lambda: _exported(auth, notify_auth))
+@tk.blanket.actions(lambda: _exported(action, notify_actions,
+                                      federation_actions))
+@tk.blanket.auth_functions(lambda: _exported(auth, notify_auth,
+                                             federation_auth))
 @tk.blanket.validators(validators)
 @tk.blanket.helpers(helpers)
 @tk.blanket.blueprints(views.get_blueprints)
@@ -52,7 +57,8 @@ class HelpdeskPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_signal_subscriptions(self):
         subscribed = subscriptions.get_subscriptions()
-        for signal, receivers in activity.subscriptions().items():
+        for signal, receivers in [*activity.subscriptions().items(),
+                                  *forwarding.subscriptions().items()]:
             subscribed[signal] = subscribed.get(signal, []) + receivers
         # What visitors are shown of a dataset follows its issues: the
         # cached counts and latest issues, and the count in the index.

@@ -10,23 +10,14 @@ Redis is down then, the rows wait for `ckan helpdesk send-pending`.
 An address given without an account is not subscribed: it is sent the
 confirmation email (notify/confirm.py), whose link subscribes it.
 """
-import logging
-
-import redis
-import sqlalchemy as sa
-
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.model.types import make_uuid
 
-from ckanext.helpdesk import signals
+from ckanext.helpdesk import after_commit, signals
 from ckanext.helpdesk.model import Notification, Subscription
 from ckanext.helpdesk.notify import confirm, jobs, recipients
 
-log = logging.getLogger(__name__)
-
-# session.info key: ids of the notifications written in this transaction.
-TO_ENQUEUE = "helpdesk_notifications_to_enqueue"
 NOTIFIED_CHANGES = ("status", "assignee_id", "duplicate_of_id")
 
 
@@ -100,7 +91,9 @@ def _notify(issue, candidates, actor, actor_email=None, comment=None,
             actor_id=actor_id, changes=changes or None,
             comment_id=_readable_comment_id(comment, recipient))
         model.Session.add(notification)
-        _enqueue_after_commit(model.Session(), notification.id)
+        after_commit.enqueue(
+            model.Session(), jobs.send_notification, notification.id,
+            f"helpdesk notification {notification.id}", "send-pending")
 
 
 def _readable_comment_id(comment, recipient):
@@ -111,29 +104,3 @@ def _readable_comment_id(comment, recipient):
     if comment.internal and not publisher:
         return None
     return comment.id
-
-
-# -- after commit -----------------------------------------------------------
-
-def _enqueue_after_commit(session, notification_id):
-    session.info.setdefault(TO_ENQUEUE, []).append(notification_id)
-    if not sa.event.contains(session, "after_commit", _enqueue_written):
-        sa.event.listen(session, "after_commit", _enqueue_written)
-        sa.event.listen(session, "after_rollback", _forget_written)
-
-
-def _enqueue_written(session):
-    for notification_id in session.info.pop(TO_ENQUEUE, []):
-        try:
-            tk.enqueue_job(jobs.send_notification, [notification_id],
-                           title=f"helpdesk notification {notification_id}")
-        except (redis.exceptions.RedisError, OSError) as error:
-            # The change is committed and the rows are pending: the cron
-            # job sends them. No use trying the others now.
-            log.warning("Help desk emails wait for `ckan helpdesk "
-                        "send-pending`: cannot enqueue (%s)", error)
-            break
-
-
-def _forget_written(session):
-    session.info.pop(TO_ENQUEUE, None)

@@ -126,7 +126,8 @@ def _post():
               "account_id", "first_name", "last_name", "phone",
               "description", "media_url", "attribute[dataset]",
               "attribute[resource]", "attribute[organization]",
-              "attribute[title]"]
+              "attribute[title]", "attribute[origin]",
+              "attribute[origin_key]"]
     return {
         "summary": "Report an issue (a service request)",
         "parameters": [_FORMAT_PARAM],

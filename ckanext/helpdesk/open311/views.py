@@ -13,10 +13,12 @@ import re
 import urllib.parse
 
 import flask
+import sqlalchemy as sa
 from werkzeug.exceptions import (MethodNotAllowed, NotFound,
                                  RequestEntityTooLarge)
 from werkzeug.routing import RequestRedirect
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 # No toolkit door for these two: exempting a blueprint from CSRF (API
 # clients cannot fetch a CSRF token; writes here never trust the session
@@ -26,6 +28,7 @@ from ckan.lib import api_token
 
 from ckanext.helpdesk import ratelimit
 from ckanext.helpdesk.catalogue import N_
+from ckanext.helpdesk.federation import origin
 from ckanext.helpdesk.open311 import (errors, listing, mapping, openapi,
                                       render, tokens)
 
@@ -406,13 +409,49 @@ def create_service_request():
                                   anonymous=not context["user"])
     # Held back from the code, never from a parameter a client could send.
     context["helpdesk_held_for_moderation"] = _moderated()
-    issue = _create_issue(context, fields)
+    came_from = _origin(params)
+    issue = came_from[1] and origin.issue_with_key(*came_from)
+    if issue:  # a forwarding help desk's retry: the same report again
+        issue = {"id": issue}
+    else:
+        issue = _received_issue(context, fields, came_from)
     account_id = context["user"] or None
     if _moderated():
         return [mapping.created_request(token=tokens.new_token(issue["id"]),
                                         account_id=account_id)]
     return [mapping.created_request(service_request_id=issue["id"],
                                     account_id=account_id)]
+
+
+def _origin(params):
+    """(attribute[origin], attribute[origin_key]) of a report forwarded by
+    another help desk (federation/origin.py)."""
+    given = (params.get("attribute[origin]"),
+             params.get("attribute[origin_key]"))
+    for name, value, limit in (
+            ("attribute[origin]", given[0], origin.URL_LENGTH),
+            ("attribute[origin_key]", given[1], origin.KEY_LENGTH)):
+        if value and len(value) > limit:
+            raise errors.bad_request(tk._(
+                "{0} is limited to {1} characters").format(name, limit))
+    if given[1] and not given[0]:
+        raise errors.bad_request(tk._(
+            "attribute[origin_key] needs attribute[origin]"))
+    return given
+
+
+def _received_issue(context, fields, came_from):
+    """The new issue, with its origin recorded in its transaction; the
+    first one's, when the same origin and key arrived meanwhile."""
+    try:
+        with origin.receiving(*came_from):
+            return _create_issue(context, fields)
+    except sa.exc.IntegrityError:
+        model.Session.rollback()
+        first = came_from[1] and origin.issue_with_key(*came_from)
+        if not first:
+            raise
+        return {"id": first}
 
 
 def _create_issue(context, fields):

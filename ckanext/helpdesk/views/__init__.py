@@ -1,5 +1,6 @@
 """The help desk's blueprints."""
 from ckanext.helpdesk import readiness
+from ckanext.helpdesk.federation import views as federation_views
 from ckanext.helpdesk.notify import views as notify_views
 from ckanext.helpdesk.open311 import views as open311_views
 from ckanext.helpdesk.views import dashboard, exports, feeds, guards, \
@@ -11,7 +12,7 @@ from ckanext.helpdesk.views import dashboard, exports, feeds, guards, \
 # Nor the email links (guards.EMAIL_LINKS): the link's own token is the
 # credential, and with it alone the one-click URL (RFC 8058) does the same.
 FORMS = (issues.helpdesk, dashboard.queue, moderation.moderation,
-         notify_views.notify, settings.settings)
+         notify_views.notify, settings.settings, federation_views.forward)
 for _blueprint in FORMS:
     _blueprint.before_request(guards.require_csrf_token)
 issues.helpdesk.after_app_request(guards.keep_private_answers_private)
@@ -24,7 +25,7 @@ def get_blueprints():
     blueprints = [issues.helpdesk, dashboard.queue, moderation.moderation,
                   feeds.feeds, exports.exports, stats.stats,
                   notify_views.notify, settings.settings,
-                  *open311_views.blueprints()]
+                  federation_views.forward, *open311_views.blueprints()]
     for blueprint in blueprints:
         # First of the blueprint's hooks, so nothing reads a missing
         # table before it (the app may be made more than once).
