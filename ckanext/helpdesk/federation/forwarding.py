@@ -210,7 +210,7 @@ def _issue_address(issue: Issue) -> str:
     dataset = model.Package.get(issue.dataset_id) if issue.dataset_id \
         else None
     organization = model.Group.get(issue.organization_id)
-    with mail._request_context():
+    with mail.request_context():
         return mail.issue_url(issue, dataset, organization)
 
 
