@@ -26,6 +26,7 @@ __all__ = [
     "helpdesk_status_meaning", "helpdesk_next_step",
     "helpdesk_typical_response", "helpdesk_may_reopen", "helpdesk_ready",
     "helpdesk_response_target", "helpdesk_duration",
+    "helpdesk_webhook_list",
 ]
 
 
@@ -383,3 +384,10 @@ def helpdesk_spam_guard():
     return {"honeypot": spam.HONEYPOT, "started_field": spam.STARTED,
             "started": spam.started_token(),
             "captcha_key": spam.captcha_key()}
+
+
+def helpdesk_webhook_list(organization_id):
+    """The organization's webhooks with their delivery logs, for its
+    settings page (whose view has checked the caller is an admin)."""
+    return tk.get_action("helpdesk_webhook_list")({}, {
+        "organization_id": organization_id})

@@ -3,7 +3,7 @@ from ckanext.helpdesk import readiness
 from ckanext.helpdesk.notify import views as notify_views
 from ckanext.helpdesk.open311 import views as open311_views
 from ckanext.helpdesk.views import dashboard, exports, feeds, guards, \
-    issues, moderation, settings, stats
+    issues, moderation, settings, stats, webhooks
 
 # Every blueprint with forms checks their CSRF token itself, whatever
 # ckan.csrf_protection.ignore_extensions says. Not Open311: its writes
@@ -11,7 +11,7 @@ from ckanext.helpdesk.views import dashboard, exports, feeds, guards, \
 # Nor the email links (guards.EMAIL_LINKS): the link's own token is the
 # credential, and with it alone the one-click URL (RFC 8058) does the same.
 FORMS = (issues.helpdesk, dashboard.queue, moderation.moderation,
-         notify_views.notify, settings.settings)
+         notify_views.notify, settings.settings, webhooks.webhooks)
 for _blueprint in FORMS:
     _blueprint.before_request(guards.require_csrf_token)
 issues.helpdesk.after_app_request(guards.keep_private_answers_private)
@@ -20,10 +20,10 @@ issues.helpdesk.after_app_request(guards.keep_private_answers_private)
 def get_blueprints():
     # Issue pages, queues, moderation, Atom feeds, CSV and JSON exports,
     # the statistics, the email links (unsubscribe, confirm an address),
-    # organizations' help desk settings and the Open311 API.
+    # organizations' help desk settings (and webhooks) and the Open311 API.
     blueprints = [issues.helpdesk, dashboard.queue, moderation.moderation,
                   feeds.feeds, exports.exports, stats.stats,
-                  notify_views.notify, settings.settings,
+                  notify_views.notify, settings.settings, webhooks.webhooks,
                   *open311_views.blueprints()]
     for blueprint in blueprints:
         # First of the blueprint's hooks, so nothing reads a missing
