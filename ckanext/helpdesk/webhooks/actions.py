@@ -51,7 +51,7 @@ def _events(value):
     unknown = [event for event in value if event not in WEBHOOK_EVENTS]
     if unknown:
         raise tk.Invalid(tk._("Unknown events: {0}; choose among {1}").format(
-            ", ".join(map(str, unknown)), ", ".join(WEBHOOK_EVENTS)))
+            ", ".join(map(str, unknown[:3])), ", ".join(WEBHOOK_EVENTS)))
     return [event for event in WEBHOOK_EVENTS if event in value]
 
 

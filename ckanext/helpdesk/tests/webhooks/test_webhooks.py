@@ -2,14 +2,16 @@
 issues' events there as JSON signed the documented way, from background
 jobs, retrying with the log of each attempt, telling each webhook only
 what it may know."""
+import inspect
 import json
+import pathlib
 
 import pytest
 
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.tests.logic.conftest import call
-from ckanext.helpdesk.webhooks import delivery
+from ckanext.helpdesk.webhooks import delivery, signature
 from ckanext.helpdesk.webhooks.signature import HEADER, verify_signature
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
@@ -263,3 +265,14 @@ def test_a_delivery_to_an_address_that_became_private_is_refused(
     [logged] = deliveries(org_world)
     assert "private or local address" in logged["attempt_log"][0]["error"]
 
+
+
+def test_the_readme_shows_the_verification_code_the_tests_use():
+    """Receivers copy README's code: it is signature.py's, verbatim."""
+    readme = (pathlib.Path(signature.__file__).parents[3]
+              / "README.rst").read_text()
+    for function in (signature.sign, signature.verify_signature):
+        source = inspect.getsource(function)
+        indented = "\n".join("    " + line if line else line
+                             for line in source.splitlines())
+        assert indented in readme, function.__name__
