@@ -18,21 +18,28 @@ PREFIX = "/organization/<id>/helpdesk/webhooks"
 
 
 def _managed_organization(id):
-    """The organization, or 403 for who may not manage its webhooks."""
+    """The organization, if the user manages its webhooks (else 403)."""
     org = visible_organization(id)
     if not tk.h.check_access("helpdesk_webhook_list",
                              {"organization_id": org["id"]}):
-        return None, tk.abort(403, tk._(
-            "Only the organization's admins manage its webhooks"))
-    return org, None
+        raise tk.NotAuthorized()
+    return org
+
+
+def _organization_of_webhook(id, webhook_id):
+    """The organization, if the webhook is one of its own (else 404)."""
+    org = _managed_organization(id)
+    listed = {webhook["id"] for webhook in call(
+        "helpdesk_webhook_list", organization_id=org["id"])}
+    if webhook_id not in listed:
+        raise tk.ObjectNotFound()
+    return org
 
 
 @webhooks.route(PREFIX + "/new", methods=["GET", "POST"])
 @http_errors
 def new(id):
-    org, refusal = _managed_organization(id)
-    if refusal:
-        return refusal
+    org = _managed_organization(id)
     data = {"url": "", "events": list(WEBHOOK_EVENTS), "internal": False}
     errors = {}
     if tk.request.method == "POST":
@@ -55,10 +62,7 @@ def new(id):
 @webhooks.route(PREFIX + "/<webhook_id>/rotate", methods=["POST"])
 @http_errors
 def rotate(id, webhook_id):
-    org, refusal = _managed_organization(id)
-    if refusal:
-        return refusal
-    _check_webhook_of(org, webhook_id)
+    org = _organization_of_webhook(id, webhook_id)
     return _secret_page(org, call("helpdesk_webhook_rotate_secret",
                                   id=webhook_id))
 
@@ -66,21 +70,10 @@ def rotate(id, webhook_id):
 @webhooks.route(PREFIX + "/<webhook_id>/delete", methods=["POST"])
 @http_errors
 def delete(id, webhook_id):
-    org, refusal = _managed_organization(id)
-    if refusal:
-        return refusal
-    _check_webhook_of(org, webhook_id)
+    org = _organization_of_webhook(id, webhook_id)
     call("helpdesk_webhook_delete", id=webhook_id)
     tk.h.flash_success(tk._("The webhook is deleted."))
     return tk.redirect_to("helpdesk_settings.organization", id=org["name"])
-
-
-def _check_webhook_of(org, webhook_id):
-    """404 unless the webhook is one of the organization in the URL."""
-    listed = {webhook["id"] for webhook in call(
-        "helpdesk_webhook_list", organization_id=org["id"])}
-    if webhook_id not in listed:
-        raise tk.ObjectNotFound()
 
 
 def _secret_page(org, webhook):

@@ -48,10 +48,9 @@ def _events(value):
         value = [part.strip() for part in value.split(",") if part.strip()]
     if not isinstance(value, list) or not value:
         raise tk.Invalid(tk._("Choose at least one event"))
-    unknown = [event for event in value if event not in WEBHOOK_EVENTS]
-    if unknown:
-        raise tk.Invalid(tk._("Unknown events: {0}; choose among {1}").format(
-            ", ".join(map(str, unknown[:3])), ", ".join(WEBHOOK_EVENTS)))
+    if any(event not in WEBHOOK_EVENTS for event in value):
+        raise tk.Invalid(tk._("Choose among {0}").format(
+            ", ".join(WEBHOOK_EVENTS)))
     return [event for event in WEBHOOK_EVENTS if event in value]
 
 

@@ -106,6 +106,16 @@ def test_with_the_receiver_down_attempts_are_logged_then_one_delivery(
         None, None, 200]
 
 
+def test_cron_retries_what_is_due_with_deliver_webhooks(
+        org_world, receiver, ckan_cli):
+    add_webhook(org_world, receiver.url())
+    report(org_world)
+    done = ckan_cli("helpdesk", "deliver-webhooks", "--retry-now")
+    assert done.returncode == 0, done.stderr
+    assert "1 delivered, 0 to retry, 0 given up" in done.stdout
+    assert len(receiver.received) == 1
+
+
 def test_an_error_answer_is_retried_and_given_up_after_the_last_attempt(
         org_world, receiver):
     receiver.status = 500
