@@ -13,6 +13,7 @@ from ckanext.helpdesk.federation import forwarding, sync as federation_sync
 from ckanext.helpdesk.mailin import addresses, parse, receive, server
 from ckanext.helpdesk.notify import digests
 from ckanext.helpdesk.notify import jobs as notify_jobs
+from ckanext.helpdesk.webhooks import delivery as webhook_delivery
 
 
 @click.group(short_help="Help desk commands")
@@ -60,6 +61,18 @@ def remind(weekly, now):
             f"({type(error).__name__}).")
     click.echo("{written} written, {sent} sent, {failed} failed, "
                "{skipped} skipped".format(written=len(claimed), **outcomes))
+
+
+@helpdesk.command("deliver-webhooks")
+@click.option("--retry-now", is_flag=True,
+              help="Also retry the deliveries still waiting for their next "
+                   "attempt (e.g. once a receiver is back).")
+def deliver_webhooks(retry_now):
+    """Retry the webhook deliveries that are due (run from cron, e.g.
+    every minute)."""
+    outcomes = webhook_delivery.deliver_due(retry_now=retry_now)
+    click.echo("{delivered} delivered, {pending} to retry, {failed} given "
+               "up".format(**outcomes))
 
 
 @helpdesk.command("notifications")

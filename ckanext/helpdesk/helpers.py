@@ -31,7 +31,7 @@ __all__ = [
     "helpdesk_typical_response", "helpdesk_may_reopen", "helpdesk_ready",
     "helpdesk_response_target", "helpdesk_duration", "helpdesk_percent",
     "helpdesk_write_in_address", "helpdesk_forward_routes",
-    "helpdesk_issue_forwards",
+    "helpdesk_issue_forwards", "helpdesk_webhook_list",
 ]
 
 
@@ -423,3 +423,10 @@ def helpdesk_issue_forwards(issue_id):
         return tk.get_action("helpdesk_forward_list")({}, {"id": issue_id})
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return []
+
+
+def helpdesk_webhook_list(organization_id):
+    """The organization's webhooks with their delivery logs, for its
+    settings page (whose view has checked the caller is an admin)."""
+    return tk.get_action("helpdesk_webhook_list")({}, {
+        "organization_id": organization_id})

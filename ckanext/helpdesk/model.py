@@ -441,3 +441,80 @@ class IssueOrigin(tk.BaseModel):
     origin_url = sa.Column(sa.UnicodeText, nullable=False)
     origin_key = sa.Column(sa.UnicodeText)
     created = _timestamp()
+
+
+class Open311Update(tk.BaseModel):
+    """An update an Open311 client POSTed (servicerequestupdates), by its
+    poster and the poster's own update_id: the same update sent twice is
+    one reply. comment_id is the reply it became (the update_id answered)."""
+    __tablename__ = "helpdesk_open311_update"
+
+    user_id = sa.Column(sa.UnicodeText, primary_key=True)
+    external_id = sa.Column(sa.UnicodeText, primary_key=True)
+    issue_id = _issue_fk()
+    comment_id = sa.Column(
+        sa.UnicodeText,
+        sa.ForeignKey("helpdesk_comment.id", ondelete="CASCADE"))
+    created = _timestamp()
+
+
+# -- Webhooks (webhooks/) -------------------------------------------------------
+
+WEBHOOK_EVENTS = ("issue_created", "issue_changed", "issue_commented",
+                  "issue_closed")
+# pending: to be tried (again) at next_attempt_at; failed: given up.
+DELIVERY_STATUSES = ("pending", "delivered", "failed")
+
+
+class Webhook(tk.BaseModel):
+    """A URL an organization's admins asked the help desk to POST its
+    issues' events to, signed with the webhook's secret (kept as is: the
+    signature needs it; shown to the admins only when made)."""
+    __tablename__ = "helpdesk_webhook"
+
+    id = _id_column()
+    organization_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
+    url = sa.Column(sa.UnicodeText, nullable=False)
+    events = sa.Column(sa.JSON, nullable=False)
+    # Internal: also private datasets' and hidden issues, internal notes
+    # and reporters' email addresses, as the organization's editors see.
+    internal = sa.Column(sa.Boolean, nullable=False, default=False)
+    secret = sa.Column(sa.UnicodeText, nullable=False)
+    creator_id = sa.Column(sa.UnicodeText)
+    created = _timestamp()
+    secret_rotated = _timestamp()
+
+
+class WebhookDelivery(tk.BaseModel):
+    """One event for one webhook: its body is fixed when the event happens
+    (in the event's transaction); it is signed when each attempt is made."""
+    __tablename__ = "helpdesk_webhook_delivery"
+
+    id = _id_column()
+    webhook_id = sa.Column(
+        sa.UnicodeText,
+        sa.ForeignKey("helpdesk_webhook.id", ondelete="CASCADE"),
+        nullable=False, index=True)
+    event = sa.Column(sa.UnicodeText, nullable=False)
+    issue_id = sa.Column(sa.UnicodeText)
+    body = sa.Column(sa.UnicodeText, nullable=False)
+    status = sa.Column(sa.UnicodeText, nullable=False, default="pending")
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    next_attempt_at = _timestamp()
+    created = _timestamp()
+    delivered_at = sa.Column(sa.DateTime(timezone=True))
+
+
+class WebhookAttempt(tk.BaseModel):
+    """One try at a delivery: the receiver's HTTP status, or the error."""
+    __tablename__ = "helpdesk_webhook_attempt"
+
+    id = _id_column()
+    delivery_id = sa.Column(
+        sa.UnicodeText,
+        sa.ForeignKey("helpdesk_webhook_delivery.id", ondelete="CASCADE"),
+        nullable=False, index=True)
+    attempted_at = _timestamp()
+    response_code = sa.Column(sa.Integer)
+    error = sa.Column(sa.UnicodeText)
+    duration_ms = sa.Column(sa.Integer)

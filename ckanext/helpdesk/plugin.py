@@ -1,8 +1,8 @@
 """The helpdesk plugin: a table of contents of what it plugs into CKAN.
 
 Each blanket registers the public functions of one module:
-actions (logic/action.py and notify/actions.py), auth functions
-(logic/auth.py and notify/auth.py), validators
+actions (logic/action.py, notify/actions.py and webhooks/actions.py),
+auth functions (logic/auth.py, notify/auth.py and webhooks/auth.py), validators
 (logic/validators.py), template helpers (helpers.py), blueprints (views/),
 CLI commands (cli.py) and declared config options
 (config_declaration.yaml). CKAN's DefaultTranslation finds the
@@ -23,6 +23,9 @@ from ckanext.helpdesk.logic import action, auth, dataset_moves, validators
 from ckanext.helpdesk.notify import actions as notify_actions
 from ckanext.helpdesk.notify import auth as notify_auth
 from ckanext.helpdesk.notify import subscriptions
+from ckanext.helpdesk.webhooks import actions as webhook_actions
+from ckanext.helpdesk.webhooks import auth as webhook_auth
+from ckanext.helpdesk.webhooks import events as webhook_events
 
 
 def _exported(*modules):
@@ -33,9 +36,9 @@ def _exported(*modules):
 
 @tk.blanket.config_declarations
 @tk.blanket.actions(lambda: _exported(action, notify_actions,
-                                      federation_actions))
+                                      federation_actions, webhook_actions))
 @tk.blanket.auth_functions(lambda: _exported(auth, notify_auth,
-                                             federation_auth))
+                                             federation_auth, webhook_auth))
 @tk.blanket.validators(validators)
 @tk.blanket.helpers(helpers)
 @tk.blanket.blueprints(views.get_blueprints)
@@ -57,9 +60,10 @@ class HelpdeskPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_signal_subscriptions(self):
         subscribed = subscriptions.get_subscriptions()
-        for signal, receivers in [*activity.subscriptions().items(),
-                                  *forwarding.subscriptions().items()]:
-            subscribed[signal] = subscribed.get(signal, []) + receivers
+        for more in (activity.subscriptions(), forwarding.subscriptions(),
+                     webhook_events.subscriptions()):
+            for signal, receivers in more.items():
+                subscribed[signal] = subscribed.get(signal, []) + receivers
         # What visitors are shown of a dataset follows its issues: the
         # cached counts and latest issues, and the count in the index.
         for signal in (signals.issue_created, signals.issue_changed,

@@ -8,6 +8,10 @@ GeoReport request shows, with everything that needs no translation
 already decided and written by PostgreSQL: the open/closed status and its
 notes, the description (the title when there is none) and the dates the
 W3C way, to the second. mapping.service_request adds the names.
+
+A dataset's spatial extent (ckanext-spatial's ``spatial`` extra, GeoJSON)
+gives the request's lat/long: its centroid, computed once per dataset of
+an answer (geometry.py).
 """
 import functools
 
@@ -17,6 +21,9 @@ import ckan.model as model
 
 from ckanext.helpdesk.logic.action import issue_search_rows
 from ckanext.helpdesk.model import OPEN_STATUSES, Comment, Issue
+from ckanext.helpdesk.open311 import geometry
+
+SPATIAL_EXTRA = "spatial"
 
 # to_char's pattern of a W3C date-time in UTC, as answers give it:
 # 2010-04-14T06:37:38Z. Merging lists orders by `created` with its
@@ -56,8 +63,22 @@ def _statement():
         model.Package.title.label("dataset_title"),
         organization.c.name.label("organization_name"),
         organization.c.title.label("organization_title"),
+        _spatial_extra().label("spatial"),
     ).select_from(Issue).outerjoin(
         organization, organization.c.id == Issue.organization_id)
+
+
+def _spatial_extra():
+    """The `spatial` extra of the issue's dataset. CKAN keeps extras in
+    their own table (2.10, 2.11); a CKAN without it keeps them as JSON on
+    the dataset."""
+    table = getattr(model, "package_extra_table", None)
+    if table is None:
+        return model.Package.extras[SPATIAL_EXTRA].astext
+    return sa.select(table.c.value).where(
+        table.c.package_id == Issue.dataset_id,
+        table.c.key == SPATIAL_EXTRA,
+        table.c.state == "active").limit(1).scalar_subquery()
 
 
 def issues(context, filters):
@@ -66,4 +87,11 @@ def issues(context, filters):
     result = issue_search_rows(context, filters, _statement())
     keys = result.keys()
     # all() fetches the rows in one call, not one call per row.
-    return [dict(zip(keys, row)) for row in result.all()]
+    found = [dict(zip(keys, row)) for row in result.all()]
+    centroids = {}
+    for issue in found:
+        spatial = issue.pop("spatial")
+        if spatial not in centroids:
+            centroids[spatial] = geometry.centroid(spatial)
+        issue["lat"], issue["long"] = centroids[spatial] or (None, None)
+    return found

@@ -38,6 +38,10 @@ PARAMETER_NAMES = {
     "description": "description",
     "reporter_name": "first_name",
     "reporter_email": "email",
+    # servicerequestupdates: an update becomes a reply.
+    "issue_id": "service_request_id",
+    "body": "description",
+    "comment": "description",
 }
 # Read when the application starts, so it changes whenever the services
 # (categories, from configuration) may have changed.
@@ -150,8 +154,8 @@ def service_request(issue, words, extensions=False):
         "address": issue["dataset_title"],
         "address_id": issue["dataset_name"],
         "zipcode": None,
-        "lat": None,
-        "long": None,
+        "lat": issue["lat"],
+        "long": issue["long"],
         "media_url": None,
     }
     if extensions:
@@ -198,8 +202,8 @@ def search_filters(params, now):
     """helpdesk_issue_search filters for GET requests: status, date window
     (by default the most recent 90 days, never more than 90 days) and
     page; categories are handled by the caller (one search per code)."""
-    start, end = _window(params, now)
-    page, page_size = _paging(params)
+    start, end = date_window(params, now)
+    page, page_size = paging(params)
     filters = {
         "created_after": start.isoformat(),
         "created_before": end.isoformat(),
@@ -217,7 +221,9 @@ def wants_extensions(params):
     return (params.get("extensions") or "").lower() == "true"
 
 
-def _window(params, now):
+def date_window(params, now):
+    """(start, end) of start_date and end_date: at most 90 days apart; by
+    default the 90 days to end_date (or to now), or from start_date."""
     start = _date_param(params, "start_date")
     end = _date_param(params, "end_date")
     if start and end:
@@ -271,7 +277,7 @@ def _known_values(params, name, known, message):
     return values
 
 
-def _paging(params):
+def paging(params):
     page = _positive_int(params, "page", 1, MAX_PAGE)
     page_size = _positive_int(params, "page_size", MAX_RESULTS, MAX_RESULTS)
     return page, page_size

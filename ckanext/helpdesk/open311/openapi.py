@@ -75,6 +75,12 @@ def _paths():
             "The service_request_id of a token (empty while the report "
             "waits for moderation)", "token_requests",
             [_path_param("token")])},
+        "/servicerequestupdates.{format}": {
+            "get": _get("FixMyStreet's extension: the public updates "
+                        "(replies, status changes), oldest first",
+                        "request_updates", _UPDATE_PARAMS),
+            "post": _post_update(),
+        },
     }
 
 
@@ -112,6 +118,15 @@ _LIST_PARAMS = [
 ]
 
 
+_UPDATE_PARAMS = [
+    _query("start_date", "W3C date-time with offset", format="date-time"),
+    _query("end_date", "W3C date-time with offset (at most 90 days after "
+                       "start_date)", format="date-time"),
+    _query("page", "Page number, 1 to 1000000", pattern="^[0-9]+$"),
+    _query("page_size", "1 to 1000 (default 1000)", pattern="^[0-9]+$"),
+]
+
+
 def _get(summary, schema_name, parameters=()):
     return {
         "summary": summary,
@@ -141,6 +156,28 @@ def _post():
         "security": [{}, {"ckan_api_token": []}],
         "responses": {"200": _body("Created: an array of one",
                                    "created_requests"), **_errors()},
+    }
+
+
+def _post_update():
+    required = ["service_request_id", "update_id", "status", "description",
+                "updated_datetime"]
+    fields = required + ["api_key", "jurisdiction_id", "first_name",
+                         "last_name", "email", "phone", "media_url",
+                         "service_code"]
+    return {
+        "summary": "FixMyStreet's extension: post an update, a public "
+                   "reply (and status change), once per update_id",
+        "parameters": [_FORMAT_PARAM],
+        "requestBody": {"required": True, "content": {
+            "application/x-www-form-urlencoded": {"schema": {
+                "type": "object", "required": required,
+                "properties": {field: {"type": "string"}
+                               for field in fields},
+            }}}},
+        "security": [{"ckan_api_token": []}],
+        "responses": {"200": _body("The update's id: an array of one",
+                                   "created_updates"), **_errors()},
     }
 
 

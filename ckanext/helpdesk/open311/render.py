@@ -28,6 +28,7 @@ NOT_XML_CHARS = re.compile(
 ITEM_NAMES = {
     "services": "service",
     "service_requests": "request",
+    "service_request_updates": "request_update",
     "errors": "error",
     "attributes": "attribute",
     "values": "value",

@@ -6,6 +6,7 @@ Every answer under the prefix is GeoReport JSON or XML, errors included:
 routing failures (404, 405) are answered by a before-request hook, since
 CKAN's own error handlers render HTML pages.
 """
+import contextlib
 import datetime
 import functools
 import logging
@@ -26,11 +27,11 @@ import ckan.plugins.toolkit as tk
 from ckan.config.middleware.flask_app import csrf
 from ckan.lib import api_token
 
-from ckanext.helpdesk import ratelimit
+from ckanext.helpdesk import ratelimit, visibility
 from ckanext.helpdesk.catalogue import N_
 from ckanext.helpdesk.federation import origin
 from ckanext.helpdesk.open311 import (errors, listing, mapping, openapi,
-                                      render, tokens)
+                                      render, tokens, updates)
 
 log = logging.getLogger(__name__)
 
@@ -455,18 +456,25 @@ def _received_issue(context, fields, came_from):
 
 
 def _create_issue(context, fields):
-    try:
+    with _action_errors(tk._("Not allowed to report an issue here")):
         return tk.get_action("helpdesk_issue_create")(dict(context), fields)
+
+
+@contextlib.contextmanager
+def _action_errors(refusal):
+    """An action's failures in the spec's error shape: 429 when rate
+    limited, 400 naming the parameters, 403 saying `refusal`."""
+    try:
+        yield
     except ratelimit.RateLimited as error:
         raise errors.Open311Error(
             429, error.message,
             headers={"Retry-After": str(error.retry_after)}) from None
     except tk.ValidationError as error:
         raise errors.bad_request(
-            *mapping.validation_messages(error.error_dict))
+            *mapping.validation_messages(error.error_dict)) from None
     except tk.NotAuthorized:
-        raise errors.forbidden(
-            tk._("Not allowed to report an issue here"))
+        raise errors.forbidden(refusal) from None
 
 
 def _site_context():
@@ -507,6 +515,59 @@ def _may_see_dataset_of(context, issue):
     return True
 
 
+# -- service request updates (FixMyStreet's extension) -------------------------
+
+@endpoint("service_request_updates")
+def service_request_updates_list():
+    return updates.updates(_params(),
+                           datetime.datetime.now(datetime.timezone.utc))
+
+
+@endpoint("service_request_updates")
+def create_service_request_update():
+    """A public reply by the api_key's user (and the status change, if it
+    differs and they may change it), once per update_id of theirs."""
+    params = _params()
+    fields = updates.posted_fields(params)
+    user = _token_user()
+    if user is None:
+        raise errors.forbidden(tk._("api_key required"))
+    context = {"user": user}
+    issue = _visible_issue(context, fields["service_request_id"])
+    if issue is None:
+        raise errors.not_found(tk._(
+            "service_request_id '{0}' not found").format(
+                fields["service_request_id"]))
+    user_id = model.User.get(user).id
+    if not updates.claim(user_id, fields["update_id"], issue["id"]):
+        return [{"update_id": updates.posted_before(user_id,
+                                                    fields["update_id"])}]
+    try:
+        comment_id = _post_update(context, issue, fields, user_id)
+    except BaseException:
+        model.Session.rollback()  # the claim goes with it
+        raise
+    updates.record(user_id, fields["update_id"], comment_id)
+    return [{"update_id": comment_id}]
+
+
+def _post_update(context, issue, fields, user_id):
+    """The id of the reply the update becomes (not committed yet)."""
+    status = updates.posted_status(fields["status"], issue["status"])
+    viewer = visibility.viewer_from_context(context)
+    context = dict(context, defer_commit=True)
+    with _action_errors(tk._("Not allowed to update service_request_id "
+                             "'{0}'").format(issue["id"])):
+        if status != issue["status"] and visibility.manages(issue["id"],
+                                                            viewer):
+            tk.get_action("helpdesk_issue_update")(context, {
+                "id": issue["id"], "status": status,
+                "comment": fields["description"]})
+            return updates.latest_reply(issue["id"], user_id)
+        return tk.get_action("helpdesk_comment_create")(context, {
+            "issue_id": issue["id"], "body": fields["description"]})["id"]
+
+
 def openapi_document():
     return flask.jsonify(openapi.document(base_url()))
 
@@ -522,4 +583,7 @@ ROUTES = (
     ("/requests.<fmt>", create_service_request, ["POST"]),
     ("/requests/<service_request_id>.<fmt>", service_request, None),
     ("/tokens/<token>.<fmt>", resolve_token, None),
+    ("/servicerequestupdates.<fmt>", service_request_updates_list, ["GET"]),
+    ("/servicerequestupdates.<fmt>", create_service_request_update,
+     ["POST"]),
 )

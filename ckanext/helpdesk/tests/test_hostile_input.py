@@ -28,6 +28,7 @@ from ckan.tests import factories
 from ckanext.helpdesk.logic import ACTIONS, schema
 from ckanext.helpdesk.model import Notification
 from ckanext.helpdesk.notify import actions as notify_actions
+from ckanext.helpdesk.webhooks import actions as webhook_actions
 from ckanext.helpdesk.tests.views.conftest import Visitor, create_issue, \
     make_user
 
@@ -38,7 +39,8 @@ pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
 SECONDS = 2
 BLUEPRINTS = ("helpdesk", "helpdesk_queue", "helpdesk_moderation",
               "helpdesk_feeds", "helpdesk_exports", "helpdesk_open311",
-              "helpdesk_notify", "helpdesk_settings", "helpdesk_stats")
+              "helpdesk_notify", "helpdesk_settings", "helpdesk_stats",
+              "helpdesk_webhooks")
 REQUEST_LINE = 4094  # gunicorn's limit_request_line
 ACTORS = ("anonymous", "visitor", "sysadmin")
 
@@ -95,7 +97,7 @@ FIELD_KEYS = ("title", "description", "body", "comment", "reason", "q",
               "author_email", "category", "status", "sort", "action",
               "created_before", "created_after", "updated_after", "hidden",
               "internal", "facets", "limit", "offset", "dataset_ids",
-              "email_notifications")
+              "email_notifications", "url", "events")
 
 # Every form field and query parameter of the routes (pages and Open311).
 FORM_KEYS = ("category", "title", "description", "resource_id",
@@ -109,7 +111,7 @@ FORM_KEYS = ("category", "title", "description", "resource_id",
              "page_size", "jurisdiction_id", "attribute[dataset]",
              "attribute[organization]", "attribute[resource]",
              "attribute[title]", "address_id", "email", "first_name",
-             "last_name")
+             "last_name", "url", "events", "update_id", "updated_datetime")
 LIST_KEYS = ("organization_id", "dataset_id", "status", "service_code",
              "service_request_id", "issue_id")
 
@@ -169,11 +171,14 @@ def targets():
                                      "reason": "Spam"})
     notification = model.Session.query(Notification.id).filter_by(
         issue_id=issue["id"]).first()
+    webhook = tk.get_action("helpdesk_webhook_create")(
+        {"ignore_auth": True}, {"organization_id": org["id"],
+                                "url": "https://example.org/hook"})
     return {"users": {"anonymous": None, "visitor": reporter,
                       "sysadmin": sysadmin},
             "editor": editor, "org": org, "dataset": dataset,
             "issue": issue, "comment": comment, "abuse": abuse,
-            "notification_id": notification.id}
+            "notification_id": notification.id, "webhook": webhook}
 
 
 class Failures(list):
@@ -236,6 +241,8 @@ def _valid_ids(targets, action):
         ids["id"] = targets["abuse"]["id"]
     elif action.startswith("helpdesk_notification_"):
         ids["id"] = targets["users"]["visitor"]["name"]
+    elif action.startswith("helpdesk_webhook_"):
+        ids["id"] = targets["webhook"]["id"]
     elif action == "helpdesk_issue_delete":
         # A victim of its own: the corpus must not delete the issue every
         # other action is about.
@@ -271,8 +278,9 @@ def test_every_action_over_http_survives_the_corpus(app, targets, actor):
     client = app.test_client()
     failures = Failures()
     # Deleting last, so the other actions still find the issue.
-    actions = sorted(list(ACTIONS) + notify_actions.__all__,
-                     key=lambda action: action == "helpdesk_issue_delete")
+    actions = sorted(
+        list(ACTIONS) + notify_actions.__all__ + webhook_actions.__all__,
+        key=lambda action: action.endswith("_delete"))
     for action in actions:
         for name, data in _payloads(targets, action):
             response, seconds = _timed(lambda: client.post(
@@ -303,7 +311,8 @@ def _path(rule, targets, hostile=None):
              "report_id": targets["abuse"]["id"], "token": "some-token",
              "notification_id": targets["notification_id"],
              "service_code": "data-problem",
-             "service_request_id": targets["issue"]["id"], "fmt": "json"}
+             "service_request_id": targets["issue"]["id"], "fmt": "json",
+             "webhook_id": targets["webhook"]["id"]}
 
     def argument(match):
         converter, name = match.group(1), match.group(2)

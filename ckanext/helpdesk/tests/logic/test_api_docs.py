@@ -23,17 +23,19 @@ import ckanext.helpdesk
 from ckanext.helpdesk.logic import ACTIONS
 from ckanext.helpdesk.logic import schema as s
 from ckanext.helpdesk.notify import actions as notify_actions
+from ckanext.helpdesk.webhooks import actions as webhook_actions
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 README = pathlib.Path(ckanext.helpdesk.__file__).parents[2] / "README.rst"
-HELPDESK_ACTIONS = ACTIONS + notify_actions.__all__
+HELPDESK_ACTIONS = ACTIONS + notify_actions.__all__ + webhook_actions.__all__
 
 ISSUE = (s.issue_reference_schema,)
 ISSUE_BY_ISSUE_ID = (s.issue_reference_schema, "issue_id")
 COMMENT = (s.comment_reference_schema,)
 ORGANIZATION = (s.organization_reference_schema,)
 PREFERENCES = (notify_actions._preferences_schema,)
+WEBHOOK = (webhook_actions.webhook_reference_schema,)
 # Action -> the schemas it validates its data_dict with, each as (schema
 # function, its arguments...): the lookup naming its object (logic/lookup.py,
 # notify's target_user) and its own. A schema built per caller is listed
@@ -79,6 +81,11 @@ SCHEMAS = {
         ORGANIZATION, (s.organization_settings_update_schema,)],
     "helpdesk_notification_preferences_show": [PREFERENCES],
     "helpdesk_notification_preferences_update": [PREFERENCES],
+    "helpdesk_webhook_create": [ORGANIZATION,
+                                (webhook_actions.webhook_create_schema,)],
+    "helpdesk_webhook_list": [ORGANIZATION],
+    "helpdesk_webhook_delete": [WEBHOOK],
+    "helpdesk_webhook_rotate_secret": [WEBHOOK],
 }
 # Actions that validate only some keys of a schema they name: the keys.
 PARTIAL = {"helpdesk_notification_preferences_show": {"id"}}

@@ -33,8 +33,14 @@ KINDS = {
     "token_requests": ("service_requests", "georeport_v2_token.xsd",
                        "token_requests"),
     "errors": ("errors", "georeport_v2.xsd", "errors"),
+    # FixMyStreet's service request updates extension.
+    "request_updates": ("service_request_updates", "fms_updates.xsd",
+                        "request_updates"),
+    "created_updates": ("service_request_updates",
+                        "fms_updates_created.xsd", "created_updates"),
 }
 ARRAY_ITEMS = {"services": "service", "service_requests": "request",
+               "service_request_updates": "request_update",
                "errors": "error", "attributes": "attribute",
                "values": "value", "endpoints": "endpoint",
                "formats": "format"}
@@ -102,10 +108,11 @@ class Open311Client:
                                    headers=headers or {})
         return self._checked(response, fmt, kind, expect)
 
-    def post(self, fmt="json", expect=200, headers=None, **form):
-        response = self.client.post(self.url("requests", fmt, {}),
+    def post(self, fmt="json", expect=200, headers=None, path="requests",
+             kind="created_requests", **form):
+        response = self.client.post(self.url(path, fmt, {}),
                                     data=form, headers=headers or {})
-        return self._checked(response, fmt, "created_requests", expect)
+        return self._checked(response, fmt, kind, expect)
 
     def both(self, path, kind="service_requests", **params):
         """The JSON answer, after checking the XML one carries the same."""

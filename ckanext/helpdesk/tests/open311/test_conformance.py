@@ -365,8 +365,10 @@ def test_openapi_document_describes_every_endpoint(app):
     assert set(document["paths"]) == {
         "/discovery.{format}", "/services.{format}",
         "/services/{service_code}.{format}", "/requests.{format}",
-        "/requests/{service_request_id}.{format}", "/tokens/{token}.{format}"}
-    assert set(document["paths"]["/requests.{format}"]) == {"get", "post"}
+        "/requests/{service_request_id}.{format}", "/tokens/{token}.{format}",
+        "/servicerequestupdates.{format}"}
+    for path in ("/requests.{format}", "/servicerequestupdates.{format}"):
+        assert set(document["paths"][path]) == {"get", "post"}
 
 
 @pytest.mark.ckan_config("ckanext.helpdesk.open311.enabled", "false")

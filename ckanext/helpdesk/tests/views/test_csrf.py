@@ -43,9 +43,13 @@ def targets(portal):
     report = tk.get_action("helpdesk_abuse_report_create")(
         {"user": portal["reporter"]["name"]},
         {"issue_id": issue["id"], "reason": "Spam"})
+    webhook = tk.get_action("helpdesk_webhook_create")(
+        {"ignore_auth": True}, {"organization_id": portal["org"]["id"],
+                                "url": "https://example.org/hook"})
     return {"dataset": portal["dataset"]["name"],
             "org": portal["org"]["name"], "issue": issue["id"],
-            "comment": comment["id"], "report": report["id"]}
+            "comment": comment["id"], "report": report["id"],
+            "webhook": webhook["id"]}
 
 
 FORMS = [
@@ -67,6 +71,9 @@ FORMS = [
     "/ckan-admin/helpdesk/notifications/test",
     "/dashboard/helpdesk/email",
     "/organization/{org}/helpdesk/settings",
+    "/organization/{org}/helpdesk/webhooks/new",
+    "/organization/{org}/helpdesk/webhooks/{webhook}/rotate",
+    "/organization/{org}/helpdesk/webhooks/{webhook}/delete",
 ]
 
 
@@ -91,12 +98,14 @@ def test_every_help_desk_form_is_covered(app):
     posted = {rule.rule for rule in app.flask_app.url_map.iter_rules()
               if "POST" in rule.methods and rule.endpoint.startswith(
                   ("helpdesk.", "helpdesk_queue.", "helpdesk_moderation.",
-                   "helpdesk_notify.", "helpdesk_settings."))
+                   "helpdesk_notify.", "helpdesk_settings.",
+                   "helpdesk_webhooks."))
               and rule.endpoint not in EMAIL_LINKS}
     listed = {form.replace("{dataset}", "<id>")
               .replace("{org}", "<id>").replace("{issue}", "<issue_id>")
               .replace("{comment}", "<comment_id>")
-              .replace("{report}", "<report_id>") for form in FORMS}
+              .replace("{report}", "<report_id>")
+              .replace("{webhook}", "<webhook_id>") for form in FORMS}
 
     assert posted == listed
 
