@@ -5,7 +5,8 @@ backtrack: 20,000 characters of nested emphasis or brackets take tens of
 seconds, and a stored text is rendered on every view of its page. The help
 desk renders with markdown-it-py instead (CommonMark, a parser linear by
 design, already in CKAN's environment), with raw HTML off, then sanitises
-the result with bleach exactly as CKAN does (the same tags and attributes)
+the result with bleach as CKAN 2.10 and 2.11 do (the same tags and
+attributes; a dependency of ours, since CKAN 2.12 sanitises with nh3)
 and links bare URLs as CKAN does (rel="nofollow"); Markdown links get
 rel="nofollow" too. What was rendered is kept (a bounded cache per
 process), so a page shown again costs no parsing.

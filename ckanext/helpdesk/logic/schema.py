@@ -25,7 +25,13 @@ ignore_empty = tk.get_validator("ignore_empty")
 default = tk.get_validator("default")
 unicode_safe = tk.get_validator("unicode_safe")
 email_validator = tk.get_validator("email_validator")
-one_of = tk.get_validator("one_of")
+
+
+def one_of(values):
+    """CKAN's one_of, given a list: CKAN 2.12 formats the values into its
+    error message with %, which a tuple of them breaks (a TypeError:
+    a 500 where a 400 naming the field belongs)."""
+    return tk.get_validator("one_of")(list(values))
 
 
 def _text(length=TEXT_LENGTH):

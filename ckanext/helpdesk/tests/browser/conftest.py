@@ -60,6 +60,20 @@ def portal():
             "dataset": dataset}
 
 
+def page_width(page):
+    """How wide the page's document is, in CSS pixels."""
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def ckan_width(page, base_url):
+    """How wide CKAN's own About page is on the page's screen: no help
+    desk page may be wider. That is the screen's width on CKAN 2.10 and
+    2.11; on 2.12 CKAN's own layout (its row.wrapper) is 6 px wider than a
+    390 px phone, on every page, and not the help desk's to change."""
+    page.goto(f"{base_url}/about")
+    return page_width(page)
+
+
 def screenshot(page, name):
     page.wait_for_load_state()  # the late stylesheets too
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,8 @@ from playwright.sync_api import expect
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.tests.browser.axe import serious_violations
-from ckanext.helpdesk.tests.browser.conftest import SCREENS, screenshot
+from ckanext.helpdesk.tests.browser.conftest import SCREENS, ckan_width, \
+    page_width, screenshot
 from ckanext.helpdesk.tests.views.conftest import create_issue
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -71,6 +72,7 @@ def test_reporter_reopens_a_resolved_issue_that_is_not_fixed_for_them(
          "comment": "Renamed in this week's file."})
     page.set_viewport_size(SCREENS[size])
     sign_in(live_server, portal["visitor"])
+    fits = ckan_width(page, live_server)
 
     page.goto(f"{live_server}/dataset/{portal['dataset']['name']}"
               f"/issues/{issue['number']}")
@@ -84,5 +86,4 @@ def test_reporter_reopens_a_resolved_issue_that_is_not_fixed_for_them(
     expect(page.get_by_role("button", name="Reopen")).to_have_count(0)
     assert tk.get_action("helpdesk_issue_show")(
         {"ignore_auth": True}, {"id": issue["id"]})["status"] == "new"
-    assert page.evaluate("document.documentElement.scrollWidth"
-                         " <= document.documentElement.clientWidth")
+    assert page_width(page) <= fits

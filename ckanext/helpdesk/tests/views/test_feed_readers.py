@@ -15,11 +15,12 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def _head_feeds(page):
-    """(href, title) of the <head>'s Atom alternates."""
+    """(href, title) of the <head>'s Atom alternates; title "" where a
+    link has none (CKAN 2.12's own feed of an organization's datasets)."""
     head = page[:page.index("</head>")]
     return [(re.search(r'href="([^"]+)"', link).group(1).replace("&amp;",
                                                                    "&"),
-             re.search(r'title="([^"]*)"', link).group(1))
+             re.search(r'title="([^"]*)"|$', link).group(1) or "")
             for link in re.findall(r"<link[^>]*>", head)
             if 'rel="alternate"' in link
             and 'type="application/atom+xml"' in link]
