@@ -1,5 +1,6 @@
 """Background jobs enqueued once the transaction that wrote their rows has
-committed (notifications, forwards).
+committed (notifications, forwards, webhook deliveries), and the claim each
+job makes of its row.
 
 The rows are the promise; the job only makes it quick. Enqueued after the
 commit, a job never runs before its row exists, and a rolled-back change
@@ -11,6 +12,7 @@ import logging
 import redis
 import sqlalchemy as sa
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 log = logging.getLogger(__name__)
@@ -43,3 +45,21 @@ def _enqueue_pending(session):
 
 def _forget_pending(session):
     session.info.pop(PENDING, None)
+
+
+def claim_and_attempt(statement, attempt):
+    """The row `statement` selects, locked (None if another process holds
+    it or it is no longer pending), after `attempt(row)` and a commit: one
+    node, one job, one attempt at a time."""
+    try:
+        row = model.Session.scalars(
+            statement.with_for_update(skip_locked=True)).one_or_none()
+        if row is not None:
+            attempt(row)
+        model.Session.commit()
+    except sa.exc.SQLAlchemyError:
+        # The database went away mid-claim: nothing was recorded, the row
+        # stays pending for the next run; leave the session usable.
+        model.Session.rollback()
+        raise
+    return row

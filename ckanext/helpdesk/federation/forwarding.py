@@ -80,16 +80,8 @@ def send_forward(forward_id: str) -> str | None:
     """The background job: send one pending forward. Its new state
     ("delivered", "pending" for a retry, "failed"), or None if another
     process holds it or it is no longer pending."""
-    try:
-        forward = model.Session.execute(sa.select(Forward).where(
-            Forward.id == forward_id, Forward.state == "pending"
-        ).with_for_update(skip_locked=True)).scalar()
-        if forward is not None:
-            _attempt(forward)
-        model.Session.commit()
-    except sa.exc.SQLAlchemyError:
-        model.Session.rollback()
-        raise
+    forward = after_commit.claim_and_attempt(sa.select(Forward).where(
+        Forward.id == forward_id, Forward.state == "pending"), _attempt)
     return None if forward is None else forward.state
 
 

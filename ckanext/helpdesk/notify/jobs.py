@@ -23,6 +23,7 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.helpdesk import after_commit
 from ckanext.helpdesk.model import Issue, Notification, utcnow
 from ckanext.helpdesk.notify import checks, mail
 
@@ -35,18 +36,10 @@ def send_notification(notification_id):
     """The background job: send one pending notification. Returns its new
     status ("sent", "pending" for a retry, "failed" or "skipped"), or None
     if another process holds it or sent it already."""
-    try:
-        notification = model.Session.query(Notification).filter_by(
-            id=notification_id, status="pending"
-        ).with_for_update(skip_locked=True).one_or_none()
-        if notification is not None:
-            _attempt(notification)
-        model.Session.commit()
-    except sa.exc.SQLAlchemyError:
-        # The database went away mid-claim: nothing was recorded, the row
-        # stays pending for the next run; leave the session usable.
-        model.Session.rollback()
-        raise
+    notification = after_commit.claim_and_attempt(
+        sa.select(Notification).where(
+            Notification.id == notification_id,
+            Notification.status == "pending"), _attempt)
     return None if notification is None else notification.status
 
 

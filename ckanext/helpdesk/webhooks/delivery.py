@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
+from ckanext.helpdesk import after_commit
 from ckanext.helpdesk.model import (Webhook, WebhookAttempt, WebhookDelivery,
                                     utcnow)
 from ckanext.helpdesk.webhooks import addresses, signature
@@ -41,17 +42,10 @@ def deliver(delivery_id: str) -> str | None:
     """The background job: try one pending delivery. Its new status
     ("delivered", "pending" for a retry, "failed"), or None if another
     process holds it or it is done already."""
-    try:
-        delivery = model.Session.scalars(sa.select(WebhookDelivery).where(
+    delivery = after_commit.claim_and_attempt(
+        sa.select(WebhookDelivery).where(
             WebhookDelivery.id == delivery_id,
-            WebhookDelivery.status == "pending",
-        ).with_for_update(skip_locked=True)).one_or_none()
-        if delivery is not None:
-            _attempt(delivery)
-        model.Session.commit()
-    except sa.exc.SQLAlchemyError:
-        model.Session.rollback()
-        raise
+            WebhookDelivery.status == "pending"), _attempt)
     return None if delivery is None else delivery.status
 
 

@@ -18,25 +18,20 @@ reply posted alongside if any); ``issue_commented`` (a comment alone).
 """
 import datetime
 import json
-import logging
 
-import redis
 import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.model.types import make_uuid
 
-from ckanext.helpdesk import signals, visibility
+from ckanext.helpdesk import after_commit, signals, visibility
 from ckanext.helpdesk.logic.lookup import owning_org_id
 from ckanext.helpdesk.model import (CLOSED_STATUSES, OPEN_STATUSES, Webhook,
                                     WebhookDelivery)
 from ckanext.helpdesk.webhooks import delivery
 
-log = logging.getLogger(__name__)
 
-# session.info key: ids of the deliveries written in this transaction.
-TO_ENQUEUE = "helpdesk_webhook_deliveries_to_enqueue"
 # Changes only the organization's editors see on the timeline.
 INTERNAL_CHANGES = ("hidden",)
 
@@ -87,7 +82,9 @@ def _emit(event, issue, actor, changes=None, comment=None):
         model.Session.add(WebhookDelivery(
             id=delivery_id, webhook_id=webhook.id, event=event,
             issue_id=issue.id, body=json.dumps(payload)))
-        _enqueue_after_commit(model.Session(), delivery_id)
+        after_commit.enqueue(
+            model.Session(), delivery.deliver, delivery_id,
+            f"helpdesk webhook delivery {delivery_id}", "deliver-webhooks")
 
 
 def _payload(event, issue, actor, changes, comment, internal, public):
@@ -165,30 +162,3 @@ def _comment(comment, internal):
                       author_email=(author.email if author
                                     else comment.author_email))
     return record
-
-
-# -- after commit -------------------------------------------------------------
-
-def _enqueue_after_commit(session, delivery_id):
-    """Remember the delivery; its job is enqueued once the change commits
-    (and forgotten if it rolls back)."""
-    session.info.setdefault(TO_ENQUEUE, []).append(delivery_id)
-    for event, listener in (("after_commit", _enqueue_deliveries),
-                            ("after_rollback", _forget_deliveries)):
-        if not sa.event.contains(session, event, listener):
-            sa.event.listen(session, event, listener)
-
-
-def _enqueue_deliveries(session):
-    waiting = session.info.pop(TO_ENQUEUE, [])
-    try:
-        for delivery_id in waiting:
-            tk.enqueue_job(delivery.deliver, [delivery_id],
-                           title=f"helpdesk webhook delivery {delivery_id}")
-    except (redis.exceptions.RedisError, OSError) as error:
-        log.warning("Webhook deliveries wait for `ckan helpdesk "
-                    "deliver-webhooks`: cannot enqueue (%s)", error)
-
-
-def _forget_deliveries(session):
-    session.info.pop(TO_ENQUEUE, None)
