@@ -316,6 +316,9 @@ class OrganizationSettings(tk.BaseModel):
     organization_id = sa.Column(sa.UnicodeText, primary_key=True)
     # Working days to the first public response.
     response_target_days = sa.Column(sa.Integer)
+    # The organization's own help desk addresses, told of its issues as
+    # its publishers are (a list; None or [] for none).
+    notify_emails = sa.Column(sa.JSON)
     updated = _timestamp(onupdate=utcnow)
 
 

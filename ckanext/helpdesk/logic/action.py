@@ -26,6 +26,7 @@ from ckanext.helpdesk.model import (OPEN_STATUSES, REOPENED_STATUS,
                                     AbuseReport, Comment, Event, Issue,
                                     IssueCounter, LastSeen, Subscription,
                                     Vote, utcnow)
+from ckanext.helpdesk.notify import recipients
 
 __all__ = list(ACTIONS)
 
@@ -1391,6 +1392,7 @@ def helpdesk_assignee_list(context, data_dict):
 def _organization_settings(organization):
     own = targets.own_target(organization.id)
     return {"organization_id": organization.id,
+            "notify_emails": recipients.own_addresses(organization.id),
             "response_target_days": own,
             "default_response_target_days": targets.default_target(),
             "effective_response_target_days": (
@@ -1401,11 +1403,12 @@ def _organization_settings(organization):
 def helpdesk_organization_settings_show(context, data_dict):
     """An organization's help desk settings: its response target, the
     working days (Monday to Friday) within which it aims to answer each
-    issue publicly for the first time.
+    issue publicly for the first time, and its own help desk addresses.
 
     :param organization_id: the organization's id or name
     :type organization_id: string
-    :returns: ``organization_id``, ``response_target_days`` (the
+    :returns: ``organization_id``, ``notify_emails`` (the addresses told
+        of its issues as its publishers are), ``response_target_days`` (the
         organization's own target, None when it set none),
         ``default_response_target_days`` (the portal's) and
         ``effective_response_target_days`` (the one that holds)
@@ -1425,6 +1428,10 @@ def helpdesk_organization_settings_update(context, data_dict):
         response, from 1 to 60; blank or null for the portal's default
         (ckanext.helpdesk.response_target_days)
     :type response_target_days: int
+    :param notify_emails: the organization's own help desk addresses (at
+        most 5), told of new issues and replies as its publishers are; a
+        list or text separated by commas; left as they are when not given
+    :type notify_emails: list of strings
     :returns: the settings, as helpdesk_organization_settings_show
     :rtype: dictionary
     """
@@ -1434,6 +1441,8 @@ def helpdesk_organization_settings_update(context, data_dict):
     data = _validate(data_dict, schema.organization_settings_update_schema(),
                      context)
     targets.set_target(organization.id, data["response_target_days"])
+    if "notify_emails" in data:
+        recipients.set_own_addresses(organization.id, data["notify_emails"])
     _commit(context)
     # Pages say the organization's promise from a cache: say the new one.
     cache.forget(("response", organization.id))

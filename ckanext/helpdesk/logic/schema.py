@@ -228,4 +228,5 @@ def organization_settings_update_schema():
     return {
         "organization_id": [ignore],
         "response_target_days": [not_missing, v.helpdesk_response_target],
+        "notify_emails": [ignore_missing, v.helpdesk_email_addresses],
     }

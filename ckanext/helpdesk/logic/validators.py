@@ -16,8 +16,11 @@ from ckanext.helpdesk.model import (CLOSED_STATUSES, OPEN_STATUSES,
                                     REOPENABLE_STATUSES, STATUSES, Issue)
 
 LIST_LENGTH = 1000  # values of a list parameter (ids, organizations)
+MAX_NOTIFY_EMAILS = 5  # an organization's own help desk addresses
+MAX_EMAIL_LENGTH = 254  # RFC 5321's path limit
 
 __all__ = [
+    "helpdesk_email_addresses",
     "helpdesk_not_blank", "helpdesk_max_length", "helpdesk_category",
     "helpdesk_status", "helpdesk_not_held",
     "helpdesk_status_filter", "helpdesk_dataset_id",
@@ -312,3 +315,27 @@ def helpdesk_response_target(value):
     if not targets.MIN_TARGET_DAYS <= days <= targets.MAX_TARGET_DAYS:
         raise tk.Invalid(message)
     return days
+
+
+def helpdesk_email_addresses(value):
+    """Email addresses, as a list or as text separated by commas, spaces
+    or lines: each once (letter case aside), at most MAX_NOTIFY_EMAILS."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    if not isinstance(value, list) or not all(
+            isinstance(address, str) for address in value):
+        raise tk.Invalid(tk._("Give email addresses separated by commas"))
+    addresses = []
+    for address in value:
+        if len(address) > MAX_EMAIL_LENGTH:
+            raise tk.Invalid(tk._("An email address has at most {n} "
+                                  "characters").format(n=MAX_EMAIL_LENGTH))
+        tk.get_validator("email_validator")(address, {})  # names it if bad
+        if address.lower() not in (known.lower() for known in addresses):
+            addresses.append(address)
+    if len(addresses) > MAX_NOTIFY_EMAILS:
+        raise tk.Invalid(tk._("Give at most {n} addresses").format(
+            n=MAX_NOTIFY_EMAILS))
+    return addresses

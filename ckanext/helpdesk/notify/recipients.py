@@ -11,13 +11,14 @@ import dataclasses
 from typing import Iterable, Optional
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import visibility
-from ckanext.helpdesk.model import (NotificationOptOut, Subscription,
-                                    reopens)
+from ckanext.helpdesk.model import (NotificationOptOut, OrganizationSettings,
+                                    Subscription, reopens, utcnow)
 from ckanext.helpdesk.notify import confirm, optout
 
 PUBLISHER_CAPACITIES = ("admin", "editor")
@@ -86,13 +87,40 @@ def organization_emails():
     return dict(pair.split("=", 1) for pair in pairs if "=" in pair)
 
 
-def _organization_email(organization_id):
+def own_addresses(organization_id: str) -> list[str]:
+    """The help desk addresses the organization's admins gave on its
+    settings page."""
+    return model.Session.execute(sa.select(
+        OrganizationSettings.notify_emails).where(
+        OrganizationSettings.organization_id == organization_id
+    )).scalar() or []
+
+
+def set_own_addresses(organization_id: str, addresses: list[str]) -> None:
+    """Set the organization's own help desk addresses. Not committed."""
+    table = OrganizationSettings.__table__
+    statement = pg_insert(table).values(
+        organization_id=organization_id, notify_emails=addresses,
+        updated=utcnow())
+    model.Session.execute(statement.on_conflict_do_update(
+        index_elements=[table.c.organization_id],
+        set_={"notify_emails": addresses, "updated": utcnow()}))
+
+
+def _organization_email(organization_id, configured=True):
+    """The organization's own addresses (from its settings page) and, with
+    `configured`, the operator's one (notify.organization_emails)."""
     organization = model.Group.get(organization_id)
-    address = organization and organization_emails().get(organization.name)
-    if not address:
+    if organization is None:
         return []
+    addresses = own_addresses(organization_id)
+    fixed = organization_emails().get(organization.name)
+    if configured and fixed and fixed.lower() not in (
+            address.lower() for address in addresses):
+        addresses = addresses + [fixed]
     return [Recipient(address, "organization_email",
-                      name=organization.display_name)]
+                      name=organization.display_name)
+            for address in addresses]
 
 
 def publishers(issue):
@@ -103,8 +131,10 @@ def publishers(issue):
     found = _organization_members(organization_id, capacities)
     if "maintainer" in wanted:
         found += _maintainer(issue)
-    if "organization_email" in wanted:
-        found += _organization_email(organization_id)
+    # The addresses its admins gave are told whatever the operator chose:
+    # giving them is asking to be told.
+    found += _organization_email(
+        organization_id, configured="organization_email" in wanted)
     # A choice that names nobody here must not leave the issue unheard.
     return found or _organization_members(organization_id, ["admin"])
 

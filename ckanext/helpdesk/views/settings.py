@@ -1,5 +1,6 @@
 """An organization's help desk settings page, for its admins (and
-sysadmins): the response target its queue and digests measure issues by.
+sysadmins): the response target its queue and digests measure issues by,
+and the organization's own help desk addresses.
 Others get 403 (404 for an organization that does not exist)."""
 from flask import Blueprint
 
@@ -10,7 +11,7 @@ from ckanext.helpdesk.views.common import call, form_data, form_status, \
 
 settings = Blueprint("helpdesk_settings", __name__)
 
-SETTINGS_FIELDS = ("response_target_days",)
+SETTINGS_FIELDS = ("response_target_days", "notify_emails")
 
 
 @settings.route("/organization/<id>/helpdesk/settings",
@@ -25,7 +26,9 @@ def organization(id):
     current = call("helpdesk_organization_settings_show",
                    organization_id=org["id"])
     own = current["response_target_days"]
-    data, errors = {"response_target_days": "" if own is None else own}, {}
+    data = {"response_target_days": "" if own is None else own,
+            "notify_emails": ", ".join(current["notify_emails"])}
+    errors = {}
     if tk.request.method == "POST":
         data = {key: form_data().get(key, "") for key in SETTINGS_FIELDS}
         try:

@@ -85,6 +85,52 @@ def test_publishers_can_be_a_fixed_address_per_organization(
         emails["desk@transport.example.org"])
 
 
+def test_the_addresses_its_admins_gave_hear_of_issues_and_of_internal_notes(
+        people, report, mail, run_jobs):
+    act("helpdesk_organization_settings_update", people["admin"],
+        organization_id=people["organization"]["id"],
+        response_target_days=None,
+        notify_emails="desk@transport.example.org, Tickets@crm.example.org")
+    issue = report()
+    run_jobs()
+
+    emails = delivered(mail, 5)
+    assert set(emails) == {
+        "desk@transport.example.org", "Tickets@crm.example.org",
+        people["admin"]["email"], people["editor"]["email"],
+        people["reporter"]["email"]}
+    assert "help desk address of Transport Office" in text_of(
+        emails["desk@transport.example.org"])
+    mail.clear()
+
+    act("helpdesk_comment_create", people["editor"], issue_id=issue["id"],
+        body="Checking with the depot.", internal=True)
+    run_jobs()
+
+    # The organization's own channel reads its internal notes; the
+    # reporter does not.
+    emails = delivered(mail, 3)
+    assert set(emails) == {"desk@transport.example.org",
+                           "Tickets@crm.example.org",
+                           people["admin"]["email"]}
+
+
+def test_an_address_removed_from_the_settings_is_not_emailed_any_more(
+        people, report, mail, run_jobs):
+    act("helpdesk_organization_settings_update", people["admin"],
+        organization_id=people["organization"]["id"],
+        response_target_days=None, notify_emails=["desk@transport.example.org"])
+    report()
+    # Removed before the worker sends: checked again at sending time.
+    act("helpdesk_organization_settings_update", people["admin"],
+        organization_id=people["organization"]["id"],
+        response_target_days=None, notify_emails=[])
+    run_jobs()
+
+    emails = delivered(mail, 3)
+    assert "desk@transport.example.org" not in emails
+
+
 @pytest.mark.ckan_config("ckanext.helpdesk.notify.publisher_recipients",
                          "maintainer")
 def test_a_choice_naming_nobody_falls_back_to_the_admins(

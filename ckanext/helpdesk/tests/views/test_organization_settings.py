@@ -118,3 +118,47 @@ def test_the_action_names_the_field_of_a_bad_target(org_people):
             {"user": org_people["editor"]["name"], "ignore_auth": False},
             {"organization_id": org_people["org"]["id"],
              "response_target_days": 4})
+
+
+def test_an_admin_gives_the_organizations_help_desk_addresses(
+        visitor, org_people):
+    visitor.sign_in(org_people["admin"])
+
+    saved = visitor.post(org_people["url"], {
+        "response_target_days": "",
+        "notify_emails": "desk@example.org, tickets@example.org "
+                         "DESK@example.org"},
+        follow_redirects=True)
+
+    assert "The help desk settings are saved." in saved.body
+    assert 'value="desk@example.org, tickets@example.org"' in saved.body
+    assert _target(org_people["org"])["notify_emails"] == [
+        "desk@example.org", "tickets@example.org"]  # each once
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("desk@example.org, not-an-address", "not-an-address is not a valid"),
+    (", ".join(f"desk{n}@example.org" for n in range(6)), "at most 5"),
+])
+def test_a_bad_address_is_shown_again_beside_its_field(visitor, org_people,
+                                                       typed, message):
+    visitor.sign_in(org_people["admin"])
+
+    page = visitor.post(org_people["url"], {"response_target_days": "4",
+                                            "notify_emails": typed})
+
+    assert page.status_code == 200
+    error = field_error(page.body, "field-notify-emails")
+    assert error and message in error
+    assert f'value="{typed}"' in page.body  # what was typed, kept
+    assert _target(org_people["org"])["notify_emails"] == []
+    assert _target(org_people["org"])["response_target_days"] is None
+
+
+def test_the_action_names_the_field_of_a_bad_address(org_people):
+    with pytest.raises(tk.ValidationError) as refused:
+        tk.get_action("helpdesk_organization_settings_update")(
+            {"user": org_people["admin"]["name"], "ignore_auth": False},
+            {"organization_id": org_people["org"]["id"],
+             "response_target_days": None, "notify_emails": [42]})
+    assert list(refused.value.error_dict) == ["notify_emails"]
