@@ -20,6 +20,7 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 
 import ckanext.helpdesk
+from ckanext.helpdesk.federation import actions as federation_actions
 from ckanext.helpdesk.logic import ACTIONS
 from ckanext.helpdesk.logic import schema as s
 from ckanext.helpdesk.notify import actions as notify_actions
@@ -28,7 +29,8 @@ from ckanext.helpdesk.webhooks import actions as webhook_actions
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 README = pathlib.Path(ckanext.helpdesk.__file__).parents[2] / "README.rst"
-HELPDESK_ACTIONS = ACTIONS + notify_actions.__all__ + webhook_actions.__all__
+HELPDESK_ACTIONS = (ACTIONS + notify_actions.__all__
+                    + webhook_actions.__all__ + federation_actions.__all__)
 
 ISSUE = (s.issue_reference_schema,)
 ISSUE_BY_ISSUE_ID = (s.issue_reference_schema, "issue_id")
@@ -86,6 +88,13 @@ SCHEMAS = {
     "helpdesk_webhook_list": [ORGANIZATION],
     "helpdesk_webhook_delete": [WEBHOOK],
     "helpdesk_webhook_rotate_secret": [WEBHOOK],
+    # Routes are named by their id alone, read by the actions themselves.
+    "helpdesk_forward_route_list": [ORGANIZATION],
+    "helpdesk_forward_route_create": [ORGANIZATION],
+    "helpdesk_forward_route_services": [],
+    "helpdesk_forward_route_update": [],
+    "helpdesk_forward_route_delete": [],
+    "helpdesk_forward_list": [ISSUE],
 }
 # Actions that validate only some keys of a schema they name: the keys.
 PARTIAL = {"helpdesk_notification_preferences_show": {"id"}}
