@@ -16,6 +16,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.categories import configured_categories
 from ckanext.helpdesk.federation import client, forwarding, origin, routes
+from ckanext.helpdesk.logic.action import issue_parameters
 from ckanext.helpdesk.logic.lookup import issue_from, organization_from
 from ckanext.helpdesk.model import ForwardRoute
 
@@ -259,12 +260,12 @@ def helpdesk_forward_route_delete(context, data_dict):
     model.Session.commit()
 
 
+@issue_parameters()
 def helpdesk_forward_list(context, data_dict):
     """Where an issue was forwarded, and how it went. The editors and admins
     of its organization may call it.
 
-    :param id: the issue's id
-    :type id: string
+    {issue parameters}
 
     :returns: the forwards (``endpoint_name``, ``base_url``, ``route_kind``,
         ``state``: pending, delivered or failed, ``attempts``,

@@ -70,7 +70,7 @@ ISSUE_PARAMETERS = """\
 """
 
 
-def _issue_parameters(id_key="id"):
+def issue_parameters(id_key="id"):
     """Decorate an action about one issue: its docstring (what help_show
     answers) gets the parameters naming the issue where it reads
     "{issue parameters}"."""
@@ -226,7 +226,7 @@ def _next_number(issue):
 
 
 @tk.side_effect_free
-@_issue_parameters()
+@issue_parameters()
 def helpdesk_issue_show(context, data_dict):
     """Return an issue, by its id or by its number in a dataset (or among
     an organization's data requests). Anyone who may see the issue may
@@ -259,7 +259,7 @@ def _issue_by_id(context, issue_id):
     return _issue_dict(row)
 
 
-@_issue_parameters()
+@issue_parameters()
 def helpdesk_issue_update(context, data_dict):
     """Change an issue's status, assignee, original (``duplicate_of``),
     title or description, optionally with a reply posted alongside. The
@@ -303,7 +303,7 @@ def helpdesk_issue_update(context, data_dict):
     return _issue_by_id(context, issue.id)
 
 
-@_issue_parameters()
+@issue_parameters()
 def helpdesk_issue_reopen(context, data_dict):
     """Reopen an issue one reported that was resolved or marked won't fix:
     it is "new" again, the timeline says who reopened it, and its
@@ -328,7 +328,7 @@ def helpdesk_issue_reopen(context, data_dict):
     return _issue_by_id(context, issue.id)
 
 
-@_issue_parameters()
+@issue_parameters()
 def helpdesk_issue_hide(context, data_dict):
     """Hide an issue from the public, or show it again. The editors and
     admins of the issue's organization may call it.
@@ -349,7 +349,7 @@ def helpdesk_issue_hide(context, data_dict):
     return _issue_by_id(context, issue.id)
 
 
-@_issue_parameters()
+@issue_parameters()
 def helpdesk_issue_delete(context, data_dict):
     """Delete an issue with its comments, timeline and votes; its number is
     not given out again. Sysadmins only.
@@ -826,7 +826,7 @@ def _closing_comment_dict(closing):
 
 # -- comments --------------------------------------------------------------
 
-@_issue_parameters("issue_id")
+@issue_parameters("issue_id")
 def helpdesk_comment_create(context, data_dict):
     """Comment on an issue: a public reply or, for the editors and admins
     of the issue's organization, an internal note. Whoever may see the
@@ -947,7 +947,7 @@ def _set_comment_hidden(context, comment, hidden):
 
 
 @tk.side_effect_free
-@_issue_parameters("issue_id")
+@issue_parameters("issue_id")
 def helpdesk_comment_list(context, data_dict):
     """List the comments of an issue the caller may read, oldest first:
     internal notes only for the organization's members, hidden comments
@@ -1002,7 +1002,7 @@ def _comment_dict(comment, author, author_fullname, managed):
 # -- timeline --------------------------------------------------------------
 
 @tk.side_effect_free
-@_issue_parameters("issue_id")
+@issue_parameters("issue_id")
 def helpdesk_event_list(context, data_dict):
     """List the timeline of an issue, oldest first: status, assignment and
     duplicate changes; moderation (hiding and showing the issue or its
@@ -1044,7 +1044,7 @@ def helpdesk_event_list(context, data_dict):
 
 # -- votes and subscriptions -----------------------------------------------
 
-@_issue_parameters()
+@issue_parameters()
 def helpdesk_issue_vote(context, data_dict):
     """+1 an issue, once per user. Signed-in users who may see the issue
     may call it.
@@ -1059,7 +1059,7 @@ def helpdesk_issue_vote(context, data_dict):
     return _set_vote(context, issue_from(context, data_dict), True)
 
 
-@_issue_parameters()
+@issue_parameters()
 def helpdesk_issue_unvote(context, data_dict):
     """Take back one's +1 of an issue. Signed-in users who may see the
     issue may call it.
@@ -1097,7 +1097,7 @@ def _set_vote(context, issue, voted):
     return {"vote_count": vote_count, "voted": voted}
 
 
-@_issue_parameters()
+@issue_parameters()
 def helpdesk_issue_subscribe(context, data_dict):
     """Follow an issue: its changes and comments are emailed to the
     caller. Signed-in users who may see the issue may call it.
@@ -1112,7 +1112,7 @@ def helpdesk_issue_subscribe(context, data_dict):
     return _set_subscription(context, issue_from(context, data_dict), True)
 
 
-@_issue_parameters()
+@issue_parameters()
 def helpdesk_issue_unsubscribe(context, data_dict):
     """Stop following an issue. Signed-in users who may see the issue may
     call it.
@@ -1145,7 +1145,7 @@ def _set_subscription(context, issue, subscribed):
 
 # -- what a user follows ---------------------------------------------------
 
-@_issue_parameters()
+@issue_parameters()
 def helpdesk_issue_seen(context, data_dict):
     """Record that the caller has just looked at the issue: what happened
     on it until now is no longer "updated since you last looked". The
@@ -1189,7 +1189,7 @@ def helpdesk_unread_count(context, data_dict):
 
 # -- abuse reports ---------------------------------------------------------
 
-@_issue_parameters("issue_id")
+@issue_parameters("issue_id")
 def helpdesk_abuse_report_create(context, data_dict):
     """Report an issue, or one of its comments, as abusive, with a reason.
     Reported by as many distinct people as
