@@ -253,6 +253,8 @@ def helpdesk_forward_route_delete(context, data_dict):
 
     :param id: the route's id
     :type id: string
+    :returns: nothing (``null`` over the Action API)
+    :rtype: None
     """
     route = _route_from(context, data_dict)
     tk.check_access("helpdesk_forward_route_delete", context, data_dict)
