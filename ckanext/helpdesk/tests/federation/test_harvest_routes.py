@@ -18,12 +18,11 @@ pytestmark = pytest.mark.ckan_config(
 @pytest.fixture
 def harvest_tables(with_plugins, clean_db, migrate_db_for):
     """ckanext-harvest's tables, before any dataset is made (its plugin
-    reads them when one is)."""
+    reads them when one is). They stay for the rest of the session: once
+    loaded, its model maps harvest objects onto CKAN's datasets for good,
+    and purging a dataset reads them."""
     model.Session.remove()
     migrate_db_for("harvest")
-    yield
-    model.Session.remove()
-    migrate_db_for("harvest", "base", forward=False)
 
 
 def harvested_from(portal_url, dataset, guid):
