@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
 from ckanext.helpdesk import cache, readiness, rendering, spam, visibility
+from ckanext.helpdesk.logic import moderation
 from ckanext.helpdesk.mailin import addresses
 from ckanext.helpdesk.model import OPEN_STATUSES, REOPENABLE_STATUSES, \
     reopens
@@ -32,6 +33,7 @@ __all__ = [
     "helpdesk_response_target", "helpdesk_duration", "helpdesk_percent",
     "helpdesk_write_in_address", "helpdesk_forward_routes",
     "helpdesk_issue_forwards", "helpdesk_webhook_list",
+    "helpdesk_report_reason",
 ]
 
 
@@ -394,6 +396,16 @@ def helpdesk_pending_reports():
         return len(tk.get_action("helpdesk_abuse_report_list")({}, {}))
     except tk.NotAuthorized:
         return 0
+
+
+def helpdesk_report_reason(reason):
+    """An abuse report's reason as the moderator reads it: the help desk's
+    own (a held first post) in the reader's language, a person's as they
+    wrote it. Never through the template's _(), whose result Jinja takes
+    for safe markup: a reason is text anyone may write."""
+    if reason == moderation.FIRST_POST:
+        return tk._(reason)
+    return reason or ""
 
 
 def helpdesk_spam_guard():
