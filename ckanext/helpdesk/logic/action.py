@@ -1442,7 +1442,8 @@ def helpdesk_organization_settings_update(context, data_dict):
                      context)
     targets.set_target(organization.id, data["response_target_days"])
     if "notify_emails" in data:
-        recipients.set_own_addresses(organization.id, data["notify_emails"])
+        targets.save_settings(organization.id,
+                              notify_emails=data["notify_emails"])
     _commit(context)
     # Pages say the organization's promise from a cache: say the new one.
     cache.forget(("response", organization.id))

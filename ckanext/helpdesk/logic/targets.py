@@ -56,13 +56,18 @@ def own_target(organization_id: str) -> int | None:
 
 def set_target(organization_id: str, days: int | None) -> None:
     """Set (None: clear) the organization's target. Not committed."""
+    save_settings(organization_id, response_target_days=days)
+
+
+def save_settings(organization_id: str, **values) -> None:
+    """Set some of the organization's help desk settings (columns of
+    OrganizationSettings), making its row if it has none. Not committed."""
     table = OrganizationSettings.__table__
-    statement = pg_insert(table).values(
-        organization_id=organization_id, response_target_days=days,
-        updated=utcnow())
+    values["updated"] = utcnow()
+    statement = pg_insert(table).values(organization_id=organization_id,
+                                        **values)
     model.Session.execute(statement.on_conflict_do_update(
-        index_elements=[table.c.organization_id],
-        set_={"response_target_days": days, "updated": utcnow()}))
+        index_elements=[table.c.organization_id], set_=values))
 
 
 def add_working_days(moment, days):

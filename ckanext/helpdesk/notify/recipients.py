@@ -11,14 +11,13 @@ import dataclasses
 from typing import Iterable, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import visibility
 from ckanext.helpdesk.model import (NotificationOptOut, OrganizationSettings,
-                                    Subscription, reopens, utcnow)
+                                    Subscription, reopens)
 from ckanext.helpdesk.notify import confirm, optout
 
 PUBLISHER_CAPACITIES = ("admin", "editor")
@@ -94,17 +93,6 @@ def own_addresses(organization_id: str) -> list[str]:
         OrganizationSettings.notify_emails).where(
         OrganizationSettings.organization_id == organization_id
     )).scalar() or []
-
-
-def set_own_addresses(organization_id: str, addresses: list[str]) -> None:
-    """Set the organization's own help desk addresses. Not committed."""
-    table = OrganizationSettings.__table__
-    statement = pg_insert(table).values(
-        organization_id=organization_id, notify_emails=addresses,
-        updated=utcnow())
-    model.Session.execute(statement.on_conflict_do_update(
-        index_elements=[table.c.organization_id],
-        set_={"notify_emails": addresses, "updated": utcnow()}))
 
 
 def _organization_email(organization_id, configured=True):
