@@ -111,7 +111,7 @@ def new_data_request(id):
 @http_errors
 def similar_issues(id):
     """The dataset's open issues like the title being typed on its report
-    form (fetched with htmx as it is typed)."""
+    form (fetched by assets/similar.js as it is typed)."""
     pkg = visible_dataset(id)
     return _similar({"dataset_id": pkg["id"]})
 
