@@ -81,7 +81,7 @@ def service(category, moderated):
         # Moderated reports get a token until a moderator lets them through.
         "type": "batch" if moderated else "realtime",
         "keywords": category["name"].lower(),
-        "group": tk._("organizations") if data_request else tk._("datasets"),
+        "group": tk._("Organizations") if data_request else tk._("Datasets"),
     }
 
 
