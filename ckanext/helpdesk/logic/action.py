@@ -1,27 +1,25 @@
 """Actions of the help desk, registered by the plugin's blanket.
 
-Each checks access first, validates with a schema from logic/schema.py and
-returns plain dicts (dates ISO 8601 with offset). Reads build one
-statement through visibility.py, so lists cost a constant number of
-queries whatever their length. Signals are sent before the commit, so what
-subscribers add to the session commits with the change.
+Each checks access first, validates with a schema from logic/schema.py,
+looks up what it is about (logic/lookup.py), then calls a query of
+logic/queries.py or writes, commits and returns plain dicts (dates ISO
+8601 with offset). The queries build one statement through visibility.py,
+so lists cost a constant number of queries whatever their length. Signals
+are sent before the commit, so what subscribers add to the session
+commits with the change.
 """
-import datetime
-
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm import aliased
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import cache, ratelimit, signals, visibility
 from ckanext.helpdesk.categories import configured_categories
-from ckanext.helpdesk.logic import (ACTIONS, following, moderation,
+from ckanext.helpdesk.logic import (ACTIONS, moderation, queries,
                                     response_time, schema, stats, targets)
-from ckanext.helpdesk.logic.lookup import (abuse_report_from, by_id_or_name,
-                                           comment_from, ids_of, issue_from,
-                                           organization_from)
+from ckanext.helpdesk.logic.lookup import (abuse_report_from, comment_from,
+                                           issue_from, organization_from)
 from ckanext.helpdesk.model import (OPEN_STATUSES, REOPENED_STATUS,
                                     AbuseReport, Comment, Event, Issue,
                                     IssueCounter, LastSeen, Subscription,
@@ -37,16 +35,6 @@ UPDATABLE = {"status": "status", "assignee": "assignee_id",
 # Issue columns whose changes go on the timeline -> the event kind.
 EVENT_KINDS = {"status": "status", "assignee_id": "assignee",
                "duplicate_of_id": "duplicate_of", "hidden": "hidden"}
-SORTS = {
-    "newest": (Issue.created.desc(), Issue.id),
-    "oldest": (Issue.created.asc(), Issue.id),
-    "updated": (Issue.updated.desc(), Issue.id),
-    "votes": (Issue.vote_count.desc(), Issue.created.desc(), Issue.id),
-    "comments": (Issue.comment_count.desc(), Issue.created.desc(), Issue.id),
-}
-# Columns read for issue dicts: all but the (large) search vector.
-ISSUE_COLUMNS = [column for column in Issue.__table__.c
-                 if column.key != "search_vector"]
 
 
 # -- plumbing --------------------------------------------------------------
@@ -111,16 +99,6 @@ def _signed_in_actor(context):
 
 def _viewer(context):
     return visibility.viewer_from_context(context)
-
-
-def _iso(moment):
-    if moment is None:
-        return None
-    return moment.astimezone(datetime.timezone.utc).isoformat()
-
-
-def _display_name(name, fullname, fallback=None):
-    return fullname or name or fallback
 
 
 # -- categories ------------------------------------------------------------
@@ -252,11 +230,10 @@ def helpdesk_issue_show(context, data_dict):
 
 
 def _issue_by_id(context, issue_id):
-    statement = _issue_select(_viewer(context)).where(Issue.id == issue_id)
-    row = model.Session.execute(statement).first()
-    if row is None:
+    issue = queries.issue_by_id(_viewer(context), issue_id)
+    if issue is None:
         raise tk.ObjectNotFound(tk._("Issue not found"))
-    return _issue_dict(row)
+    return issue
 
 
 @issue_parameters()
@@ -492,13 +469,14 @@ def helpdesk_issue_search(context, data_dict):
     :rtype: dictionary
     """
     data, viewer, conditions = _searched(context, data_dict)
-    page = _search_page(_issue_select(viewer), data, conditions)
-    results = [_issue_dict(row) for row in model.Session.execute(page)]
+    page = queries.search_page(queries.issue_select(viewer), data,
+                               conditions)
+    results = [queries.issue_dict(row) for row in model.Session.execute(page)]
     if not data["facets"]:
         return {"results": results}
     counted = data["offset"] + tk.config.get(
         "ckanext.helpdesk.search_count_cap")
-    facets = _facets(viewer, conditions, counted + 1)
+    facets = queries.facets(viewer, conditions, counted + 1)
     count = sum(facets["status"].values())
     if count > counted:
         return {"count": counted, "count_capped": True, "results": results}
@@ -513,8 +491,8 @@ def issue_search_rows(context, data_dict, statement):
     fields of many issues rather than whole issue dicts (Open311's
     lists)."""
     data, viewer, conditions = _searched(context, data_dict)
-    page = _search_page(visibility.visible_issues(statement, viewer), data,
-                        conditions)
+    page = queries.search_page(visibility.visible_issues(statement, viewer),
+                               data, conditions)
     # On the session's connection, as Core: the ORM's loading of rows
     # would cost more than the query for a thousand of them.
     return model.Session.connection().execute(page)
@@ -526,8 +504,7 @@ def issue_search_statement(context, data_dict, statement):
     helpdesk_issue_search for `data_dict`, but every match rather than a
     page: for exports, which stream them all."""
     data, viewer, conditions = _searched(context, data_dict)
-    return (visibility.visible_issues(statement, viewer)
-            .where(*conditions).order_by(*SORTS[data["sort"]]))
+    return queries.search_matches(statement, data, viewer, conditions)
 
 
 def _searched(context, data_dict):
@@ -535,75 +512,7 @@ def _searched(context, data_dict):
     tk.check_access("helpdesk_issue_search", context, data_dict)
     data = _validate(data_dict, schema.issue_search_schema(), context)
     viewer = _viewer(context)
-    return data, viewer, _search_conditions(data, viewer)
-
-
-def _search_page(statement, data, conditions):
-    return (statement.where(*conditions)
-            .order_by(*SORTS[data["sort"]])
-            .limit(min(data["limit"], schema.SEARCH_LIMIT))
-            .offset(data["offset"]))
-
-
-def _search_conditions(data, viewer):
-    """WHERE clauses (over Issue alone) for the search filters given."""
-    return [condition(data[key], viewer)
-            for key, condition in SEARCH_FILTERS.items() if key in data]
-
-
-def _assignee_condition(assignee, viewer):
-    if assignee == "none":
-        return Issue.assignee_id.is_(None)
-    if assignee == "me":
-        return Issue.assignee_id == viewer.user_id
-    return Issue.assignee_id == by_id_or_name(model.User, assignee)
-
-
-# Search filter -> its condition on the (validated) value, for a viewer.
-SEARCH_FILTERS = {
-    "dataset_id": lambda value, viewer: Issue.dataset_id == by_id_or_name(
-        model.Package, value),
-    "organization_id": lambda value, viewer: Issue.organization_id.in_(
-        ids_of(model.Group, value)),
-    "id": lambda value, viewer: Issue.id.in_(value),
-    "category": lambda value, viewer: Issue.category == value,
-    "status": lambda value, viewer: Issue.status.in_(value),
-    "assignee": _assignee_condition,
-    "reporter": lambda value, viewer: Issue.reporter_id == by_id_or_name(
-        model.User, value),
-    "q": lambda value, viewer: Issue.search_vector.op("@@")(
-        sa.func.websearch_to_tsquery("english", value)),
-    "created_before": lambda value, viewer: Issue.created < value,
-    "created_after": lambda value, viewer: Issue.created >= value,
-    "updated_after": lambda value, viewer: Issue.updated >= value,
-    # What the caller reported, subscribed to or +1'd; with unread, only
-    # where something happened since they last looked.
-    "following": lambda value, viewer: (
-        following.followed_by(viewer) if value else sa.true()),
-    "unread": lambda value, viewer: (
-        following.unread_by(viewer) if value else sa.true()),
-    # No first public response, and past the organization's target.
-    "past_target": lambda value, viewer: (
-        targets.past_target() if value else sa.true()),
-}
-
-
-def _facets(viewer, conditions, at_most):
-    """{"status": {code: n}, "category": {code: n}} in one grouped scan
-    of at most `at_most` matches."""
-    matches = visibility.visible_issues(
-        sa.select(Issue.status, Issue.category).select_from(Issue), viewer
-    ).where(*conditions).limit(at_most).subquery()
-    statement = sa.select(matches.c.status, matches.c.category,
-                          sa.func.count()).group_by(
-        sa.func.grouping_sets(matches.c.status, matches.c.category))
-    facets = {"status": {}, "category": {}}
-    for status, category, count in model.Session.execute(statement):
-        if status is not None:
-            facets["status"][status] = count
-        else:
-            facets["category"][category] = count
-    return facets
+    return data, viewer, queries.search_conditions(data, viewer)
 
 
 @tk.side_effect_free
@@ -621,18 +530,7 @@ def helpdesk_issue_counts(context, data_dict):
     """
     tk.check_access("helpdesk_issue_counts", context, data_dict)
     data = _validate(data_dict, schema.issue_counts_schema(), context)
-    dataset_ids = data["dataset_ids"]
-    statement = visibility.visible_issues(
-        sa.select(Issue.dataset_id,
-                  sa.func.count().filter(Issue.status.in_(OPEN_STATUSES)),
-                  sa.func.count())
-        .select_from(Issue), _viewer(context), dataset_ids
-    ).where(Issue.dataset_id.in_(dataset_ids)).group_by(Issue.dataset_id)
-    counts = {dataset_id: {"open": 0, "total": 0}
-              for dataset_id in dataset_ids}
-    for dataset_id, open_count, total in model.Session.execute(statement):
-        counts[dataset_id] = {"open": open_count, "total": total}
-    return counts
+    return queries.issue_counts(_viewer(context), data["dataset_ids"])
 
 
 @tk.side_effect_free
@@ -690,138 +588,6 @@ def helpdesk_stats(context, data_dict):
         organization_id = organization_from(context, data).id
     return stats.statistics(_viewer(context), organization_id,
                             data["window"], data["sort"])
-
-
-# -- issue dicts -----------------------------------------------------------
-
-_ORIGINAL = Issue.__table__.alias("original")
-
-
-def _issue_select(viewer):
-    """One statement reading visible issues with the names shown beside
-    them: dataset, organization, resource, people, original issue, the
-    closing reply, and the caller's vote and subscription.
-
-    The names are scalar sub-selects rather than joins: PostgreSQL
-    evaluates them for the rows of the page only (after sort and limit),
-    and plans them in a fraction of the time of a nine-table join."""
-    dataset = model.package_table
-    users = model.user_table
-    organizations = model.group_table
-    statement = sa.select(
-        *ISSUE_COLUMNS,
-        dataset.c.name.label("dataset_name"),
-        dataset.c.title.label("dataset_title"),
-        _lookup(organizations.c.name, Issue.organization_id,
-                "organization_name"),
-        _lookup(organizations.c.title, Issue.organization_id,
-                "organization_title"),
-        _lookup(model.resource_table.c.name, Issue.resource_id,
-                "resource_name"),
-        _lookup(users.c.name, Issue.assignee_id, "assignee"),
-        _lookup(users.c.name, Issue.reporter_id, "reporter"),
-        _lookup(users.c.fullname, Issue.reporter_id, "reporter_fullname"),
-        _lookup(_ORIGINAL.c.number, Issue.duplicate_of_id,
-                "duplicate_of_number"),
-        _closing_comment().label("closing_comment"),
-        _waiting_on_us().label("waiting_on_us"),
-        sa.and_(Issue.status.in_(OPEN_STATUSES),
-                targets.past_target()).label("past_target"),
-        visibility.can_manage(viewer).label("managed"),
-        _caller_has(Vote, viewer).label("voted"),
-        _caller_has(Subscription, viewer).label("subscribed"),
-        following.unread_by(viewer).label("unread"),
-    ).select_from(Issue)
-    return visibility.visible_issues(statement, viewer)
-
-
-def _lookup(column, issue_column, label):
-    """The `column` of the row whose id `issue_column` holds."""
-    return sa.select(column).where(
-        column.table.c.id == issue_column).scalar_subquery().label(label)
-
-
-def _closing_comment():
-    """The public reply posted with the closing change, as a JSON object
-    (None when there is none, or it was hidden)."""
-    author = model.user_table
-    return sa.select(sa.func.json_build_object(
-        "id", Comment.id, "body", Comment.body, "created", Comment.created,
-        "author", author.c.name, "author_fullname", author.c.fullname,
-    )).select_from(Comment).outerjoin(
-        author, author.c.id == Comment.author_id
-    ).where(Comment.id == Issue.closing_comment_id,
-            Comment.internal.is_(False),
-            Comment.hidden.is_(False)).scalar_subquery()
-
-
-def _waiting_on_us():
-    """Whether an open issue waits for the organization: the last public
-    word on it is its reporter's (the report itself when nobody answered
-    in public). Internal notes are no answer to the reporter."""
-    by_reporter = sa.case(
-        (Issue.reporter_id.is_not(None),
-         Comment.author_id == Issue.reporter_id),
-        else_=sa.and_(Comment.author_id.is_(None),
-                      sa.func.lower(Comment.author_email)
-                      == sa.func.lower(Issue.reporter_email)))
-    last_word_by_reporter = sa.select(
-        sa.func.coalesce(by_reporter, False)
-    ).where(Comment.issue_id == Issue.id, Comment.internal.is_(False),
-            Comment.hidden.is_(False)).order_by(
-        Comment.created.desc(), Comment.id.desc()).limit(1).scalar_subquery()
-    return sa.and_(Issue.status.in_(OPEN_STATUSES),
-                   sa.func.coalesce(last_word_by_reporter, True))
-
-
-def _caller_has(table, viewer):
-    """Whether the caller has a row (a vote, a subscription) on the issue."""
-    if viewer.user_id is None:
-        return sa.false()
-    return sa.exists().where(table.issue_id == Issue.id,
-                             table.user_id == viewer.user_id)
-
-
-def _issue_dict(row):
-    values = row._mapping
-    issue = {column.key: values[column.key] for column in ISSUE_COLUMNS}
-    for key in ("created", "updated", "resolved_at"):
-        issue[key] = _iso(issue[key])
-    reporter_email = issue.pop("reporter_email")
-    if values["managed"]:
-        issue["reporter_email"] = reporter_email
-    issue.pop("closing_comment_id")
-    issue.update(
-        dataset_name=values["dataset_name"],
-        dataset_title=values["dataset_title"],
-        organization_name=values["organization_name"],
-        organization_title=values["organization_title"],
-        resource_name=values["resource_name"],
-        assignee=values["assignee"],
-        duplicate_of_number=values["duplicate_of_number"],
-        reporter=values["reporter"],
-        reporter_display_name=_display_name(
-            values["reporter"], values["reporter_fullname"],
-            issue.pop("reporter_name")),
-        is_open=issue["status"] in OPEN_STATUSES,
-        waiting_on_us=values["waiting_on_us"],
-        past_target=values["past_target"],
-        closing_comment=_closing_comment_dict(values["closing_comment"]),
-        voted=values["voted"], subscribed=values["subscribed"],
-        unread=values["unread"])
-    return issue
-
-
-def _closing_comment_dict(closing):
-    if closing is None:
-        return None
-    fullname = closing.pop("author_fullname")
-    closing["author_display_name"] = _display_name(closing["author"],
-                                                   fullname)
-    # JSON carries the timestamp as PostgreSQL prints it.
-    closing["created"] = _iso(datetime.datetime.fromisoformat(
-        closing["created"]))
-    return closing
 
 
 # -- comments --------------------------------------------------------------
@@ -961,42 +727,16 @@ def helpdesk_comment_list(context, data_dict):
     """
     tk.check_access("helpdesk_comment_list", context, data_dict)
     issue = issue_from(context, data_dict, "issue_id")
-    return _comments(context, Comment.issue_id == issue.id)
+    return queries.comments(_viewer(context),
+                            Comment.issue_id == issue.id)
 
 
 def _comment_by_id(context, comment_id):
-    comments = _comments(context, Comment.id == comment_id)
+    comments = queries.comments(_viewer(context),
+                                Comment.id == comment_id)
     if not comments:
         raise tk.ObjectNotFound(tk._("Comment not found"))
     return comments[0]
-
-
-def _comments(context, condition):
-    viewer = _viewer(context)
-    author = aliased(model.User)
-    statement = visibility.join_dataset(
-        sa.select(Comment, author.name, author.fullname,
-                  visibility.can_manage(viewer))
-        .select_from(Comment).join(Issue, Issue.id == Comment.issue_id)
-    ).outerjoin(author, author.id == Comment.author_id).where(condition)
-    statement = visibility.visible_comments(statement, viewer).order_by(
-        Comment.created, Comment.id)
-    return [_comment_dict(*row)
-            for row in model.Session.execute(statement)]
-
-
-def _comment_dict(comment, author, author_fullname, managed):
-    comment_dict = {
-        "id": comment.id, "issue_id": comment.issue_id,
-        "author_id": comment.author_id, "author": author,
-        "author_display_name": _display_name(author, author_fullname,
-                                             comment.author_name),
-        "body": comment.body, "internal": comment.internal,
-        "hidden": comment.hidden, "created": _iso(comment.created),
-        "updated": _iso(comment.updated)}
-    if managed:
-        comment_dict["author_email"] = comment.author_email
-    return comment_dict
 
 
 # -- timeline --------------------------------------------------------------
@@ -1017,29 +757,7 @@ def helpdesk_event_list(context, data_dict):
     """
     tk.check_access("helpdesk_event_list", context, data_dict)
     issue = issue_from(context, data_dict, "issue_id")
-    actor, old_user, new_user = (aliased(model.User) for _ in range(3))
-    is_assignment = Event.kind == "assignee"
-    statement = sa.select(
-        Event.kind,
-        sa.func.coalesce(old_user.name, Event.old_value),
-        sa.func.coalesce(new_user.name, Event.new_value),
-        actor.name, Event.created,
-    ).select_from(Event).outerjoin(
-        actor, actor.id == Event.actor_id
-    ).outerjoin(old_user, sa.and_(is_assignment,
-                                  old_user.id == Event.old_value)
-                ).outerjoin(new_user, sa.and_(is_assignment,
-                                              new_user.id == Event.new_value)
-                            ).where(Event.issue_id == issue.id
-                                    ).order_by(Event.created, Event.id)
-    statement = visibility.visible_events(
-        visibility.join_dataset(
-            statement.join(Issue, Issue.id == Event.issue_id)),
-        _viewer(context))
-    return [{"kind": kind, "old_value": old, "new_value": new,
-             "actor": actor_name, "created": _iso(created)}
-            for kind, old, new, actor_name, created
-            in model.Session.execute(statement)]
+    return queries.events(_viewer(context), issue.id)
 
 
 # -- votes and subscriptions -----------------------------------------------
@@ -1091,8 +809,7 @@ def _set_vote(context, issue, voted):
             issues.c.id == issue.id
         ).values(vote_count=issues.c.vote_count + (1 if voted else -1),
                  updated=issues.c.updated))
-    vote_count = model.Session.execute(
-        sa.select(Issue.vote_count).where(Issue.id == issue.id)).scalar()
+    vote_count = queries.vote_count(issue.id)
     _commit(context)
     return {"vote_count": vote_count, "voted": voted}
 
@@ -1167,7 +884,7 @@ def helpdesk_issue_seen(context, data_dict):
         index_elements=[last_seen.c.user_id, last_seen.c.issue_id],
         set_={"seen_at": seen["seen_at"]}))
     _commit(context)
-    return {"issue_id": issue.id, "seen_at": _iso(seen["seen_at"])}
+    return {"issue_id": issue.id, "seen_at": queries.iso(seen["seen_at"])}
 
 
 @tk.side_effect_free
@@ -1180,11 +897,7 @@ def helpdesk_unread_count(context, data_dict):
     :rtype: dictionary
     """
     tk.check_access("helpdesk_unread_count", context, data_dict)
-    viewer = _viewer(context)
-    statement = visibility.visible_issues(
-        sa.select(sa.func.count()).select_from(Issue), viewer
-    ).where(following.unread_by(viewer))
-    return {"count": model.Session.execute(statement).scalar()}
+    return {"count": queries.unread_count(_viewer(context))}
 
 
 # -- abuse reports ---------------------------------------------------------
@@ -1215,7 +928,7 @@ def helpdesk_abuse_report_create(context, data_dict):
     issue = issue_from(context, data_dict, "issue_id")
     data = _validate(data_dict, schema.abuse_report_create_schema(), context)
     comment_id = data.get("comment_id")
-    if comment_id and not _comments(context, sa.and_(
+    if comment_id and not queries.comments(_viewer(context), sa.and_(
             Comment.id == comment_id, Comment.issue_id == issue.id)):
         raise tk.ValidationError(
             {"comment_id": [tk._("Not a comment of the issue")]})
@@ -1229,7 +942,7 @@ def helpdesk_abuse_report_create(context, data_dict):
         _set_reported_hidden({"ignore_auth": True}, report, True)
     report_id = report.id
     _commit(context)
-    return _abuse_reports(AbuseReport.id == report_id)[0]
+    return queries.abuse_reports(AbuseReport.id == report_id)[0]
 
 
 @tk.side_effect_free
@@ -1243,8 +956,9 @@ def helpdesk_abuse_report_list(context, data_dict):
     :rtype: list of dictionaries
     """
     tk.check_access("helpdesk_abuse_report_list", context, data_dict)
-    return _abuse_reports(AbuseReport.resolved_at.is_(None),
-                          visibility.can_moderate(_viewer(context)))
+    return queries.abuse_reports(
+        AbuseReport.resolved_at.is_(None),
+        visibility.can_moderate(_viewer(context)))
 
 
 def helpdesk_abuse_report_resolve(context, data_dict):
@@ -1276,7 +990,7 @@ def helpdesk_abuse_report_resolve(context, data_dict):
         AbuseReport.resolved_at.is_(None),
     ).values(resolved_at=utcnow(), resolved_by=_actor(context).id))
     _commit(context)
-    return _abuse_reports(AbuseReport.id == report.id)[0]
+    return queries.abuse_reports(AbuseReport.id == report.id)[0]
 
 
 def helpdesk_abuse_report_reopen(context, data_dict):
@@ -1307,7 +1021,7 @@ def helpdesk_abuse_report_reopen(context, data_dict):
         AbuseReport.resolved_at == report.resolved_at,
     ).values(resolved_at=None, resolved_by=None))
     _commit(context)
-    return _abuse_reports(AbuseReport.id == report.id)[0]
+    return queries.abuse_reports(AbuseReport.id == report.id)[0]
 
 
 def _set_reported_hidden(context, report, hidden):
@@ -1318,40 +1032,6 @@ def _set_reported_hidden(context, report, hidden):
     else:
         _change(context, model.Session.get(Issue, report.issue_id),
                 {"hidden": hidden})
-
-
-def _abuse_reports(*conditions):
-    """Report dicts, each naming what it reports: the issue, the comment,
-    their author, and whether it is hidden now."""
-    reporter, author = aliased(model.User), aliased(model.User)
-    about_comment = AbuseReport.comment_id.is_not(None)
-    statement = sa.select(
-        AbuseReport, Issue.number, Issue.title, Issue.dataset_id,
-        model.Package.name, Comment.body, reporter.name,
-        sa.func.coalesce(
-            sa.func.nullif(author.fullname, ""), author.name,
-            sa.case((about_comment, Comment.author_name),
-                    else_=Issue.reporter_name)),
-        sa.case((about_comment, Comment.hidden), else_=Issue.hidden),
-    ).select_from(AbuseReport).join(
-        Issue, Issue.id == AbuseReport.issue_id
-    ).outerjoin(Comment, Comment.id == AbuseReport.comment_id).outerjoin(
-        reporter, reporter.id == AbuseReport.reporter_id
-    ).outerjoin(author, author.id == sa.case(
-        (about_comment, Comment.author_id), else_=Issue.reporter_id))
-    statement = visibility.join_dataset(statement).where(
-        *conditions).order_by(AbuseReport.created)
-    return [{"id": report.id, "issue_id": report.issue_id,
-             "issue_number": number, "issue_title": title,
-             "dataset_id": dataset_id, "dataset_name": dataset_name,
-             "comment_id": report.comment_id, "comment_body": body,
-             "author": author_name, "hidden": hidden,
-             "reporter": reporter_name,
-             "reason": report.reason, "created": _iso(report.created),
-             "resolved_at": _iso(report.resolved_at)}
-            for (report, number, title, dataset_id, dataset_name, body,
-                 reporter_name, author_name, hidden)
-            in model.Session.execute(statement)]
 
 
 # -- assignees -------------------------------------------------------------
@@ -1369,22 +1049,7 @@ def helpdesk_assignee_list(context, data_dict):
     :rtype: list of dictionaries
     """
     tk.check_access("helpdesk_assignee_list", context, data_dict)
-    organization = organization_from(context, data_dict)
-    member = model.member_table
-    statement = sa.select(model.User.id, model.User.name,
-                          model.User.fullname).join(
-        member, member.c.table_id == model.User.id
-    ).where(member.c.table_name == "user", member.c.state == "active",
-            member.c.capacity.in_(visibility.MEMBER_CAPACITIES),
-            member.c.group_id == organization.id,
-            model.User.state == "active",
-            # CKAN's own site user is an admin of organizations it
-            # creates, but nobody to assign work to.
-            model.User.name != tk.config.get("ckan.site_id")
-            ).order_by(model.User.name)
-    return [{"id": user_id, "name": name,
-             "display_name": _display_name(name, fullname)}
-            for user_id, name, fullname in model.Session.execute(statement)]
+    return queries.assignees(organization_from(context, data_dict).id)
 
 
 # -- organization settings -------------------------------------------------
