@@ -8,11 +8,18 @@ so lists cost a constant number of queries whatever their length. Signals
 are sent before the commit, so what subscribers add to the session
 commits with the change.
 """
+from __future__ import annotations
+
+from typing import Any, Callable
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.sql import Select
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.types import Action, Context, DataDict
 
 from ckanext.helpdesk import cache, ratelimit, signals, visibility
 from ckanext.helpdesk.categories import configured_categories
@@ -25,6 +32,7 @@ from ckanext.helpdesk.model import (OPEN_STATUSES, REOPENED_STATUS,
                                     IssueCounter, LastSeen, Subscription,
                                     Vote, utcnow)
 from ckanext.helpdesk.notify import recipients
+from ckanext.helpdesk.visibility import Viewer
 
 __all__ = list(ACTIONS)
 
@@ -58,11 +66,11 @@ ISSUE_PARAMETERS = """\
 """
 
 
-def issue_parameters(id_key="id"):
+def issue_parameters(id_key: str = "id") -> Callable[[Action], Action]:
     """Decorate an action about one issue: its docstring (what help_show
     answers) gets the parameters naming the issue where it reads
     "{issue parameters}"."""
-    def document(action):
+    def document(action: Action) -> Action:
         action.__doc__ = action.__doc__.replace(
             "    {issue parameters}\n", ISSUE_PARAMETERS.replace(
                 "{key}", id_key))
@@ -70,24 +78,25 @@ def issue_parameters(id_key="id"):
     return document
 
 
-def _validate(data_dict, validation_schema, context):
+def _validate(data_dict: DataDict, validation_schema: dict[str, Any],
+              context: Context) -> dict[str, Any]:
     data, errors = tk.navl_validate(data_dict, validation_schema, context)
     if errors:
         raise tk.ValidationError(errors)
     return data
 
 
-def _commit(context):
+def _commit(context: Context) -> None:
     if not context.get("defer_commit"):
         model.repo.commit()
 
 
-def _actor(context):
+def _actor(context: Context) -> model.User | None:
     """The signed-in user (a model.User) or None."""
     return visibility.signed_in_user(context)
 
 
-def _signed_in_actor(context):
+def _signed_in_actor(context: Context) -> model.User:
     """The signed-in caller, for what only a user does (votes,
     subscriptions, abuse reports): a trusted call without a user is
     refused, as CKAN's follow actions refuse it."""
@@ -97,14 +106,16 @@ def _signed_in_actor(context):
     return actor
 
 
-def _viewer(context):
+def _viewer(context: Context) -> Viewer:
     return visibility.viewer_from_context(context)
 
 
 # -- categories ------------------------------------------------------------
 
 @tk.side_effect_free
-def helpdesk_category_list(context, data_dict):
+def helpdesk_category_list(
+    context: Context, data_dict: DataDict
+) -> list[dict[str, Any]]:
     """List the categories an issue may be filed under, in the order the
     operator configured them (``ckanext.helpdesk.categories``). Anyone may
     call it, visitors too.
@@ -119,7 +130,9 @@ def helpdesk_category_list(context, data_dict):
 
 # -- issues ----------------------------------------------------------------
 
-def helpdesk_issue_create(context, data_dict):
+def helpdesk_issue_create(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Report an issue on a dataset (``dataset_id``, with an optional
     ``resource_id``) or, as a data request, to an organization
     (``organization_id``). Signed-in users may call it, and visitors when
@@ -188,7 +201,7 @@ def helpdesk_issue_create(context, data_dict):
                         issue.id)
 
 
-def _next_number(issue):
+def _next_number(issue: Issue) -> int:
     """The next number of the issue's dataset (or of the organization's
     data requests). The upsert locks the counter row until commit, so
     concurrent reports queue up instead of colliding."""
@@ -205,7 +218,9 @@ def _next_number(issue):
 
 @tk.side_effect_free
 @issue_parameters()
-def helpdesk_issue_show(context, data_dict):
+def helpdesk_issue_show(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Return an issue, by its id or by its number in a dataset (or among
     an organization's data requests). Anyone who may see the issue may
     call it; an issue the caller may not see is "not found", as a missing
@@ -229,7 +244,7 @@ def helpdesk_issue_show(context, data_dict):
     return _issue_by_id(context, issue_from(context, data_dict).id)
 
 
-def _issue_by_id(context, issue_id):
+def _issue_by_id(context: Context, issue_id: str) -> dict[str, Any]:
     issue = queries.issue_by_id(_viewer(context), issue_id)
     if issue is None:
         raise tk.ObjectNotFound(tk._("Issue not found"))
@@ -237,7 +252,9 @@ def _issue_by_id(context, issue_id):
 
 
 @issue_parameters()
-def helpdesk_issue_update(context, data_dict):
+def helpdesk_issue_update(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Change an issue's status, assignee, original (``duplicate_of``),
     title or description, optionally with a reply posted alongside. The
     editors and admins of the issue's organization may change anything;
@@ -281,7 +298,9 @@ def helpdesk_issue_update(context, data_dict):
 
 
 @issue_parameters()
-def helpdesk_issue_reopen(context, data_dict):
+def helpdesk_issue_reopen(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Reopen an issue one reported that was resolved or marked won't fix:
     it is "new" again, the timeline says who reopened it, and its
     assignee (the publishers when nobody is assigned) is told. Only the
@@ -306,7 +325,9 @@ def helpdesk_issue_reopen(context, data_dict):
 
 
 @issue_parameters()
-def helpdesk_issue_hide(context, data_dict):
+def helpdesk_issue_hide(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Hide an issue from the public, or show it again. The editors and
     admins of the issue's organization may call it.
 
@@ -327,7 +348,7 @@ def helpdesk_issue_hide(context, data_dict):
 
 
 @issue_parameters()
-def helpdesk_issue_delete(context, data_dict):
+def helpdesk_issue_delete(context: Context, data_dict: DataDict) -> None:
     """Delete an issue with its comments, timeline and votes; its number is
     not given out again. Sysadmins only.
 
@@ -343,7 +364,8 @@ def helpdesk_issue_delete(context, data_dict):
     _commit(context)
 
 
-def _change(context, issue, values, comment_body=None, internal=False):
+def _change(context: Context, issue: Issue, values: dict[str, Any],
+            comment_body: str | None = None, internal: bool = False) -> None:
     """Apply `values` ({column: new value}) to the issue with their
     consequences, put them on the timeline and signal them (with the
     changes as {column: (old, new)}), with the comment (an internal note
@@ -368,7 +390,8 @@ def _change(context, issue, values, comment_body=None, internal=False):
                                    changes=changes, comment=comment)
 
 
-def _track_resolution(issue, old_status, comment):
+def _track_resolution(issue: Issue, old_status: str,
+                      comment: Comment | None) -> None:
     """Closing stamps resolved_at (and keeps the public reply posted with
     it); reopening clears both."""
     if issue.status in OPEN_STATUSES:
@@ -381,19 +404,21 @@ def _track_resolution(issue, old_status, comment):
         issue.closing_comment_id = comment.id
 
 
-def _record_events(issue, changes, actor):
+def _record_events(issue: Issue, changes: dict[str, tuple[Any, Any]],
+                   actor: model.User | None) -> None:
     for column, (old, new) in changes.items():
         if column in EVENT_KINDS:
             _add_event(issue, actor, EVENT_KINDS[column], old, new)
 
 
-def _add_event(issue, actor, kind, old=None, new=None):
+def _add_event(issue: Issue, actor: model.User | None, kind: str,
+               old: Any = None, new: Any = None) -> None:
     model.Session.add(Event(issue_id=issue.id, actor_id=actor and actor.id,
                             kind=kind, old_value=_event_text(old),
                             new_value=_event_text(new)))
 
 
-def _event_text(value):
+def _event_text(value: Any) -> str | None:
     """Event values are text; flags read "true" and "false"."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -403,7 +428,9 @@ def _event_text(value):
 # -- search and counts -----------------------------------------------------
 
 @tk.side_effect_free
-def helpdesk_issue_search(context, data_dict):
+def helpdesk_issue_search(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Search the issues the caller may see: filtered, sorted and paged,
     with the count and the facet counts by status and category, in two
     statements whatever the page size. Anyone may call it; the results
@@ -484,7 +511,8 @@ def helpdesk_issue_search(context, data_dict):
             "facets": facets}
 
 
-def issue_search_rows(context, data_dict, statement):
+def issue_search_rows(context: Context, data_dict: DataDict,
+                      statement: Select) -> CursorResult:
     """The result of `statement` (a select from Issue, which may read its
     dataset) for the page helpdesk_issue_search answers to `data_dict`,
     with its access check and validation: for callers that need a few
@@ -498,7 +526,8 @@ def issue_search_rows(context, data_dict, statement):
     return model.Session.connection().execute(page)
 
 
-def issue_search_statement(context, data_dict, statement):
+def issue_search_statement(context: Context, data_dict: DataDict,
+                           statement: Select) -> Select:
     """`statement` (a select from Issue, which may read its dataset) with
     the access check, validation, filters, permission rule and sort of
     helpdesk_issue_search for `data_dict`, but every match rather than a
@@ -507,7 +536,9 @@ def issue_search_statement(context, data_dict, statement):
     return queries.search_matches(statement, data, viewer, conditions)
 
 
-def _searched(context, data_dict):
+def _searched(
+    context: Context, data_dict: DataDict
+) -> tuple[dict[str, Any], Viewer, list[Any]]:
     """(validated data, viewer, WHERE clauses) of a search."""
     tk.check_access("helpdesk_issue_search", context, data_dict)
     data = _validate(data_dict, schema.issue_search_schema(), context)
@@ -516,7 +547,9 @@ def _searched(context, data_dict):
 
 
 @tk.side_effect_free
-def helpdesk_issue_counts(context, data_dict):
+def helpdesk_issue_counts(
+    context: Context, data_dict: DataDict
+) -> dict[str, dict[str, int]]:
     """Count the open and all issues the caller may see of each of the
     datasets asked, in one query. Anyone may call it.
 
@@ -534,7 +567,9 @@ def helpdesk_issue_counts(context, data_dict):
 
 
 @tk.side_effect_free
-def helpdesk_response_time(context, data_dict):
+def helpdesk_response_time(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """An organization's typical time to a first public response: the
     median, over its public issues reported in the last 90 days that got
     one, of the time from the report to the first public reply or status
@@ -552,7 +587,7 @@ def helpdesk_response_time(context, data_dict):
     return response_time.median_first_response(organization.id)
 
 
-def helpdesk_stats(context, data_dict):
+def helpdesk_stats(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The help desk's statistics, portal-wide or of one organization,
     counting only the issues the caller may see (never hidden ones): issues
     opened and closed per week over 52 weeks by organization and category;
@@ -593,7 +628,9 @@ def helpdesk_stats(context, data_dict):
 # -- comments --------------------------------------------------------------
 
 @issue_parameters("issue_id")
-def helpdesk_comment_create(context, data_dict):
+def helpdesk_comment_create(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Comment on an issue: a public reply or, for the editors and admins
     of the issue's organization, an internal note. Whoever may see the
     issue may call it: signed-in users, and visitors when
@@ -640,8 +677,10 @@ def helpdesk_comment_create(context, data_dict):
                           comment.id)
 
 
-def _new_comment(issue, actor, body, internal=False, author_name=None,
-                 author_email=None, hidden=False):
+def _new_comment(issue: Issue, actor: model.User | None, body: str,
+                 internal: bool = False, author_name: str | None = None,
+                 author_email: str | None = None,
+                 hidden: bool = False) -> Comment:
     comment = Comment(issue_id=issue.id, author_id=actor and actor.id,
                       author_name=author_name, author_email=author_email,
                       body=body, internal=internal, hidden=hidden)
@@ -654,7 +693,9 @@ def _new_comment(issue, actor, body, internal=False, author_name=None,
     return comment
 
 
-def helpdesk_comment_update(context, data_dict):
+def helpdesk_comment_update(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Edit the body of a comment. Only its author may call it, while they
     may still read it.
 
@@ -677,7 +718,9 @@ def helpdesk_comment_update(context, data_dict):
     return _comment_by_id(context, comment.id)
 
 
-def helpdesk_comment_hide(context, data_dict):
+def helpdesk_comment_hide(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Hide a comment from the public, or show it again. The editors and
     admins of the issue's organization may call it.
 
@@ -702,7 +745,8 @@ def helpdesk_comment_hide(context, data_dict):
     return _comment_by_id(context, comment.id)
 
 
-def _set_comment_hidden(context, comment, hidden):
+def _set_comment_hidden(context: Context, comment: Comment,
+                        hidden: bool) -> None:
     comment.hidden = hidden
     issue = comment.issue
     if not comment.internal:
@@ -714,7 +758,9 @@ def _set_comment_hidden(context, comment, hidden):
 
 @tk.side_effect_free
 @issue_parameters("issue_id")
-def helpdesk_comment_list(context, data_dict):
+def helpdesk_comment_list(
+    context: Context, data_dict: DataDict
+) -> list[dict[str, Any]]:
     """List the comments of an issue the caller may read, oldest first:
     internal notes only for the organization's members, hidden comments
     only for its editors and admins. Anyone who may see the issue may call
@@ -731,7 +777,7 @@ def helpdesk_comment_list(context, data_dict):
                             Comment.issue_id == issue.id)
 
 
-def _comment_by_id(context, comment_id):
+def _comment_by_id(context: Context, comment_id: str) -> dict[str, Any]:
     comments = queries.comments(_viewer(context),
                                 Comment.id == comment_id)
     if not comments:
@@ -743,7 +789,9 @@ def _comment_by_id(context, comment_id):
 
 @tk.side_effect_free
 @issue_parameters("issue_id")
-def helpdesk_event_list(context, data_dict):
+def helpdesk_event_list(
+    context: Context, data_dict: DataDict
+) -> list[dict[str, Any]]:
     """List the timeline of an issue, oldest first: status, assignment and
     duplicate changes; moderation (hiding and showing the issue or its
     comments) for the organization's editors and admins only. Anyone who
@@ -763,7 +811,9 @@ def helpdesk_event_list(context, data_dict):
 # -- votes and subscriptions -----------------------------------------------
 
 @issue_parameters()
-def helpdesk_issue_vote(context, data_dict):
+def helpdesk_issue_vote(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """+1 an issue, once per user. Signed-in users who may see the issue
     may call it.
 
@@ -778,7 +828,9 @@ def helpdesk_issue_vote(context, data_dict):
 
 
 @issue_parameters()
-def helpdesk_issue_unvote(context, data_dict):
+def helpdesk_issue_unvote(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Take back one's +1 of an issue. Signed-in users who may see the
     issue may call it.
 
@@ -792,7 +844,8 @@ def helpdesk_issue_unvote(context, data_dict):
     return _set_vote(context, issue_from(context, data_dict), False)
 
 
-def _set_vote(context, issue, voted):
+def _set_vote(context: Context, issue: Issue,
+              voted: bool) -> dict[str, Any]:
     """Add or remove the caller's vote; the count moves only when a row
     did, and voting does not count as updating the issue."""
     votes = Vote.__table__
@@ -815,7 +868,9 @@ def _set_vote(context, issue, voted):
 
 
 @issue_parameters()
-def helpdesk_issue_subscribe(context, data_dict):
+def helpdesk_issue_subscribe(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Follow an issue: its changes and comments are emailed to the
     caller. Signed-in users who may see the issue may call it.
 
@@ -830,7 +885,9 @@ def helpdesk_issue_subscribe(context, data_dict):
 
 
 @issue_parameters()
-def helpdesk_issue_unsubscribe(context, data_dict):
+def helpdesk_issue_unsubscribe(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Stop following an issue. Signed-in users who may see the issue may
     call it.
 
@@ -844,7 +901,8 @@ def helpdesk_issue_unsubscribe(context, data_dict):
     return _set_subscription(context, issue_from(context, data_dict), False)
 
 
-def _set_subscription(context, issue, subscribed):
+def _set_subscription(context: Context, issue: Issue,
+                      subscribed: bool) -> dict[str, Any]:
     subscriptions = Subscription.__table__
     user_id = _signed_in_actor(context).id
     if subscribed:
@@ -863,7 +921,9 @@ def _set_subscription(context, issue, subscribed):
 # -- what a user follows ---------------------------------------------------
 
 @issue_parameters()
-def helpdesk_issue_seen(context, data_dict):
+def helpdesk_issue_seen(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Record that the caller has just looked at the issue: what happened
     on it until now is no longer "updated since you last looked". The
     issue page calls it for signed-in users; signed-in users who may see
@@ -888,7 +948,9 @@ def helpdesk_issue_seen(context, data_dict):
 
 
 @tk.side_effect_free
-def helpdesk_unread_count(context, data_dict):
+def helpdesk_unread_count(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Count the issues the caller follows (reported, subscribed to or
     +1'd) and may see that changed since they last looked at them, in one
     query. Signed-in users may call it.
@@ -903,7 +965,9 @@ def helpdesk_unread_count(context, data_dict):
 # -- abuse reports ---------------------------------------------------------
 
 @issue_parameters("issue_id")
-def helpdesk_abuse_report_create(context, data_dict):
+def helpdesk_abuse_report_create(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Report an issue, or one of its comments, as abusive, with a reason.
     Reported by as many distinct people as
     ``ckanext.helpdesk.moderation.hide_after_reports``, it is hidden until
@@ -946,7 +1010,9 @@ def helpdesk_abuse_report_create(context, data_dict):
 
 
 @tk.side_effect_free
-def helpdesk_abuse_report_list(context, data_dict):
+def helpdesk_abuse_report_list(
+    context: Context, data_dict: DataDict
+) -> list[dict[str, Any]]:
     """List the unresolved abuse reports the caller moderates, oldest
     first: those about their organizations' issues (all for sysadmins).
     Organization admins may call it.
@@ -961,7 +1027,9 @@ def helpdesk_abuse_report_list(context, data_dict):
         visibility.can_moderate(_viewer(context)))
 
 
-def helpdesk_abuse_report_resolve(context, data_dict):
+def helpdesk_abuse_report_resolve(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Close an abuse report, with the other open reports about the same
     issue or comment: dismissing them, hiding what they report, or showing
     it (a held first post, or one hidden by reports). The admins of the
@@ -993,7 +1061,9 @@ def helpdesk_abuse_report_resolve(context, data_dict):
     return queries.abuse_reports(AbuseReport.id == report.id)[0]
 
 
-def helpdesk_abuse_report_reopen(context, data_dict):
+def helpdesk_abuse_report_reopen(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Undo a moderator's decision: the report and the others closed with
     it are open again, and what they report is put back as it was. The
     admins of the reported issue's organization may call it.
@@ -1024,7 +1094,8 @@ def helpdesk_abuse_report_reopen(context, data_dict):
     return queries.abuse_reports(AbuseReport.id == report.id)[0]
 
 
-def _set_reported_hidden(context, report, hidden):
+def _set_reported_hidden(context: Context, report: AbuseReport,
+                         hidden: bool) -> None:
     if report.comment_id:
         comment = model.Session.get(Comment, report.comment_id)
         if comment.hidden != hidden:
@@ -1037,7 +1108,9 @@ def _set_reported_hidden(context, report, hidden):
 # -- assignees -------------------------------------------------------------
 
 @tk.side_effect_free
-def helpdesk_assignee_list(context, data_dict):
+def helpdesk_assignee_list(
+    context: Context, data_dict: DataDict
+) -> list[dict[str, Any]]:
     """List the members of an organization, who may be assigned its
     issues. The organization's editors and admins may call it.
 
@@ -1054,7 +1127,7 @@ def helpdesk_assignee_list(context, data_dict):
 
 # -- organization settings -------------------------------------------------
 
-def _organization_settings(organization):
+def _organization_settings(organization: model.Group) -> dict[str, Any]:
     own = targets.own_target(organization.id)
     return {"organization_id": organization.id,
             "notify_emails": recipients.own_addresses(organization.id),
@@ -1065,7 +1138,9 @@ def _organization_settings(organization):
 
 
 @tk.side_effect_free
-def helpdesk_organization_settings_show(context, data_dict):
+def helpdesk_organization_settings_show(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """An organization's help desk settings: its response target, the
     working days (Monday to Friday) within which it aims to answer each
     issue publicly for the first time, and its own help desk addresses.
@@ -1084,7 +1159,9 @@ def helpdesk_organization_settings_show(context, data_dict):
     return _organization_settings(organization_from(context, data_dict))
 
 
-def helpdesk_organization_settings_update(context, data_dict):
+def helpdesk_organization_settings_update(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Set an organization's help desk settings (its admins, sysadmins).
 
     :param organization_id: the organization's id or name
