@@ -496,9 +496,7 @@ def helpdesk_issue_search(
     :rtype: dictionary
     """
     data, viewer, conditions = _searched(context, data_dict)
-    page = queries.search_page(queries.issue_select(viewer), data,
-                               conditions)
-    results = [queries.issue_dict(row) for row in model.Session.execute(page)]
+    results = queries.search_results(viewer, data, conditions)
     if not data["facets"]:
         return {"results": results}
     counted = data["offset"] + tk.config.get(
@@ -519,11 +517,7 @@ def issue_search_rows(context: Context, data_dict: DataDict,
     fields of many issues rather than whole issue dicts (Open311's
     lists)."""
     data, viewer, conditions = _searched(context, data_dict)
-    page = queries.search_page(visibility.visible_issues(statement, viewer),
-                               data, conditions)
-    # On the session's connection, as Core: the ORM's loading of rows
-    # would cost more than the query for a thousand of them.
-    return model.Session.connection().execute(page)
+    return queries.search_rows(statement, viewer, data, conditions)
 
 
 def issue_search_statement(context: Context, data_dict: DataDict,
@@ -533,7 +527,7 @@ def issue_search_statement(context: Context, data_dict: DataDict,
     helpdesk_issue_search for `data_dict`, but every match rather than a
     page: for exports, which stream them all."""
     data, viewer, conditions = _searched(context, data_dict)
-    return queries.search_matches(statement, data, viewer, conditions)
+    return queries.search_matches(statement, viewer, data, conditions)
 
 
 def _searched(

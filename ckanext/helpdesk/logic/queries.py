@@ -5,10 +5,10 @@ Apart from the actions (logic/action.py), as CKAN's ckanext/activity keeps
 its statements and dictizers in model/activity.py: an action reads "check
 access, validate, call a query or write, commit, return", and a query is
 written once for every action (and export, and Open311 list) that needs it.
-A list is one statement whatever its length. The reads made for a
-caller take their visibility.Viewer (not a context) and go through
-visibility.py; access checks and validation are the actions' business,
-done before any function here is called.
+A list is one statement whatever its length. The reads made for a caller
+take their visibility.Viewer (not a context) and go through visibility.py;
+access checks and validation are the actions' business, done before any
+function here is called.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import datetime
 from typing import Any, Callable
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import CursorResult, Row
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
@@ -110,8 +110,26 @@ def search_page(statement: Select, data: dict[str, Any],
             .offset(data["offset"]))
 
 
-def search_matches(statement: Select, data: dict[str, Any],
-                   viewer: Viewer, conditions: list[Any]) -> Select:
+def search_results(viewer: Viewer, data: dict[str, Any],
+                   conditions: list[Any]) -> list[dict[str, Any]]:
+    """The page of issue dicts `data` asks for."""
+    page = search_page(issue_select(viewer), data, conditions)
+    return [issue_dict(row) for row in model.Session.execute(page)]
+
+
+def search_rows(statement: Select, viewer: Viewer, data: dict[str, Any],
+                conditions: list[Any]) -> CursorResult:
+    """The rows of `statement` (a select from Issue) for the page `data`
+    asks for, limited to what `viewer` may see."""
+    page = search_page(visibility.visible_issues(statement, viewer), data,
+                       conditions)
+    # On the session's connection, as Core: the ORM's loading of rows
+    # would cost more than the query for a thousand of them.
+    return model.Session.connection().execute(page)
+
+
+def search_matches(statement: Select, viewer: Viewer,
+                   data: dict[str, Any], conditions: list[Any]) -> Select:
     """`statement` (a select from Issue) limited to what `viewer` may see,
     filtered and sorted as `data` asks, every match rather than a page."""
     return (visibility.visible_issues(statement, viewer)
