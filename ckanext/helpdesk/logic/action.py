@@ -1,32 +1,38 @@
 """Actions of the help desk, registered by the plugin's blanket.
 
-Each checks access first, validates with a schema from logic/schema.py and
-returns plain dicts (dates ISO 8601 with offset). Reads build one
-statement through visibility.py, so lists cost a constant number of
-queries whatever their length. Signals are sent before the commit, so what
-subscribers add to the session commits with the change.
+Each checks access first, validates with a schema from logic/schema.py,
+looks up what it is about (logic/lookup.py), then calls a query of
+logic/queries.py or writes, commits and returns plain dicts (dates ISO
+8601 with offset). The queries build one statement through visibility.py,
+so lists cost a constant number of queries whatever their length. Signals
+are sent before the commit, so what subscribers add to the session
+commits with the change.
 """
-import datetime
+from __future__ import annotations
+
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm import aliased
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.sql import Select
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.types import Action, Context, DataDict
 
 from ckanext.helpdesk import cache, ratelimit, signals, visibility
 from ckanext.helpdesk.categories import configured_categories
-from ckanext.helpdesk.logic import (ACTIONS, following, moderation,
+from ckanext.helpdesk.logic import (ACTIONS, moderation, queries,
                                     response_time, schema, stats, targets)
-from ckanext.helpdesk.logic.lookup import (abuse_report_from, by_id_or_name,
-                                           comment_from, ids_of, issue_from,
-                                           organization_from)
+from ckanext.helpdesk.logic.lookup import (abuse_report_from, comment_from,
+                                           issue_from, organization_from)
 from ckanext.helpdesk.model import (OPEN_STATUSES, REOPENED_STATUS,
                                     AbuseReport, Comment, Event, Issue,
                                     IssueCounter, LastSeen, Subscription,
                                     Vote, utcnow)
 from ckanext.helpdesk.notify import recipients
+from ckanext.helpdesk.visibility import Viewer
 
 __all__ = list(ACTIONS)
 
@@ -37,16 +43,6 @@ UPDATABLE = {"status": "status", "assignee": "assignee_id",
 # Issue columns whose changes go on the timeline -> the event kind.
 EVENT_KINDS = {"status": "status", "assignee_id": "assignee",
                "duplicate_of_id": "duplicate_of", "hidden": "hidden"}
-SORTS = {
-    "newest": (Issue.created.desc(), Issue.id),
-    "oldest": (Issue.created.asc(), Issue.id),
-    "updated": (Issue.updated.desc(), Issue.id),
-    "votes": (Issue.vote_count.desc(), Issue.created.desc(), Issue.id),
-    "comments": (Issue.comment_count.desc(), Issue.created.desc(), Issue.id),
-}
-# Columns read for issue dicts: all but the (large) search vector.
-ISSUE_COLUMNS = [column for column in Issue.__table__.c
-                 if column.key != "search_vector"]
 
 
 # -- plumbing --------------------------------------------------------------
@@ -70,11 +66,11 @@ ISSUE_PARAMETERS = """\
 """
 
 
-def issue_parameters(id_key="id"):
+def issue_parameters(id_key: str = "id") -> Callable[[Action], Action]:
     """Decorate an action about one issue: its docstring (what help_show
     answers) gets the parameters naming the issue where it reads
     "{issue parameters}"."""
-    def document(action):
+    def document(action: Action) -> Action:
         action.__doc__ = action.__doc__.replace(
             "    {issue parameters}\n", ISSUE_PARAMETERS.replace(
                 "{key}", id_key))
@@ -82,24 +78,25 @@ def issue_parameters(id_key="id"):
     return document
 
 
-def _validate(data_dict, validation_schema, context):
+def _validate(data_dict: DataDict, validation_schema: dict[str, Any],
+              context: Context) -> dict[str, Any]:
     data, errors = tk.navl_validate(data_dict, validation_schema, context)
     if errors:
         raise tk.ValidationError(errors)
     return data
 
 
-def _commit(context):
+def _commit(context: Context) -> None:
     if not context.get("defer_commit"):
         model.repo.commit()
 
 
-def _actor(context):
+def _actor(context: Context) -> model.User | None:
     """The signed-in user (a model.User) or None."""
     return visibility.signed_in_user(context)
 
 
-def _signed_in_actor(context):
+def _signed_in_actor(context: Context) -> model.User:
     """The signed-in caller, for what only a user does (votes,
     subscriptions, abuse reports): a trusted call without a user is
     refused, as CKAN's follow actions refuse it."""
@@ -109,24 +106,16 @@ def _signed_in_actor(context):
     return actor
 
 
-def _viewer(context):
+def _viewer(context: Context) -> Viewer:
     return visibility.viewer_from_context(context)
-
-
-def _iso(moment):
-    if moment is None:
-        return None
-    return moment.astimezone(datetime.timezone.utc).isoformat()
-
-
-def _display_name(name, fullname, fallback=None):
-    return fullname or name or fallback
 
 
 # -- categories ------------------------------------------------------------
 
 @tk.side_effect_free
-def helpdesk_category_list(context, data_dict):
+def helpdesk_category_list(
+    context: Context, data_dict: DataDict
+) -> list[dict[str, Any]]:
     """List the categories an issue may be filed under, in the order the
     operator configured them (``ckanext.helpdesk.categories``). Anyone may
     call it, visitors too.
@@ -141,7 +130,9 @@ def helpdesk_category_list(context, data_dict):
 
 # -- issues ----------------------------------------------------------------
 
-def helpdesk_issue_create(context, data_dict):
+def helpdesk_issue_create(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Report an issue on a dataset (``dataset_id``, with an optional
     ``resource_id``) or, as a data request, to an organization
     (``organization_id``). Signed-in users may call it, and visitors when
@@ -210,7 +201,7 @@ def helpdesk_issue_create(context, data_dict):
                         issue.id)
 
 
-def _next_number(issue):
+def _next_number(issue: Issue) -> int:
     """The next number of the issue's dataset (or of the organization's
     data requests). The upsert locks the counter row until commit, so
     concurrent reports queue up instead of colliding."""
@@ -227,7 +218,9 @@ def _next_number(issue):
 
 @tk.side_effect_free
 @issue_parameters()
-def helpdesk_issue_show(context, data_dict):
+def helpdesk_issue_show(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Return an issue, by its id or by its number in a dataset (or among
     an organization's data requests). Anyone who may see the issue may
     call it; an issue the caller may not see is "not found", as a missing
@@ -251,16 +244,17 @@ def helpdesk_issue_show(context, data_dict):
     return _issue_by_id(context, issue_from(context, data_dict).id)
 
 
-def _issue_by_id(context, issue_id):
-    statement = _issue_select(_viewer(context)).where(Issue.id == issue_id)
-    row = model.Session.execute(statement).first()
-    if row is None:
+def _issue_by_id(context: Context, issue_id: str) -> dict[str, Any]:
+    issue = queries.issue_by_id(_viewer(context), issue_id)
+    if issue is None:
         raise tk.ObjectNotFound(tk._("Issue not found"))
-    return _issue_dict(row)
+    return issue
 
 
 @issue_parameters()
-def helpdesk_issue_update(context, data_dict):
+def helpdesk_issue_update(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Change an issue's status, assignee, original (``duplicate_of``),
     title or description, optionally with a reply posted alongside. The
     editors and admins of the issue's organization may change anything;
@@ -304,7 +298,9 @@ def helpdesk_issue_update(context, data_dict):
 
 
 @issue_parameters()
-def helpdesk_issue_reopen(context, data_dict):
+def helpdesk_issue_reopen(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Reopen an issue one reported that was resolved or marked won't fix:
     it is "new" again, the timeline says who reopened it, and its
     assignee (the publishers when nobody is assigned) is told. Only the
@@ -329,7 +325,9 @@ def helpdesk_issue_reopen(context, data_dict):
 
 
 @issue_parameters()
-def helpdesk_issue_hide(context, data_dict):
+def helpdesk_issue_hide(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Hide an issue from the public, or show it again. The editors and
     admins of the issue's organization may call it.
 
@@ -350,7 +348,7 @@ def helpdesk_issue_hide(context, data_dict):
 
 
 @issue_parameters()
-def helpdesk_issue_delete(context, data_dict):
+def helpdesk_issue_delete(context: Context, data_dict: DataDict) -> None:
     """Delete an issue with its comments, timeline and votes; its number is
     not given out again. Sysadmins only.
 
@@ -366,7 +364,8 @@ def helpdesk_issue_delete(context, data_dict):
     _commit(context)
 
 
-def _change(context, issue, values, comment_body=None, internal=False):
+def _change(context: Context, issue: Issue, values: dict[str, Any],
+            comment_body: str | None = None, internal: bool = False) -> None:
     """Apply `values` ({column: new value}) to the issue with their
     consequences, put them on the timeline and signal them (with the
     changes as {column: (old, new)}), with the comment (an internal note
@@ -391,7 +390,8 @@ def _change(context, issue, values, comment_body=None, internal=False):
                                    changes=changes, comment=comment)
 
 
-def _track_resolution(issue, old_status, comment):
+def _track_resolution(issue: Issue, old_status: str,
+                      comment: Comment | None) -> None:
     """Closing stamps resolved_at (and keeps the public reply posted with
     it); reopening clears both."""
     if issue.status in OPEN_STATUSES:
@@ -404,19 +404,21 @@ def _track_resolution(issue, old_status, comment):
         issue.closing_comment_id = comment.id
 
 
-def _record_events(issue, changes, actor):
+def _record_events(issue: Issue, changes: dict[str, tuple[Any, Any]],
+                   actor: model.User | None) -> None:
     for column, (old, new) in changes.items():
         if column in EVENT_KINDS:
             _add_event(issue, actor, EVENT_KINDS[column], old, new)
 
 
-def _add_event(issue, actor, kind, old=None, new=None):
+def _add_event(issue: Issue, actor: model.User | None, kind: str,
+               old: Any = None, new: Any = None) -> None:
     model.Session.add(Event(issue_id=issue.id, actor_id=actor and actor.id,
                             kind=kind, old_value=_event_text(old),
                             new_value=_event_text(new)))
 
 
-def _event_text(value):
+def _event_text(value: Any) -> str | None:
     """Event values are text; flags read "true" and "false"."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -426,7 +428,9 @@ def _event_text(value):
 # -- search and counts -----------------------------------------------------
 
 @tk.side_effect_free
-def helpdesk_issue_search(context, data_dict):
+def helpdesk_issue_search(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Search the issues the caller may see: filtered, sorted and paged,
     with the count and the facet counts by status and category, in two
     statements whatever the page size. Anyone may call it; the results
@@ -492,13 +496,12 @@ def helpdesk_issue_search(context, data_dict):
     :rtype: dictionary
     """
     data, viewer, conditions = _searched(context, data_dict)
-    page = _search_page(_issue_select(viewer), data, conditions)
-    results = [_issue_dict(row) for row in model.Session.execute(page)]
+    results = queries.search_results(viewer, data, conditions)
     if not data["facets"]:
         return {"results": results}
     counted = data["offset"] + tk.config.get(
         "ckanext.helpdesk.search_count_cap")
-    facets = _facets(viewer, conditions, counted + 1)
+    facets = queries.facets(viewer, conditions, counted + 1)
     count = sum(facets["status"].values())
     if count > counted:
         return {"count": counted, "count_capped": True, "results": results}
@@ -506,108 +509,41 @@ def helpdesk_issue_search(context, data_dict):
             "facets": facets}
 
 
-def issue_search_rows(context, data_dict, statement):
+def issue_search_rows(context: Context, data_dict: DataDict,
+                      statement: Select) -> CursorResult:
     """The result of `statement` (a select from Issue, which may read its
     dataset) for the page helpdesk_issue_search answers to `data_dict`,
     with its access check and validation: for callers that need a few
     fields of many issues rather than whole issue dicts (Open311's
     lists)."""
     data, viewer, conditions = _searched(context, data_dict)
-    page = _search_page(visibility.visible_issues(statement, viewer), data,
-                        conditions)
-    # On the session's connection, as Core: the ORM's loading of rows
-    # would cost more than the query for a thousand of them.
-    return model.Session.connection().execute(page)
+    return queries.search_rows(statement, viewer, data, conditions)
 
 
-def issue_search_statement(context, data_dict, statement):
+def issue_search_statement(context: Context, data_dict: DataDict,
+                           statement: Select) -> Select:
     """`statement` (a select from Issue, which may read its dataset) with
     the access check, validation, filters, permission rule and sort of
     helpdesk_issue_search for `data_dict`, but every match rather than a
     page: for exports, which stream them all."""
     data, viewer, conditions = _searched(context, data_dict)
-    return (visibility.visible_issues(statement, viewer)
-            .where(*conditions).order_by(*SORTS[data["sort"]]))
+    return queries.search_matches(statement, viewer, data, conditions)
 
 
-def _searched(context, data_dict):
+def _searched(
+    context: Context, data_dict: DataDict
+) -> tuple[dict[str, Any], Viewer, list[Any]]:
     """(validated data, viewer, WHERE clauses) of a search."""
     tk.check_access("helpdesk_issue_search", context, data_dict)
     data = _validate(data_dict, schema.issue_search_schema(), context)
     viewer = _viewer(context)
-    return data, viewer, _search_conditions(data, viewer)
-
-
-def _search_page(statement, data, conditions):
-    return (statement.where(*conditions)
-            .order_by(*SORTS[data["sort"]])
-            .limit(min(data["limit"], schema.SEARCH_LIMIT))
-            .offset(data["offset"]))
-
-
-def _search_conditions(data, viewer):
-    """WHERE clauses (over Issue alone) for the search filters given."""
-    return [condition(data[key], viewer)
-            for key, condition in SEARCH_FILTERS.items() if key in data]
-
-
-def _assignee_condition(assignee, viewer):
-    if assignee == "none":
-        return Issue.assignee_id.is_(None)
-    if assignee == "me":
-        return Issue.assignee_id == viewer.user_id
-    return Issue.assignee_id == by_id_or_name(model.User, assignee)
-
-
-# Search filter -> its condition on the (validated) value, for a viewer.
-SEARCH_FILTERS = {
-    "dataset_id": lambda value, viewer: Issue.dataset_id == by_id_or_name(
-        model.Package, value),
-    "organization_id": lambda value, viewer: Issue.organization_id.in_(
-        ids_of(model.Group, value)),
-    "id": lambda value, viewer: Issue.id.in_(value),
-    "category": lambda value, viewer: Issue.category == value,
-    "status": lambda value, viewer: Issue.status.in_(value),
-    "assignee": _assignee_condition,
-    "reporter": lambda value, viewer: Issue.reporter_id == by_id_or_name(
-        model.User, value),
-    "q": lambda value, viewer: Issue.search_vector.op("@@")(
-        sa.func.websearch_to_tsquery("english", value)),
-    "created_before": lambda value, viewer: Issue.created < value,
-    "created_after": lambda value, viewer: Issue.created >= value,
-    "updated_after": lambda value, viewer: Issue.updated >= value,
-    # What the caller reported, subscribed to or +1'd; with unread, only
-    # where something happened since they last looked.
-    "following": lambda value, viewer: (
-        following.followed_by(viewer) if value else sa.true()),
-    "unread": lambda value, viewer: (
-        following.unread_by(viewer) if value else sa.true()),
-    # No first public response, and past the organization's target.
-    "past_target": lambda value, viewer: (
-        targets.past_target() if value else sa.true()),
-}
-
-
-def _facets(viewer, conditions, at_most):
-    """{"status": {code: n}, "category": {code: n}} in one grouped scan
-    of at most `at_most` matches."""
-    matches = visibility.visible_issues(
-        sa.select(Issue.status, Issue.category).select_from(Issue), viewer
-    ).where(*conditions).limit(at_most).subquery()
-    statement = sa.select(matches.c.status, matches.c.category,
-                          sa.func.count()).group_by(
-        sa.func.grouping_sets(matches.c.status, matches.c.category))
-    facets = {"status": {}, "category": {}}
-    for status, category, count in model.Session.execute(statement):
-        if status is not None:
-            facets["status"][status] = count
-        else:
-            facets["category"][category] = count
-    return facets
+    return data, viewer, queries.search_conditions(data, viewer)
 
 
 @tk.side_effect_free
-def helpdesk_issue_counts(context, data_dict):
+def helpdesk_issue_counts(
+    context: Context, data_dict: DataDict
+) -> dict[str, dict[str, int]]:
     """Count the open and all issues the caller may see of each of the
     datasets asked, in one query. Anyone may call it.
 
@@ -621,22 +557,13 @@ def helpdesk_issue_counts(context, data_dict):
     """
     tk.check_access("helpdesk_issue_counts", context, data_dict)
     data = _validate(data_dict, schema.issue_counts_schema(), context)
-    dataset_ids = data["dataset_ids"]
-    statement = visibility.visible_issues(
-        sa.select(Issue.dataset_id,
-                  sa.func.count().filter(Issue.status.in_(OPEN_STATUSES)),
-                  sa.func.count())
-        .select_from(Issue), _viewer(context), dataset_ids
-    ).where(Issue.dataset_id.in_(dataset_ids)).group_by(Issue.dataset_id)
-    counts = {dataset_id: {"open": 0, "total": 0}
-              for dataset_id in dataset_ids}
-    for dataset_id, open_count, total in model.Session.execute(statement):
-        counts[dataset_id] = {"open": open_count, "total": total}
-    return counts
+    return queries.issue_counts(_viewer(context), data["dataset_ids"])
 
 
 @tk.side_effect_free
-def helpdesk_response_time(context, data_dict):
+def helpdesk_response_time(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """An organization's typical time to a first public response: the
     median, over its public issues reported in the last 90 days that got
     one, of the time from the report to the first public reply or status
@@ -654,7 +581,7 @@ def helpdesk_response_time(context, data_dict):
     return response_time.median_first_response(organization.id)
 
 
-def helpdesk_stats(context, data_dict):
+def helpdesk_stats(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The help desk's statistics, portal-wide or of one organization,
     counting only the issues the caller may see (never hidden ones): issues
     opened and closed per week over 52 weeks by organization and category;
@@ -692,142 +619,12 @@ def helpdesk_stats(context, data_dict):
                             data["window"], data["sort"])
 
 
-# -- issue dicts -----------------------------------------------------------
-
-_ORIGINAL = Issue.__table__.alias("original")
-
-
-def _issue_select(viewer):
-    """One statement reading visible issues with the names shown beside
-    them: dataset, organization, resource, people, original issue, the
-    closing reply, and the caller's vote and subscription.
-
-    The names are scalar sub-selects rather than joins: PostgreSQL
-    evaluates them for the rows of the page only (after sort and limit),
-    and plans them in a fraction of the time of a nine-table join."""
-    dataset = model.package_table
-    users = model.user_table
-    organizations = model.group_table
-    statement = sa.select(
-        *ISSUE_COLUMNS,
-        dataset.c.name.label("dataset_name"),
-        dataset.c.title.label("dataset_title"),
-        _lookup(organizations.c.name, Issue.organization_id,
-                "organization_name"),
-        _lookup(organizations.c.title, Issue.organization_id,
-                "organization_title"),
-        _lookup(model.resource_table.c.name, Issue.resource_id,
-                "resource_name"),
-        _lookup(users.c.name, Issue.assignee_id, "assignee"),
-        _lookup(users.c.name, Issue.reporter_id, "reporter"),
-        _lookup(users.c.fullname, Issue.reporter_id, "reporter_fullname"),
-        _lookup(_ORIGINAL.c.number, Issue.duplicate_of_id,
-                "duplicate_of_number"),
-        _closing_comment().label("closing_comment"),
-        _waiting_on_us().label("waiting_on_us"),
-        sa.and_(Issue.status.in_(OPEN_STATUSES),
-                targets.past_target()).label("past_target"),
-        visibility.can_manage(viewer).label("managed"),
-        _caller_has(Vote, viewer).label("voted"),
-        _caller_has(Subscription, viewer).label("subscribed"),
-        following.unread_by(viewer).label("unread"),
-    ).select_from(Issue)
-    return visibility.visible_issues(statement, viewer)
-
-
-def _lookup(column, issue_column, label):
-    """The `column` of the row whose id `issue_column` holds."""
-    return sa.select(column).where(
-        column.table.c.id == issue_column).scalar_subquery().label(label)
-
-
-def _closing_comment():
-    """The public reply posted with the closing change, as a JSON object
-    (None when there is none, or it was hidden)."""
-    author = model.user_table
-    return sa.select(sa.func.json_build_object(
-        "id", Comment.id, "body", Comment.body, "created", Comment.created,
-        "author", author.c.name, "author_fullname", author.c.fullname,
-    )).select_from(Comment).outerjoin(
-        author, author.c.id == Comment.author_id
-    ).where(Comment.id == Issue.closing_comment_id,
-            Comment.internal.is_(False),
-            Comment.hidden.is_(False)).scalar_subquery()
-
-
-def _waiting_on_us():
-    """Whether an open issue waits for the organization: the last public
-    word on it is its reporter's (the report itself when nobody answered
-    in public). Internal notes are no answer to the reporter."""
-    by_reporter = sa.case(
-        (Issue.reporter_id.is_not(None),
-         Comment.author_id == Issue.reporter_id),
-        else_=sa.and_(Comment.author_id.is_(None),
-                      sa.func.lower(Comment.author_email)
-                      == sa.func.lower(Issue.reporter_email)))
-    last_word_by_reporter = sa.select(
-        sa.func.coalesce(by_reporter, False)
-    ).where(Comment.issue_id == Issue.id, Comment.internal.is_(False),
-            Comment.hidden.is_(False)).order_by(
-        Comment.created.desc(), Comment.id.desc()).limit(1).scalar_subquery()
-    return sa.and_(Issue.status.in_(OPEN_STATUSES),
-                   sa.func.coalesce(last_word_by_reporter, True))
-
-
-def _caller_has(table, viewer):
-    """Whether the caller has a row (a vote, a subscription) on the issue."""
-    if viewer.user_id is None:
-        return sa.false()
-    return sa.exists().where(table.issue_id == Issue.id,
-                             table.user_id == viewer.user_id)
-
-
-def _issue_dict(row):
-    values = row._mapping
-    issue = {column.key: values[column.key] for column in ISSUE_COLUMNS}
-    for key in ("created", "updated", "resolved_at"):
-        issue[key] = _iso(issue[key])
-    reporter_email = issue.pop("reporter_email")
-    if values["managed"]:
-        issue["reporter_email"] = reporter_email
-    issue.pop("closing_comment_id")
-    issue.update(
-        dataset_name=values["dataset_name"],
-        dataset_title=values["dataset_title"],
-        organization_name=values["organization_name"],
-        organization_title=values["organization_title"],
-        resource_name=values["resource_name"],
-        assignee=values["assignee"],
-        duplicate_of_number=values["duplicate_of_number"],
-        reporter=values["reporter"],
-        reporter_display_name=_display_name(
-            values["reporter"], values["reporter_fullname"],
-            issue.pop("reporter_name")),
-        is_open=issue["status"] in OPEN_STATUSES,
-        waiting_on_us=values["waiting_on_us"],
-        past_target=values["past_target"],
-        closing_comment=_closing_comment_dict(values["closing_comment"]),
-        voted=values["voted"], subscribed=values["subscribed"],
-        unread=values["unread"])
-    return issue
-
-
-def _closing_comment_dict(closing):
-    if closing is None:
-        return None
-    fullname = closing.pop("author_fullname")
-    closing["author_display_name"] = _display_name(closing["author"],
-                                                   fullname)
-    # JSON carries the timestamp as PostgreSQL prints it.
-    closing["created"] = _iso(datetime.datetime.fromisoformat(
-        closing["created"]))
-    return closing
-
-
 # -- comments --------------------------------------------------------------
 
 @issue_parameters("issue_id")
-def helpdesk_comment_create(context, data_dict):
+def helpdesk_comment_create(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Comment on an issue: a public reply or, for the editors and admins
     of the issue's organization, an internal note. Whoever may see the
     issue may call it: signed-in users, and visitors when
@@ -874,8 +671,10 @@ def helpdesk_comment_create(context, data_dict):
                           comment.id)
 
 
-def _new_comment(issue, actor, body, internal=False, author_name=None,
-                 author_email=None, hidden=False):
+def _new_comment(issue: Issue, actor: model.User | None, body: str,
+                 internal: bool = False, author_name: str | None = None,
+                 author_email: str | None = None,
+                 hidden: bool = False) -> Comment:
     comment = Comment(issue_id=issue.id, author_id=actor and actor.id,
                       author_name=author_name, author_email=author_email,
                       body=body, internal=internal, hidden=hidden)
@@ -888,7 +687,9 @@ def _new_comment(issue, actor, body, internal=False, author_name=None,
     return comment
 
 
-def helpdesk_comment_update(context, data_dict):
+def helpdesk_comment_update(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Edit the body of a comment. Only its author may call it, while they
     may still read it.
 
@@ -911,7 +712,9 @@ def helpdesk_comment_update(context, data_dict):
     return _comment_by_id(context, comment.id)
 
 
-def helpdesk_comment_hide(context, data_dict):
+def helpdesk_comment_hide(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Hide a comment from the public, or show it again. The editors and
     admins of the issue's organization may call it.
 
@@ -936,7 +739,8 @@ def helpdesk_comment_hide(context, data_dict):
     return _comment_by_id(context, comment.id)
 
 
-def _set_comment_hidden(context, comment, hidden):
+def _set_comment_hidden(context: Context, comment: Comment,
+                        hidden: bool) -> None:
     comment.hidden = hidden
     issue = comment.issue
     if not comment.internal:
@@ -948,7 +752,9 @@ def _set_comment_hidden(context, comment, hidden):
 
 @tk.side_effect_free
 @issue_parameters("issue_id")
-def helpdesk_comment_list(context, data_dict):
+def helpdesk_comment_list(
+    context: Context, data_dict: DataDict
+) -> list[dict[str, Any]]:
     """List the comments of an issue the caller may read, oldest first:
     internal notes only for the organization's members, hidden comments
     only for its editors and admins. Anyone who may see the issue may call
@@ -961,49 +767,25 @@ def helpdesk_comment_list(context, data_dict):
     """
     tk.check_access("helpdesk_comment_list", context, data_dict)
     issue = issue_from(context, data_dict, "issue_id")
-    return _comments(context, Comment.issue_id == issue.id)
+    return queries.comments(_viewer(context),
+                            Comment.issue_id == issue.id)
 
 
-def _comment_by_id(context, comment_id):
-    comments = _comments(context, Comment.id == comment_id)
+def _comment_by_id(context: Context, comment_id: str) -> dict[str, Any]:
+    comments = queries.comments(_viewer(context),
+                                Comment.id == comment_id)
     if not comments:
         raise tk.ObjectNotFound(tk._("Comment not found"))
     return comments[0]
-
-
-def _comments(context, condition):
-    viewer = _viewer(context)
-    author = aliased(model.User)
-    statement = visibility.join_dataset(
-        sa.select(Comment, author.name, author.fullname,
-                  visibility.can_manage(viewer))
-        .select_from(Comment).join(Issue, Issue.id == Comment.issue_id)
-    ).outerjoin(author, author.id == Comment.author_id).where(condition)
-    statement = visibility.visible_comments(statement, viewer).order_by(
-        Comment.created, Comment.id)
-    return [_comment_dict(*row)
-            for row in model.Session.execute(statement)]
-
-
-def _comment_dict(comment, author, author_fullname, managed):
-    comment_dict = {
-        "id": comment.id, "issue_id": comment.issue_id,
-        "author_id": comment.author_id, "author": author,
-        "author_display_name": _display_name(author, author_fullname,
-                                             comment.author_name),
-        "body": comment.body, "internal": comment.internal,
-        "hidden": comment.hidden, "created": _iso(comment.created),
-        "updated": _iso(comment.updated)}
-    if managed:
-        comment_dict["author_email"] = comment.author_email
-    return comment_dict
 
 
 # -- timeline --------------------------------------------------------------
 
 @tk.side_effect_free
 @issue_parameters("issue_id")
-def helpdesk_event_list(context, data_dict):
+def helpdesk_event_list(
+    context: Context, data_dict: DataDict
+) -> list[dict[str, Any]]:
     """List the timeline of an issue, oldest first: status, assignment and
     duplicate changes; moderation (hiding and showing the issue or its
     comments) for the organization's editors and admins only. Anyone who
@@ -1017,35 +799,15 @@ def helpdesk_event_list(context, data_dict):
     """
     tk.check_access("helpdesk_event_list", context, data_dict)
     issue = issue_from(context, data_dict, "issue_id")
-    actor, old_user, new_user = (aliased(model.User) for _ in range(3))
-    is_assignment = Event.kind == "assignee"
-    statement = sa.select(
-        Event.kind,
-        sa.func.coalesce(old_user.name, Event.old_value),
-        sa.func.coalesce(new_user.name, Event.new_value),
-        actor.name, Event.created,
-    ).select_from(Event).outerjoin(
-        actor, actor.id == Event.actor_id
-    ).outerjoin(old_user, sa.and_(is_assignment,
-                                  old_user.id == Event.old_value)
-                ).outerjoin(new_user, sa.and_(is_assignment,
-                                              new_user.id == Event.new_value)
-                            ).where(Event.issue_id == issue.id
-                                    ).order_by(Event.created, Event.id)
-    statement = visibility.visible_events(
-        visibility.join_dataset(
-            statement.join(Issue, Issue.id == Event.issue_id)),
-        _viewer(context))
-    return [{"kind": kind, "old_value": old, "new_value": new,
-             "actor": actor_name, "created": _iso(created)}
-            for kind, old, new, actor_name, created
-            in model.Session.execute(statement)]
+    return queries.events(_viewer(context), issue.id)
 
 
 # -- votes and subscriptions -----------------------------------------------
 
 @issue_parameters()
-def helpdesk_issue_vote(context, data_dict):
+def helpdesk_issue_vote(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """+1 an issue, once per user. Signed-in users who may see the issue
     may call it.
 
@@ -1060,7 +822,9 @@ def helpdesk_issue_vote(context, data_dict):
 
 
 @issue_parameters()
-def helpdesk_issue_unvote(context, data_dict):
+def helpdesk_issue_unvote(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Take back one's +1 of an issue. Signed-in users who may see the
     issue may call it.
 
@@ -1074,7 +838,8 @@ def helpdesk_issue_unvote(context, data_dict):
     return _set_vote(context, issue_from(context, data_dict), False)
 
 
-def _set_vote(context, issue, voted):
+def _set_vote(context: Context, issue: Issue,
+              voted: bool) -> dict[str, Any]:
     """Add or remove the caller's vote; the count moves only when a row
     did, and voting does not count as updating the issue."""
     votes = Vote.__table__
@@ -1091,14 +856,15 @@ def _set_vote(context, issue, voted):
             issues.c.id == issue.id
         ).values(vote_count=issues.c.vote_count + (1 if voted else -1),
                  updated=issues.c.updated))
-    vote_count = model.Session.execute(
-        sa.select(Issue.vote_count).where(Issue.id == issue.id)).scalar()
+    vote_count = queries.vote_count(issue.id)
     _commit(context)
     return {"vote_count": vote_count, "voted": voted}
 
 
 @issue_parameters()
-def helpdesk_issue_subscribe(context, data_dict):
+def helpdesk_issue_subscribe(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Follow an issue: its changes and comments are emailed to the
     caller. Signed-in users who may see the issue may call it.
 
@@ -1113,7 +879,9 @@ def helpdesk_issue_subscribe(context, data_dict):
 
 
 @issue_parameters()
-def helpdesk_issue_unsubscribe(context, data_dict):
+def helpdesk_issue_unsubscribe(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Stop following an issue. Signed-in users who may see the issue may
     call it.
 
@@ -1127,7 +895,8 @@ def helpdesk_issue_unsubscribe(context, data_dict):
     return _set_subscription(context, issue_from(context, data_dict), False)
 
 
-def _set_subscription(context, issue, subscribed):
+def _set_subscription(context: Context, issue: Issue,
+                      subscribed: bool) -> dict[str, Any]:
     subscriptions = Subscription.__table__
     user_id = _signed_in_actor(context).id
     if subscribed:
@@ -1146,7 +915,9 @@ def _set_subscription(context, issue, subscribed):
 # -- what a user follows ---------------------------------------------------
 
 @issue_parameters()
-def helpdesk_issue_seen(context, data_dict):
+def helpdesk_issue_seen(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Record that the caller has just looked at the issue: what happened
     on it until now is no longer "updated since you last looked". The
     issue page calls it for signed-in users; signed-in users who may see
@@ -1167,11 +938,13 @@ def helpdesk_issue_seen(context, data_dict):
         index_elements=[last_seen.c.user_id, last_seen.c.issue_id],
         set_={"seen_at": seen["seen_at"]}))
     _commit(context)
-    return {"issue_id": issue.id, "seen_at": _iso(seen["seen_at"])}
+    return {"issue_id": issue.id, "seen_at": queries.iso(seen["seen_at"])}
 
 
 @tk.side_effect_free
-def helpdesk_unread_count(context, data_dict):
+def helpdesk_unread_count(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Count the issues the caller follows (reported, subscribed to or
     +1'd) and may see that changed since they last looked at them, in one
     query. Signed-in users may call it.
@@ -1180,17 +953,15 @@ def helpdesk_unread_count(context, data_dict):
     :rtype: dictionary
     """
     tk.check_access("helpdesk_unread_count", context, data_dict)
-    viewer = _viewer(context)
-    statement = visibility.visible_issues(
-        sa.select(sa.func.count()).select_from(Issue), viewer
-    ).where(following.unread_by(viewer))
-    return {"count": model.Session.execute(statement).scalar()}
+    return {"count": queries.unread_count(_viewer(context))}
 
 
 # -- abuse reports ---------------------------------------------------------
 
 @issue_parameters("issue_id")
-def helpdesk_abuse_report_create(context, data_dict):
+def helpdesk_abuse_report_create(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Report an issue, or one of its comments, as abusive, with a reason.
     Reported by as many distinct people as
     ``ckanext.helpdesk.moderation.hide_after_reports``, it is hidden until
@@ -1215,7 +986,7 @@ def helpdesk_abuse_report_create(context, data_dict):
     issue = issue_from(context, data_dict, "issue_id")
     data = _validate(data_dict, schema.abuse_report_create_schema(), context)
     comment_id = data.get("comment_id")
-    if comment_id and not _comments(context, sa.and_(
+    if comment_id and not queries.comments(_viewer(context), sa.and_(
             Comment.id == comment_id, Comment.issue_id == issue.id)):
         raise tk.ValidationError(
             {"comment_id": [tk._("Not a comment of the issue")]})
@@ -1229,11 +1000,13 @@ def helpdesk_abuse_report_create(context, data_dict):
         _set_reported_hidden({"ignore_auth": True}, report, True)
     report_id = report.id
     _commit(context)
-    return _abuse_reports(AbuseReport.id == report_id)[0]
+    return queries.abuse_reports(AbuseReport.id == report_id)[0]
 
 
 @tk.side_effect_free
-def helpdesk_abuse_report_list(context, data_dict):
+def helpdesk_abuse_report_list(
+    context: Context, data_dict: DataDict
+) -> list[dict[str, Any]]:
     """List the unresolved abuse reports the caller moderates, oldest
     first: those about their organizations' issues (all for sysadmins).
     Organization admins may call it.
@@ -1243,11 +1016,14 @@ def helpdesk_abuse_report_list(context, data_dict):
     :rtype: list of dictionaries
     """
     tk.check_access("helpdesk_abuse_report_list", context, data_dict)
-    return _abuse_reports(AbuseReport.resolved_at.is_(None),
-                          visibility.can_moderate(_viewer(context)))
+    return queries.abuse_reports(
+        AbuseReport.resolved_at.is_(None),
+        visibility.can_moderate(_viewer(context)))
 
 
-def helpdesk_abuse_report_resolve(context, data_dict):
+def helpdesk_abuse_report_resolve(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Close an abuse report, with the other open reports about the same
     issue or comment: dismissing them, hiding what they report, or showing
     it (a held first post, or one hidden by reports). The admins of the
@@ -1276,10 +1052,12 @@ def helpdesk_abuse_report_resolve(context, data_dict):
         AbuseReport.resolved_at.is_(None),
     ).values(resolved_at=utcnow(), resolved_by=_actor(context).id))
     _commit(context)
-    return _abuse_reports(AbuseReport.id == report.id)[0]
+    return queries.abuse_reports(AbuseReport.id == report.id)[0]
 
 
-def helpdesk_abuse_report_reopen(context, data_dict):
+def helpdesk_abuse_report_reopen(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Undo a moderator's decision: the report and the others closed with
     it are open again, and what they report is put back as it was. The
     admins of the reported issue's organization may call it.
@@ -1307,10 +1085,11 @@ def helpdesk_abuse_report_reopen(context, data_dict):
         AbuseReport.resolved_at == report.resolved_at,
     ).values(resolved_at=None, resolved_by=None))
     _commit(context)
-    return _abuse_reports(AbuseReport.id == report.id)[0]
+    return queries.abuse_reports(AbuseReport.id == report.id)[0]
 
 
-def _set_reported_hidden(context, report, hidden):
+def _set_reported_hidden(context: Context, report: AbuseReport,
+                         hidden: bool) -> None:
     if report.comment_id:
         comment = model.Session.get(Comment, report.comment_id)
         if comment.hidden != hidden:
@@ -1320,44 +1099,12 @@ def _set_reported_hidden(context, report, hidden):
                 {"hidden": hidden})
 
 
-def _abuse_reports(*conditions):
-    """Report dicts, each naming what it reports: the issue, the comment,
-    their author, and whether it is hidden now."""
-    reporter, author = aliased(model.User), aliased(model.User)
-    about_comment = AbuseReport.comment_id.is_not(None)
-    statement = sa.select(
-        AbuseReport, Issue.number, Issue.title, Issue.dataset_id,
-        model.Package.name, Comment.body, reporter.name,
-        sa.func.coalesce(
-            sa.func.nullif(author.fullname, ""), author.name,
-            sa.case((about_comment, Comment.author_name),
-                    else_=Issue.reporter_name)),
-        sa.case((about_comment, Comment.hidden), else_=Issue.hidden),
-    ).select_from(AbuseReport).join(
-        Issue, Issue.id == AbuseReport.issue_id
-    ).outerjoin(Comment, Comment.id == AbuseReport.comment_id).outerjoin(
-        reporter, reporter.id == AbuseReport.reporter_id
-    ).outerjoin(author, author.id == sa.case(
-        (about_comment, Comment.author_id), else_=Issue.reporter_id))
-    statement = visibility.join_dataset(statement).where(
-        *conditions).order_by(AbuseReport.created)
-    return [{"id": report.id, "issue_id": report.issue_id,
-             "issue_number": number, "issue_title": title,
-             "dataset_id": dataset_id, "dataset_name": dataset_name,
-             "comment_id": report.comment_id, "comment_body": body,
-             "author": author_name, "hidden": hidden,
-             "reporter": reporter_name,
-             "reason": report.reason, "created": _iso(report.created),
-             "resolved_at": _iso(report.resolved_at)}
-            for (report, number, title, dataset_id, dataset_name, body,
-                 reporter_name, author_name, hidden)
-            in model.Session.execute(statement)]
-
-
 # -- assignees -------------------------------------------------------------
 
 @tk.side_effect_free
-def helpdesk_assignee_list(context, data_dict):
+def helpdesk_assignee_list(
+    context: Context, data_dict: DataDict
+) -> list[dict[str, Any]]:
     """List the members of an organization, who may be assigned its
     issues. The organization's editors and admins may call it.
 
@@ -1369,27 +1116,12 @@ def helpdesk_assignee_list(context, data_dict):
     :rtype: list of dictionaries
     """
     tk.check_access("helpdesk_assignee_list", context, data_dict)
-    organization = organization_from(context, data_dict)
-    member = model.member_table
-    statement = sa.select(model.User.id, model.User.name,
-                          model.User.fullname).join(
-        member, member.c.table_id == model.User.id
-    ).where(member.c.table_name == "user", member.c.state == "active",
-            member.c.capacity.in_(visibility.MEMBER_CAPACITIES),
-            member.c.group_id == organization.id,
-            model.User.state == "active",
-            # CKAN's own site user is an admin of organizations it
-            # creates, but nobody to assign work to.
-            model.User.name != tk.config.get("ckan.site_id")
-            ).order_by(model.User.name)
-    return [{"id": user_id, "name": name,
-             "display_name": _display_name(name, fullname)}
-            for user_id, name, fullname in model.Session.execute(statement)]
+    return queries.assignees(organization_from(context, data_dict).id)
 
 
 # -- organization settings -------------------------------------------------
 
-def _organization_settings(organization):
+def _organization_settings(organization: model.Group) -> dict[str, Any]:
     own = targets.own_target(organization.id)
     return {"organization_id": organization.id,
             "notify_emails": recipients.own_addresses(organization.id),
@@ -1400,7 +1132,9 @@ def _organization_settings(organization):
 
 
 @tk.side_effect_free
-def helpdesk_organization_settings_show(context, data_dict):
+def helpdesk_organization_settings_show(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """An organization's help desk settings: its response target, the
     working days (Monday to Friday) within which it aims to answer each
     issue publicly for the first time, and its own help desk addresses.
@@ -1419,7 +1153,9 @@ def helpdesk_organization_settings_show(context, data_dict):
     return _organization_settings(organization_from(context, data_dict))
 
 
-def helpdesk_organization_settings_update(context, data_dict):
+def helpdesk_organization_settings_update(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Set an organization's help desk settings (its admins, sysadmins).
 
     :param organization_id: the organization's id or name

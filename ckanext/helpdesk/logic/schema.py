@@ -3,6 +3,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.logic import validators as v
 from ckanext.helpdesk.logic import stats
+from ckanext.helpdesk.logic.sorts import ISSUE_SORTS
 
 TITLE_LENGTH = 200
 TEXT_LENGTH = 20000
@@ -15,7 +16,6 @@ SEARCH_LIMIT = 1000
 MAX_OFFSET = 1_000_000_000
 # The largest issue number PostgreSQL's integer column holds.
 MAX_NUMBER = 2 ** 31 - 1
-SORTS = ("newest", "oldest", "updated", "votes", "comments")
 
 not_empty = tk.get_validator("not_empty")
 not_missing = tk.get_validator("not_missing")
@@ -167,7 +167,7 @@ def issue_search_schema():
         "following": [ignore_empty, v.helpdesk_boolean],
         "unread": [ignore_empty, v.helpdesk_boolean],
         "past_target": [ignore_empty, v.helpdesk_boolean],
-        "sort": [default("newest"), one_of(SORTS)],
+        "sort": [default("newest"), one_of(ISSUE_SORTS)],
         "limit": [default(20), v.helpdesk_natural_number],
         "offset": [default(0), v.helpdesk_natural_number,
                    v.helpdesk_at_most(MAX_OFFSET)],

@@ -11,10 +11,10 @@ from ckan.lib.pagination import Page  # toolkit has no door to the pager
 from ckanext.helpdesk import spam
 from ckanext.helpdesk.logic import text
 from ckanext.helpdesk.logic.schema import MAX_OFFSET
+from ckanext.helpdesk.logic.sorts import ISSUE_SORTS
 from ckanext.helpdesk.ratelimit import RateLimited
 
 PER_PAGE = 20
-SORTS = ("newest", "oldest", "updated", "votes", "comments")
 # Filters a list page passes on to helpdesk_issue_search as they are.
 PLAIN_FILTERS = ("status", "category", "q", "assignee", "dataset_id",
                  "past_target")
@@ -105,7 +105,7 @@ def search_filters(args, allowed=PLAIN_FILTERS):
     them (empty ones left out)."""
     filters = {key: args[key] for key in allowed
                if args.get(key) and args[key] != "all"}
-    if args.get("sort") in SORTS:
+    if args.get("sort") in ISSUE_SORTS:
         filters["sort"] = args["sort"]
     age = args.get("older_than", "")
     if age.isascii() and age.isdigit():
