@@ -67,7 +67,7 @@ def resolve(report_id: str) -> Response:
         tk.h.url_for("helpdesk_moderation.reports")))
 
 
-def _open_report(report_id: str) -> DataDict | None:
+def _open_report(report_id: str) -> dict[str, Any] | None:
     """The open report as the caller's queue lists it (what it reports,
     whether that is hidden now), or None."""
     try:
