@@ -1,10 +1,15 @@
 """Template helpers, registered by the plugin's blanket."""
+from __future__ import annotations
+
 import datetime
 import math
+from typing import Any, Callable, Iterable
 
 # CKAN's helpers format numbers and dates for the locale, not shares.
 import flask_babel
+from markupsafe import Markup
 
+from ckan.types import DataDict
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
@@ -12,7 +17,7 @@ from ckanext.helpdesk import cache, readiness, rendering, spam, visibility
 from ckanext.helpdesk.logic import moderation
 from ckanext.helpdesk.mailin import addresses
 from ckanext.helpdesk.model import OPEN_STATUSES, REOPENABLE_STATUSES, \
-    reopens
+    Issue, reopens
 
 LATEST_ISSUES = 3  # on the dataset page
 # Answered issues it takes before a typical response time is shown: one
@@ -37,13 +42,13 @@ __all__ = [
 ]
 
 
-def helpdesk_ready():
+def helpdesk_ready() -> bool:
     """Whether CKAN's own pages may show the help desk: not before
     `ckan db upgrade -p helpdesk` made its tables."""
     return readiness.tables_ready()
 
 
-def helpdesk_dataset_counts(dataset_id):
+def helpdesk_dataset_counts(dataset_id: str) -> dict[str, int]:
     """{"open": n, "total": n} of the issues the user may see on the
     dataset: one helpdesk_issue_counts call per request, shared by the
     Help Desk button and the dataset page's Help Desk section."""
@@ -54,7 +59,7 @@ def helpdesk_dataset_counts(dataset_id):
     return memo[dataset_id]
 
 
-def helpdesk_latest_issues(dataset_id):
+def helpdesk_latest_issues(dataset_id: str) -> dict[str, Any]:
     """{"issues": [...], "count": n}: the newest open issues of the
     dataset that the user may see, as the dataset page lists them. The
     count is the Help Desk button's, so the list costs a search of its
@@ -65,19 +70,19 @@ def helpdesk_latest_issues(dataset_id):
             "count": helpdesk_dataset_counts(dataset_id)["open"]}
 
 
-def _latest_issues(dataset_id):
+def _latest_issues(dataset_id: str) -> list[DataDict]:
     return tk.get_action("helpdesk_issue_search")({}, {
         "dataset_id": dataset_id, "status": "open", "sort": "newest",
         "limit": LATEST_ISSUES, "facets": False})["results"]
 
 
-def helpdesk_htmx_available():
+def helpdesk_htmx_available() -> bool:
     """CKAN ships htmx from 2.11 on; on 2.10 the dataset page renders its
     latest issues itself rather than fetching them after the page."""
     return tk.check_ckan_version(min_version="2.11")
 
 
-def _issue_counts(dataset_id):
+def _issue_counts(dataset_id: str) -> dict[str, int]:
     counts = tk.get_action("helpdesk_issue_counts")(
         {}, {"dataset_ids": [dataset_id]})
     return counts.get(dataset_id, {"open": 0, "total": 0})
@@ -86,7 +91,7 @@ def _issue_counts(dataset_id):
 VISITOR_CACHES = ("counts", "latest")
 
 
-def forget_for_visitors(sender, issue, **kwargs):
+def forget_for_visitors(sender: Any, issue: Issue, **kwargs: Any) -> None:
     """A subscriber of the issue signals: the dataset's cached counts and
     latest issues are dropped as soon as one of its issues is reported or
     changed, so a hidden (or closed) issue leaves the visitors' dataset
@@ -95,13 +100,14 @@ def forget_for_visitors(sender, issue, **kwargs):
         forget_dataset_for_visitors(issue.dataset_id)
 
 
-def forget_dataset_for_visitors(dataset_id):
+def forget_dataset_for_visitors(dataset_id: str) -> None:
     """Drop the dataset's counts and latest issues cached for visitors."""
     cache.forget(*((f"anonymous_{kind}", dataset_id)
                    for kind in VISITOR_CACHES))
 
 
-def _kept_for_visitors(kind, dataset_id, compute):
+def _kept_for_visitors(kind: str, dataset_id: str,
+                       compute: Callable[[str], Any]) -> Any:
     """compute(dataset_id); for visitors who are not signed in, from Redis
     when computed in the last ckanext.helpdesk.anonymous_counts_cache
     seconds."""
@@ -110,7 +116,7 @@ def _kept_for_visitors(kind, dataset_id, compute):
         tk.config.get("ckanext.helpdesk.anonymous_counts_cache"))
 
 
-def helpdesk_categories():
+def helpdesk_categories() -> list[dict[str, Any]]:
     """[{code, name, description}], once per request."""
     if "helpdesk_categories" not in tk.g:
         tk.g.helpdesk_categories = tk.get_action("helpdesk_category_list")(
@@ -118,12 +124,12 @@ def helpdesk_categories():
     return tk.g.helpdesk_categories
 
 
-def helpdesk_category_label(code):
+def helpdesk_category_label(code: str) -> str:
     names = {c["code"]: c["name"] for c in helpdesk_categories()}
     return names.get(code, code)
 
 
-def helpdesk_statuses():
+def helpdesk_statuses() -> list[tuple[str, str]]:
     """[(code, label)] in workflow order."""
     return [
         ("new", tk._("New")),
@@ -135,11 +141,11 @@ def helpdesk_statuses():
     ]
 
 
-def helpdesk_status_label(code):
+def helpdesk_status_label(code: str) -> str:
     return dict(helpdesk_statuses()).get(code, code)
 
 
-def helpdesk_status_meaning(code):
+def helpdesk_status_meaning(code: str) -> str:
     """What a status means, in one line for visitors."""
     return {
         "new": tk._("Reported; the publisher has not looked at it yet."),
@@ -154,7 +160,7 @@ def helpdesk_status_meaning(code):
     }.get(code, "")
 
 
-def helpdesk_next_step(code):
+def helpdesk_next_step(code: str) -> str:
     """What happens next to an issue in this status, for its reporter and
     anyone following it."""
     return {
@@ -174,7 +180,7 @@ def helpdesk_next_step(code):
     }.get(code, "")
 
 
-def _response(organization_id):
+def _response(organization_id: str) -> dict[str, Any]:
     """{"time": helpdesk_response_time's figure, "target_days": the
     effective target}: how the organization answers and what it promises,
     from public content only, so the same for every viewer. Kept in Redis
@@ -182,7 +188,7 @@ def _response(organization_id):
     another target), once per request."""
     memo = tk.g.setdefault("helpdesk_response", {})
     if organization_id not in memo:
-        def compute():
+        def compute() -> dict[str, Any]:
             data = {"organization_id": organization_id}
             return {
                 "time": tk.get_action("helpdesk_response_time")({}, data),
@@ -195,7 +201,7 @@ def _response(organization_id):
     return memo[organization_id]
 
 
-def helpdesk_typical_response(organization_id):
+def helpdesk_typical_response(organization_id: str) -> str:
     """"Typically answers publicly within 2 days" (the median of the last
     90 days, helpdesk_response_time), or "" when too few issues were
     answered in that time to tell."""
@@ -207,7 +213,7 @@ def helpdesk_typical_response(organization_id):
         time=_duration(figure["median_seconds"]), days=figure["days"])
 
 
-def helpdesk_response_target(organization_id):
+def helpdesk_response_target(organization_id: str) -> str:
     """"The publisher aims to answer publicly within 3 working days." (its
     own target, or the portal's), said beside the typical response."""
     days = _response(organization_id)["target_days"]
@@ -217,13 +223,13 @@ def helpdesk_response_target(organization_id):
         days).format(n=days)
 
 
-def helpdesk_duration(seconds):
+def helpdesk_duration(seconds: float | None) -> str:
     """A duration in words, or "" for none (a figure nothing was counted
     for)."""
     return "" if seconds is None else _duration(seconds)
 
 
-def helpdesk_percent(share):
+def helpdesk_percent(share: float | None) -> str:
     """A share (0 to 1) as a percentage written the reader's way ("45%",
     "45 %"), or "–" for none."""
     if share is None:
@@ -231,7 +237,7 @@ def helpdesk_percent(share):
     return flask_babel.format_percent(share)
 
 
-def _duration(seconds):
+def _duration(seconds: float) -> str:
     """A rounded-up duration in words: "40 minutes", "5 hours", "3 days"."""
     minutes = max(1, math.ceil(seconds / 60))
     if minutes < 60:
@@ -244,7 +250,7 @@ def _duration(seconds):
     return tk.ungettext("{n} day", "{n} days", days).format(n=days)
 
 
-def helpdesk_may_reopen(issue):
+def helpdesk_may_reopen(issue: DataDict) -> bool:
     """Whether the signed-in user is shown the Reopen button: the
     reporter of an issue resolved or marked won't fix (as the auth
     function of helpdesk_issue_reopen decides)."""
@@ -253,12 +259,12 @@ def helpdesk_may_reopen(issue):
             and issue.get("reporter_id") == current_user.id)
 
 
-def helpdesk_status_options():
+def helpdesk_status_options() -> list[dict[str, str]]:
     return [{"value": code, "text": label}
             for code, label in helpdesk_statuses()]
 
 
-def helpdesk_issue_url(issue, **params):
+def helpdesk_issue_url(issue: DataDict, **params: Any) -> str:
     """The issue's page: under its dataset, or under its organization for
     a data request (which has no dataset). An issue whose dataset was
     purged has no dataset address left: its page is served by id."""
@@ -277,7 +283,7 @@ def helpdesk_issue_url(issue, **params):
         number=issue["number"], **params)
 
 
-def helpdesk_issue_ref(issue):
+def helpdesk_issue_ref(issue: DataDict) -> str:
     """The issue's number qualified by its dataset ("bus-stops#12"), or by
     its organization for a data request: numbers restart per dataset, so
     a queue of several datasets needs both."""
@@ -286,7 +292,9 @@ def helpdesk_issue_ref(issue):
     return f"{place or ''}#{issue['number']}"
 
 
-def helpdesk_status_counts(facets):
+def helpdesk_status_counts(
+    facets: dict[str, Any] | None
+) -> list[tuple[str, str, int]]:
     """[(code, label, count)] of a search's status facet for a queue's
     counts: Open and Closed, then every status."""
     counts = (facets or {}).get("status", {})
@@ -298,7 +306,7 @@ def helpdesk_status_counts(facets):
         (code, label, counts.get(code, 0)) for code, label in statuses]
 
 
-def helpdesk_age(iso_timestamp):
+def helpdesk_age(iso_timestamp: str | None) -> str:
     """"3 days ago" for an ISO 8601 timestamp with offset."""
     if not iso_timestamp:
         return ""
@@ -306,7 +314,7 @@ def helpdesk_age(iso_timestamp):
     return tk.h.time_ago_from_timestamp(when)
 
 
-def helpdesk_result_count(result):
+def helpdesk_result_count(result: DataDict) -> str:
     """"3 issues" of a search result, or "1,000+ issues" when the search
     stopped counting (see helpdesk_issue_search)."""
     count = result["count"]
@@ -317,17 +325,18 @@ def helpdesk_result_count(result):
         n=tk.h.localised_number(count))
 
 
-def helpdesk_allow_anonymous():
+def helpdesk_allow_anonymous() -> bool:
     return tk.asbool(tk.config.get("ckanext.helpdesk.allow_anonymous"))
 
 
-def helpdesk_options(items, value_key, text_key):
+def helpdesk_options(items: Iterable[dict[str, Any]], value_key: str,
+                     text_key: str) -> list[dict[str, Any]]:
     """Dicts as options of CKAN's form.select macro."""
     return [{"value": item[value_key],
              "text": item.get(text_key) or item[value_key]} for item in items]
 
 
-def helpdesk_event_text(event):
+def helpdesk_event_text(event: DataDict) -> str:
     """One timeline line in words: "alice changed the status from New to
     Resolved". Every kind the actions record has its sentence; a kind
     this code does not know reads as a plain update, never as its code."""
@@ -362,13 +371,13 @@ def helpdesk_event_text(event):
     return tk._("{actor} updated it").format(actor=actor)
 
 
-def helpdesk_markdown(text):
+def helpdesk_markdown(text: str | None) -> Markup:
     """Markdown as sanitised HTML, in time linear in its length (see
     rendering.py: CKAN's h.render_markdown is not)."""
     return rendering.render(text)
 
 
-def helpdesk_moderates():
+def helpdesk_moderates() -> bool:
     """Whether the signed-in user moderates some organization's reports
     (the dashboard then links to their moderation queue)."""
     if not current_user.is_authenticated:
@@ -377,7 +386,7 @@ def helpdesk_moderates():
         visibility.Viewer(current_user.id, current_user.sysadmin))
 
 
-def helpdesk_unread_count():
+def helpdesk_unread_count() -> int:
     """How many issues the signed-in user follows changed since they last
     looked (0 for visitors, without a query); once per request, for the
     header's marker and the dashboard's Issues tab."""
@@ -389,7 +398,7 @@ def helpdesk_unread_count():
     return tk.g.helpdesk_unread
 
 
-def helpdesk_pending_reports():
+def helpdesk_pending_reports() -> int:
     """How many abuse reports wait for the signed-in moderator (the admin
     navigation shows it); 0 for anyone who moderates nothing."""
     try:
@@ -398,7 +407,7 @@ def helpdesk_pending_reports():
         return 0
 
 
-def helpdesk_report_reason(reason):
+def helpdesk_report_reason(reason: str | None) -> str:
     """An abuse report's reason as the moderator reads it: the help desk's
     own (a held first post) in the reader's language, a person's as they
     wrote it. Never through the template's _(), whose result Jinja takes
@@ -408,7 +417,7 @@ def helpdesk_report_reason(reason):
     return reason or ""
 
 
-def helpdesk_spam_guard():
+def helpdesk_spam_guard() -> dict[str, Any]:
     """What an anonymous form carries against bots (spam.py): the names
     of the honeypot and fill-time fields, the signed moment the form is
     shown, and the reCAPTCHA site key (None when not configured)."""
@@ -417,19 +426,19 @@ def helpdesk_spam_guard():
             "captcha_key": spam.captcha_key()}
 
 
-def helpdesk_write_in_address(organization_name):
+def helpdesk_write_in_address(organization_name: str) -> str | None:
     """The address an email to which opens an issue of the organization
     (mailin/); None when the portal takes no email."""
     return addresses.organization_address(organization_name)
 
 
-def helpdesk_forward_routes(organization_id):
+def helpdesk_forward_routes(organization_id: str) -> list[DataDict]:
     """The organization's Open311 routes, for its admins' settings page."""
     return tk.get_action("helpdesk_forward_route_list")(
         {}, {"organization_id": organization_id})
 
 
-def helpdesk_issue_forwards(issue_id):
+def helpdesk_issue_forwards(issue_id: str) -> list[DataDict]:
     """Where the issue was forwarded, for its managers ([] for others)."""
     try:
         return tk.get_action("helpdesk_forward_list")({}, {"id": issue_id})
@@ -437,7 +446,7 @@ def helpdesk_issue_forwards(issue_id):
         return []
 
 
-def helpdesk_webhook_list(organization_id):
+def helpdesk_webhook_list(organization_id: str) -> list[DataDict]:
     """The organization's webhooks with their delivery logs, for its
     settings page (whose view has checked the caller is an admin)."""
     return tk.get_action("helpdesk_webhook_list")({}, {

@@ -21,12 +21,14 @@ so the rule adds no query of its own to the statement it filters.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Optional
+from typing import Any, Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.sql.expression import ColumnElement, Select
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 
 from ckanext.helpdesk.model import Comment, Event, Issue
 
@@ -43,15 +45,15 @@ MODERATOR_CAPACITIES = ("admin",)
 class Viewer:
     """Who is looking: a user id (None when anonymous) and whether every
     issue is visible to them."""
-    user_id: Optional[str] = None
+    user_id: str | None = None
     sees_everything: bool = False
 
     @property
-    def is_anonymous(self):
+    def is_anonymous(self) -> bool:
         return self.user_id is None
 
 
-def signed_in_user(context: dict[str, Any]) -> Optional[model.User]:
+def signed_in_user(context: Context) -> model.User | None:
     """The caller of an action as a model.User, or None when anonymous.
     CKAN's Action API passes flask-login's current_user as auth_user_obj,
     which for a visitor is an AnonymousUser, not None."""
@@ -61,7 +63,7 @@ def signed_in_user(context: dict[str, Any]) -> Optional[model.User]:
     return model.User.get(context["user"]) if context.get("user") else None
 
 
-def viewer_from_context(context: dict[str, Any]) -> Viewer:
+def viewer_from_context(context: Context) -> Viewer:
     """The viewer of an action's context. ``ignore_auth`` marks trusted
     internal calls."""
     user = signed_in_user(context)
@@ -71,7 +73,9 @@ def viewer_from_context(context: dict[str, Any]) -> Viewer:
     return Viewer(user_id, everything)
 
 
-def organizations_of(viewer: Viewer, capacities=MEMBER_CAPACITIES):
+def organizations_of(
+    viewer: Viewer, capacities: tuple[str, ...] = MEMBER_CAPACITIES
+) -> Select:
     """A sub-select of the ids of the organizations where the viewer holds
     one of the capacities."""
     member = model.member_table
@@ -82,25 +86,27 @@ def organizations_of(viewer: Viewer, capacities=MEMBER_CAPACITIES):
         member.c.capacity.in_(capacities))
 
 
-def owning_organization():
+def owning_organization() -> ColumnElement[Any]:
     """The organization that owns an issue: its dataset's current owner
     (datasets can move) or, for data requests and purged datasets, the
     organization recorded on the issue. Needs `join_dataset()`."""
     return sa.func.coalesce(model.Package.owner_org, Issue.organization_id)
 
 
-def can_manage(viewer: Viewer):
+def can_manage(viewer: Viewer) -> ColumnElement[Any]:
     """True for the rows the viewer manages (editor/admin, sysadmin)."""
     return _owned_by_organizations_of(viewer, MANAGER_CAPACITIES)
 
 
-def can_moderate(viewer: Viewer):
+def can_moderate(viewer: Viewer) -> ColumnElement[Any]:
     """True for the rows whose abuse reports the viewer moderates (the
     owning organization's admins, sysadmins)."""
     return _owned_by_organizations_of(viewer, MODERATOR_CAPACITIES)
 
 
-def _owned_by_organizations_of(viewer: Viewer, capacities):
+def _owned_by_organizations_of(
+    viewer: Viewer, capacities: tuple[str, ...]
+) -> ColumnElement[Any]:
     if viewer.sees_everything:
         return sa.true()
     if viewer.is_anonymous:
@@ -108,7 +114,7 @@ def _owned_by_organizations_of(viewer: Viewer, capacities):
     return owning_organization().in_(organizations_of(viewer, capacities))
 
 
-def is_member(viewer: Viewer):
+def is_member(viewer: Viewer) -> ColumnElement[Any]:
     """True for the rows whose organization counts the viewer as a member
     of any capacity (or sysadmin): who may read internal notes."""
     if viewer.sees_everything:
@@ -118,7 +124,8 @@ def is_member(viewer: Viewer):
     return owning_organization().in_(organizations_of(viewer))
 
 
-def join_dataset(statement, dataset_ids=None):
+def join_dataset(statement: Select,
+                 dataset_ids: Iterable[str] | None = None) -> Select:
     """Outer-join the issue's dataset, which the rule reads; `dataset_ids`
     names the datasets of a statement limited to those (PostgreSQL does
     not carry a list of ids across an outer join: without it, it reads
@@ -129,7 +136,7 @@ def join_dataset(statement, dataset_ids=None):
     return statement.outerjoin(model.Package, on)
 
 
-def dataset_filter(viewer: Viewer):
+def dataset_filter(viewer: Viewer) -> ColumnElement[Any]:
     """The WHERE clause, over model.Package, of the datasets the viewer may
     see: public active ones, active ones of their organizations, and any of
     the organizations they edit or administer."""
@@ -149,7 +156,7 @@ def dataset_filter(viewer: Viewer):
         package.owner_org.in_(organizations_of(viewer, MANAGER_CAPACITIES)))
 
 
-def collaborations_of(viewer: Viewer):
+def collaborations_of(viewer: Viewer) -> Select:
     """A sub-select of the ids of the datasets the viewer collaborates on
     (CKAN's ckan.auth.allow_dataset_collaborators)."""
     collaborator = model.package_member_table
@@ -157,14 +164,14 @@ def collaborations_of(viewer: Viewer):
         collaborator.c.user_id == viewer.user_id)
 
 
-def shown_to_readers():
+def shown_to_readers() -> ColumnElement[Any]:
     """The WHERE clause, over Issue, of the issues every reader of their
     dataset sees: those not hidden. Who reads the dataset is the dataset's
     own rule (`dataset_filter()`, or CKAN's search index for datasets)."""
     return Issue.hidden.is_(False)
 
 
-def visible_filter(viewer: Viewer):
+def visible_filter(viewer: Viewer) -> ColumnElement[Any]:
     """The WHERE clause of the rule, over Issue and `join_dataset()`."""
     if viewer.sees_everything:
         return sa.true()
@@ -182,7 +189,8 @@ def can_see_dataset(dataset_id: str, viewer: Viewer) -> bool:
     return model.Session.execute(statement).first() is not None
 
 
-def visible_issues(statement, viewer: Viewer, dataset_ids=None):
+def visible_issues(statement: Select, viewer: Viewer,
+                   dataset_ids: Iterable[str] | None = None) -> Select:
     """`statement` (a select from Issue) limited to what the viewer may
     see; `dataset_ids` as for `join_dataset()`."""
     return join_dataset(statement, dataset_ids).where(visible_filter(viewer))
@@ -205,7 +213,7 @@ def moderates(issue_id: str, viewer: Viewer) -> bool:
     return _holds_for(issue_id, can_moderate(viewer))
 
 
-def _holds_for(issue_id, clause):
+def _holds_for(issue_id: str, clause: ColumnElement[Any]) -> bool:
     statement = join_dataset(
         sa.select(clause).select_from(Issue)).where(Issue.id == issue_id)
     return bool(model.Session.execute(statement).scalar())
@@ -221,7 +229,7 @@ def moderates_any(viewer: Viewer) -> bool:
 
 
 def holds(viewer: Viewer, organization_id: str,
-          capacities=MEMBER_CAPACITIES) -> bool:
+          capacities: tuple[str, ...] = MEMBER_CAPACITIES) -> bool:
     """Whether the viewer holds one of the capacities in the organization
     (sysadmins hold them all)."""
     if viewer.sees_everything or viewer.is_anonymous:
@@ -231,7 +239,7 @@ def holds(viewer: Viewer, organization_id: str,
     return bool(model.Session.execute(statement).scalar())
 
 
-def visible_comments(statement, viewer: Viewer):
+def visible_comments(statement: Select, viewer: Viewer) -> Select:
     """`statement` (a select from Comment joined to its Issue and
     `join_dataset()`) limited to the comments the viewer may read:
     internal notes for the organization's members, hidden comments for
@@ -243,7 +251,7 @@ def visible_comments(statement, viewer: Viewer):
         sa.or_(Comment.hidden.is_(False), can_manage(viewer)))
 
 
-def visible_events(statement, viewer: Viewer):
+def visible_events(statement: Select, viewer: Viewer) -> Select:
     """`statement` (a select from Event joined to its Issue and
     `join_dataset()`) limited to the timeline events the viewer may read:
     moderation events for the organization's managers only."""

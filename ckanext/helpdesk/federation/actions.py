@@ -8,11 +8,13 @@ the services it lists.
 from __future__ import annotations
 
 import urllib.parse
+from typing import Any
 
 import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
 
 from ckanext.helpdesk.categories import configured_categories
 from ckanext.helpdesk.federation import client, forwarding, origin, routes
@@ -27,7 +29,7 @@ __all__ = ["helpdesk_forward_route_list", "helpdesk_forward_route_create",
 ROUTE_FIELDS = ("name", "base_url", "api_key", "jurisdiction_id")
 
 
-def _route_dict(route: ForwardRoute) -> dict:
+def _route_dict(route: ForwardRoute) -> dict[str, Any]:
     """A route as its admins see it: the api_key is never read back."""
     return {"id": route.id, "organization_id": route.organization_id,
             "name": route.name, "base_url": route.base_url,
@@ -37,7 +39,7 @@ def _route_dict(route: ForwardRoute) -> dict:
             "created": route.created.isoformat()}
 
 
-def _route_from(context, data_dict) -> ForwardRoute:
+def _route_from(context: Context, data_dict: DataDict) -> ForwardRoute:
     route_id = data_dict.get("id")
     route = model.Session.get(ForwardRoute, route_id) \
         if isinstance(route_id, str) else None
@@ -47,7 +49,8 @@ def _route_from(context, data_dict) -> ForwardRoute:
     return route
 
 
-def _text(data_dict, key, errors, limit, required=False):
+def _text(data_dict: DataDict, key: str, errors: dict[str, list[str]],
+          limit: int, required: bool = False) -> str | None:
     value = data_dict.get(key)
     if value is None or value == "":
         if required:
@@ -64,7 +67,8 @@ def _text(data_dict, key, errors, limit, required=False):
     return value or None
 
 
-def _checked_url(value, errors):
+def _checked_url(value: str | None,
+                 errors: dict[str, list[str]]) -> str | None:
     if value is None or "base_url" in errors:
         return value
     parts = urllib.parse.urlsplit(value)
@@ -76,7 +80,8 @@ def _checked_url(value, errors):
     return value
 
 
-def _services(route_fields, errors):
+def _services(route_fields: dict[str, Any],
+              errors: dict[str, list[str]]) -> list[dict[str, Any]]:
     """The endpoint's services, or an error beside base_url."""
     try:
         return client.services(route_fields["base_url"],
@@ -88,7 +93,9 @@ def _services(route_fields, errors):
         return []
 
 
-def helpdesk_forward_route_list(context, data_dict):
+def helpdesk_forward_route_list(
+    context: Context, data_dict: DataDict
+) -> list[dict[str, Any]]:
     """The Open311 routes of an organization. Its admins may call it.
 
     :param organization_id: the organization's id or name
@@ -105,7 +112,9 @@ def helpdesk_forward_route_list(context, data_dict):
             for route in routes.organization_routes(organization.id)]
 
 
-def helpdesk_forward_route_create(context, data_dict):
+def helpdesk_forward_route_create(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Add an Open311 GeoReport v2 endpoint the organization's issues are
     forwarded to; its services.json must answer. Its categories go nowhere
     until they are mapped to its services (``helpdesk_forward_route_update``).
@@ -145,7 +154,9 @@ def helpdesk_forward_route_create(context, data_dict):
     return _route_dict(route)
 
 
-def _route_fields(data_dict, required):
+def _route_fields(
+    data_dict: DataDict, required: bool
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     errors: dict = {}
     fields = {
         "name": _text(data_dict, "name", errors, routes.NAME_LENGTH,
@@ -161,7 +172,9 @@ def _route_fields(data_dict, required):
     return fields, errors
 
 
-def helpdesk_forward_route_services(context, data_dict):
+def helpdesk_forward_route_services(
+    context: Context, data_dict: DataDict
+) -> list[dict[str, Any]]:
     """The services the route's endpoint offers now (from its
     services.json), to map categories to. The organization's admins may
     call it.
@@ -181,7 +194,9 @@ def helpdesk_forward_route_services(context, data_dict):
         raise tk.ValidationError({"base_url": [str(error)]}) from None
 
 
-def helpdesk_forward_route_update(context, data_dict):
+def helpdesk_forward_route_update(
+    context: Context, data_dict: DataDict
+) -> dict[str, Any]:
     """Change a route: its name, key, jurisdiction and which service each
     category goes to (the codes are checked against the endpoint's
     services.json). The organization's admins may call it.
@@ -224,7 +239,8 @@ def helpdesk_forward_route_update(context, data_dict):
     return _route_dict(route)
 
 
-def _checked_codes(given, errors, route_fields):
+def _checked_codes(given: Any, errors: dict[str, list[str]],
+                   route_fields: dict[str, Any]) -> dict[str, str] | None:
     if not isinstance(given, dict):
         errors["service_codes"] = [tk._("Must be a mapping of category "
                                         "codes to service codes")]
@@ -247,7 +263,8 @@ def _checked_codes(given, errors, route_fields):
     return chosen
 
 
-def helpdesk_forward_route_delete(context, data_dict):
+def helpdesk_forward_route_delete(context: Context,
+                                  data_dict: DataDict) -> None:
     """Remove a route; what was forwarded by it stays forwarded. The
     organization's admins may call it.
 
@@ -263,7 +280,9 @@ def helpdesk_forward_route_delete(context, data_dict):
 
 
 @issue_parameters()
-def helpdesk_forward_list(context, data_dict):
+def helpdesk_forward_list(
+    context: Context, data_dict: DataDict
+) -> list[dict[str, Any]]:
     """Where an issue was forwarded, and how it went. The editors and admins
     of its organization may call it.
 

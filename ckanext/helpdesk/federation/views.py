@@ -2,9 +2,14 @@
 desk settings (add a route, map its categories to the endpoint's
 services, remove it), for its admins; and the forwards not delivered, for
 sysadmins, who may send a failed one again."""
+from __future__ import annotations
+
+from typing import Any
+
 from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
+from ckan.types import DataDict, Response
 
 from ckanext.helpdesk.categories import configured_categories
 from ckanext.helpdesk.federation import forwarding
@@ -17,7 +22,8 @@ ROUTE_FIELDS = ("name", "base_url", "api_key", "jurisdiction_id")
 SETTINGS = "helpdesk_settings.organization"
 
 
-def _settings_page(org, data=None, errors=None):
+def _settings_page(org: DataDict, data: dict[str, Any] | None = None,
+                   errors: dict[str, Any] | None = None) -> str:
     """The settings page with the routes section's form shown again."""
     return tk.render("helpdesk/organization_settings.html", {
         "group_dict": org, "group_type": org["type"], "data": {},
@@ -28,7 +34,7 @@ def _settings_page(org, data=None, errors=None):
 
 @forward.route("/organization/<id>/helpdesk/routes", methods=["POST"])
 @http_errors
-def add_route(id):
+def add_route(id: str) -> Response | tuple[str, int]:
     org = visible_organization(id)
     data = {key: form_data().get(key, "") for key in ROUTE_FIELDS}
     try:
@@ -46,7 +52,7 @@ def add_route(id):
 @forward.route("/organization/<id>/helpdesk/routes/<route_id>",
                methods=["GET", "POST"])
 @http_errors
-def route(id, route_id):
+def route(id: str, route_id: str) -> Response | tuple[str, int]:
     org = visible_organization(id)
     route = _route_of(org, route_id)
     errors, chosen = {}, route["service_codes"]
@@ -76,14 +82,14 @@ def route(id, route_id):
 @forward.route("/organization/<id>/helpdesk/routes/<route_id>/delete",
                methods=["POST"])
 @http_errors
-def delete_route(id, route_id):
+def delete_route(id: str, route_id: str) -> Response:
     org = visible_organization(id)
     call("helpdesk_forward_route_delete", id=_route_of(org, route_id)["id"])
     tk.h.flash_success(tk._("The route is removed."))
     return tk.redirect_to(SETTINGS, id=org["name"])
 
 
-def _route_of(org, route_id):
+def _route_of(org: DataDict, route_id: str) -> DataDict:
     for found in call("helpdesk_forward_route_list",
                       organization_id=org["id"]):
         if found["id"] == route_id:
@@ -92,7 +98,7 @@ def _route_of(org, route_id):
 
 
 @forward.route("/ckan-admin/helpdesk/forwards", methods=["GET", "POST"])
-def forwards():
+def forwards() -> str | Response:
     """Forwards pending or failed, for sysadmins; POST retries one."""
     if not tk.current_user.is_authenticated or not tk.current_user.sysadmin:
         return tk.abort(403, tk._("Only sysadmins may see the forwards."))

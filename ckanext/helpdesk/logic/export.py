@@ -19,12 +19,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, Iterator
+from typing import IO, Any, Iterator
 
 import sqlalchemy as sa
+from sqlalchemy.sql.expression import Select
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 
 from ckanext.helpdesk import visibility
 from ckanext.helpdesk.logic import text
@@ -62,7 +64,7 @@ COLUMNS = {
 }
 
 
-def _statement(site_url):
+def _statement(site_url: str) -> Select:
     organization = model.group_table
     dataset = model.Package
     url = sa.case(
@@ -93,7 +95,7 @@ def _statement(site_url):
         organization, organization.c.id == Issue.organization_id)
 
 
-def export_statement(context: dict[str, Any], filters: dict[str, Any]):
+def export_statement(context: Context, filters: dict[str, Any]) -> Select:
     """The statement of the export of the issues helpdesk_issue_search
     finds with `filters` for the caller; raises its NotAuthorized and
     ValidationError (so a view answers before streaming anything)."""
@@ -103,7 +105,7 @@ def export_statement(context: dict[str, Any], filters: dict[str, Any]):
     return statement.where(visibility.shown_to_readers())
 
 
-def rows(statement) -> Iterator[tuple]:
+def rows(statement: Select) -> Iterator[tuple[Any, ...]]:
     """The rows of `statement`, from a server-side cursor (psycopg2's named
     cursor) holding at most BATCH rows at a time."""
     connection = model.Session.connection().execution_options(
@@ -116,7 +118,7 @@ def rows(statement) -> Iterator[tuple]:
         result.close()
 
 
-def _clean(value):
+def _clean(value: Any) -> Any:
     """What every CSV and JSON reader takes: control characters other than
     tab and line breaks (stored before they were refused) become U+FFFD;
     None becomes "" in CSV."""
@@ -125,7 +127,7 @@ def _clean(value):
     return value
 
 
-def csv_chunks(statement) -> Iterator[str]:
+def csv_chunks(statement: Select) -> Iterator[str]:
     """The export as CSV (RFC 4180: a header, then a line per issue, text
     quoted when it holds a comma, quote or line break)."""
     buffer = io.StringIO()
@@ -139,7 +141,7 @@ def csv_chunks(statement) -> Iterator[str]:
     yield _drain(buffer)
 
 
-def json_chunks(statement) -> Iterator[str]:
+def json_chunks(statement: Select) -> Iterator[str]:
     """The export as a JSON array of objects, one per line."""
     names = list(COLUMNS)
     buffer = io.StringIO()
@@ -156,7 +158,7 @@ def json_chunks(statement) -> Iterator[str]:
     yield _drain(buffer)
 
 
-def _drain(buffer):
+def _drain(buffer: io.StringIO) -> str:
     chunk = buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
@@ -166,8 +168,8 @@ def _drain(buffer):
 CHUNKS = {"csv": csv_chunks, "json": json_chunks}
 
 
-def write_csv(context: dict[str, Any], filters: dict[str, Any],
-              destination) -> int:
+def write_csv(context: Context, filters: dict[str, Any],
+              destination: IO[bytes]) -> int:
     """Write the CSV export for `filters` to `destination` (a binary
     file), as the view streams it; the number of bytes written."""
     written = 0

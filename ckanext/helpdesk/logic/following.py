@@ -10,14 +10,19 @@ comment or a moderation event never lights the marker of someone who may
 not see it. Like the rule, these are correlated sub-selects that add no
 query of their own to the statement they filter.
 """
+from __future__ import annotations
+
+from typing import Any
+
 import sqlalchemy as sa
+from sqlalchemy.sql.expression import ColumnElement
 
 from ckanext.helpdesk import visibility
 from ckanext.helpdesk.model import Comment, Event, Issue, LastSeen, \
     Subscription, Vote
 
 
-def followed_by(viewer: visibility.Viewer):
+def followed_by(viewer: visibility.Viewer) -> ColumnElement[Any]:
     """True for the issues the viewer reported, subscribed to or +1'd."""
     if viewer.is_anonymous:
         return sa.false()
@@ -30,7 +35,7 @@ def followed_by(viewer: visibility.Viewer):
         sa.select(Vote.issue_id).where(Vote.user_id == viewer.user_id)))
 
 
-def unread_by(viewer: visibility.Viewer):
+def unread_by(viewer: visibility.Viewer) -> ColumnElement[Any]:
     """True for the issues the viewer follows on which something they may
     read happened, by someone else, since they last looked."""
     if viewer.is_anonymous:

@@ -7,17 +7,23 @@ the keys it reads (schemas of logic/schema.py) and keeps what it found in
 the context, so an action and its auth function look it up once (as
 CKAN's ckanext/activity keeps its activity in the context).
 """
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
 import sqlalchemy as sa
+from sqlalchemy.sql.expression import ColumnElement, Select
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict, Schema
 
 from ckanext.helpdesk import visibility
 from ckanext.helpdesk.logic import schema
 from ckanext.helpdesk.model import AbuseReport, Comment, Issue
 
 
-def by_id_or_name(model_class, value):
+def by_id_or_name(model_class: Any, value: str) -> ColumnElement[Any]:
     """A sub-select of the id of the row whose id or name is `value`. The
     id wins, as in CKAN's own Package.get: a dataset may be *named* like
     another one's id, and both rows would answer."""
@@ -26,7 +32,7 @@ def by_id_or_name(model_class, value):
     ).order_by((model_class.id == value).desc()).limit(1).scalar_subquery()
 
 
-def ids_of(model_class, values):
+def ids_of(model_class: Any, values: Iterable[str]) -> Select:
     """A sub-select of the ids of the rows named by `values` (ids or
     names), as by_id_or_name for each: a name counts only when no row has
     it as its id."""
@@ -40,14 +46,16 @@ def ids_of(model_class, values):
                     sa.select(ids.c.id).where(ids.c.id.in_(values))))))
 
 
-def _validated(data_dict, reference_schema, context):
+def _validated(data_dict: DataDict, reference_schema: Schema,
+               context: Context) -> DataDict:
     data, errors = tk.navl_validate(data_dict, reference_schema, context)
     if errors:
         raise tk.ValidationError(errors)
     return data
 
 
-def _kept(context, reference, find):
+def _kept(context: Context, reference: tuple[Any, ...],
+          find: Callable[[], Any]) -> Any:
     """What `find()` answers for `reference`, once per context: the found
     objects are kept by reference, so a context used for several calls
     never answers one object for another."""
@@ -57,7 +65,8 @@ def _kept(context, reference, find):
     return found[reference]
 
 
-def issue_from(context, data_dict, id_key="id"):
+def issue_from(context: Context, data_dict: DataDict,
+               id_key: str = "id") -> Issue:
     """The issue named by `data_dict[id_key]`, or by `number` with
     `dataset_id` (an issue of the dataset) or `organization_id` (a data
     request of the organization), if the caller may see it. Raises
@@ -83,7 +92,7 @@ def issue_from(context, data_dict, id_key="id"):
     reference = ("issue",) + tuple(data.get(key) for key in (
         id_key, "number", "dataset_id", "organization_id"))
 
-    def find():
+    def find() -> Issue | None:
         statement = visibility.visible_issues(
             sa.select(Issue), visibility.viewer_from_context(context)
         ).where(condition)
@@ -94,7 +103,8 @@ def issue_from(context, data_dict, id_key="id"):
     return issue
 
 
-def comment_from(context, data_dict, id_key="id"):
+def comment_from(context: Context, data_dict: DataDict,
+                 id_key: str = "id") -> Comment:
     """The comment `data_dict[id_key]`, if the caller may read it (its
     issue visible to them, an internal note only to the organization's
     members, a hidden comment only to its managers). Raises
@@ -102,7 +112,7 @@ def comment_from(context, data_dict, id_key="id"):
     comment_id = _validated(data_dict, schema.comment_reference_schema(
         id_key), context)[id_key]
 
-    def find():
+    def find() -> Comment | None:
         viewer = visibility.viewer_from_context(context)
         statement = visibility.visible_comments(visibility.visible_issues(
             sa.select(Comment).join(Issue, Issue.id == Comment.issue_id),
@@ -114,7 +124,7 @@ def comment_from(context, data_dict, id_key="id"):
     return comment
 
 
-def abuse_report_from(context, data_dict):
+def abuse_report_from(context: Context, data_dict: DataDict) -> AbuseReport:
     """The abuse report `data_dict["id"]`; the auth function decides who
     may learn that it exists. Raises ValidationError or ObjectNotFound."""
     report_id = _validated(data_dict, schema.comment_reference_schema(),
@@ -126,7 +136,8 @@ def abuse_report_from(context, data_dict):
     return report
 
 
-def organization_from(context, data_dict):
+def organization_from(context: Context,
+                      data_dict: DataDict) -> model.Group:
     """The active organization `data_dict["organization_id"]` (id or
     name); organizations are public, so any caller learns it exists."""
     value = _validated(data_dict, schema.organization_reference_schema(),
@@ -138,7 +149,7 @@ def organization_from(context, data_dict):
     return group
 
 
-def owning_org_id(issue):
+def owning_org_id(issue: Issue) -> str:
     """The organization that owns the issue now: its dataset's owner
     (datasets can move between organizations) or the data request's."""
     dataset = issue.dataset_id and model.Package.get(issue.dataset_id)

@@ -6,9 +6,10 @@ reports, so the moderation queue is the one place where a moderator shows
 or hides them."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.expression import ColumnElement
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -23,7 +24,7 @@ FIRST_POST = N_("First post of a new account, held until a moderator shows "
                 "it.")
 
 
-def holds_first_post(actor: Optional[model.User],
+def holds_first_post(actor: model.User | None,
                      organization_id: str) -> bool:
     """Whether a post by `actor` to the organization is held: an account
     none of whose issues or comments has been shown yet, and who is no
@@ -42,13 +43,13 @@ def holds_first_post(actor: Optional[model.User],
     return model.Session.execute(shown).first() is None
 
 
-def hold(issue_id: str, comment_id: Optional[str] = None) -> None:
+def hold(issue_id: str, comment_id: str | None = None) -> None:
     """Queue a held post for the moderators of its organization."""
     model.Session.add(AbuseReport(issue_id=issue_id, comment_id=comment_id,
                                   reason=FIRST_POST))
 
 
-def reported_enough(issue_id: str, comment_id: Optional[str]) -> bool:
+def reported_enough(issue_id: str, comment_id: str | None) -> bool:
     """Whether the open reports about the issue (or one of its comments)
     come from as many distinct people as hide it pending moderation."""
     threshold = tk.config.get("ckanext.helpdesk.moderation.hide_after_reports")
@@ -61,7 +62,8 @@ def reported_enough(issue_id: str, comment_id: Optional[str]) -> bool:
     return model.Session.execute(statement).scalar() >= int(threshold)
 
 
-def same_target(issue_id: str, comment_id: Optional[str]):
+def same_target(issue_id: str, comment_id: str | None
+                ) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
     """The conditions of the reports about the same issue or comment."""
     return (AbuseReport.issue_id == issue_id,
             AbuseReport.comment_id == comment_id if comment_id

@@ -13,8 +13,10 @@ internal notes.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.expression import ColumnElement, CompoundSelect
 
 import ckan.model as model
 
@@ -26,7 +28,7 @@ WINDOW_DAYS = 90
 RESPONDING_EVENTS = ("status", "assignee", "duplicate_of")
 
 
-def _publishers(organization_id: str):
+def _publishers(organization_id: Any) -> CompoundSelect:
     """A sub-select of the ids of who answers for the organization."""
     member = model.member_table
     return sa.union(
@@ -42,7 +44,7 @@ def _publishers(organization_id: str):
                                        model.User.state == "active"))
 
 
-def _first_response(organization_id):
+def _first_response(organization_id: Any) -> ColumnElement[Any]:
     """The moment of the issue's first public response (correlated scalar
     sub-selects over Issue; PostgreSQL's LEAST skips a NULL, and is NULL
     when there is no response). `organization_id` is an id, or an SQL
@@ -59,7 +61,8 @@ def _first_response(organization_id):
 
 
 def median_first_response(organization_id: str,
-                          now: datetime.datetime | None = None) -> dict:
+                          now: datetime.datetime | None = None
+                          ) -> dict[str, Any]:
     """{"median_seconds": float or None, "answered": n, "days": WINDOW_DAYS}
     of the organization's public issues reported in the window."""
     since = (now or utcnow()) - datetime.timedelta(days=WINDOW_DAYS)

@@ -28,8 +28,10 @@ cache, so they are never stale (bench/bench_stats.py measures the cost).
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.expression import ColumnElement
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -56,7 +58,7 @@ SORTS = ORGANIZATION_SORTS + tuple("-" + key for key in ORGANIZATION_SORTS)
 
 def statistics(viewer: visibility.Viewer, organization_id: str | None = None,
                window: int = DEFAULT_WINDOW, sort: str = "name",
-               now: datetime.datetime | None = None) -> dict:
+               now: datetime.datetime | None = None) -> dict[str, Any]:
     """Every figure of a statistics page: the portal's, or one
     organization's when `organization_id` (an id) is given."""
     now = now or utcnow()
@@ -83,7 +85,8 @@ def statistics(viewer: visibility.Viewer, organization_id: str | None = None,
     }
 
 
-def sort_organizations(rows: list[dict], sort: str) -> list[dict]:
+def sort_organizations(rows: list[dict[str, Any]],
+                       sort: str) -> list[dict[str, Any]]:
     """The rows by `sort` ("-key" descending), names breaking ties; rows
     without the figure last either way."""
     key = sort.lstrip("-")
@@ -97,7 +100,9 @@ def sort_organizations(rows: list[dict], sort: str) -> list[dict]:
                   reverse=sort.startswith("-")) + missing
 
 
-def _organizations(organization_id):
+def _organizations(
+    organization_id: str | None
+) -> dict[str, dict[str, Any]]:
     """{id: {"id", "name", "title"}} of the active organizations (or the
     one), by title."""
     group = model.Group
@@ -109,11 +114,13 @@ def _organizations(organization_id):
             for row in model.Session.execute(statement.order_by(group.title))}
 
 
-def _seconds(later, earlier):
+def _seconds(later: Any, earlier: Any) -> ColumnElement[Any]:
     return sa.func.extract("epoch", later - earlier)
 
 
-def _timing(viewer, organization_id, window, now, days):
+def _timing(viewer: visibility.Viewer, organization_id: str | None,
+            window: int, now: datetime.datetime,
+            days: dict[str, int]) -> dict[str, Any]:
     """Times to first response and to resolution, counts and the share
     within target of the issues reported in the window: per organization,
     per category and in all (one statement)."""
@@ -165,7 +172,8 @@ def _timing(viewer, organization_id, window, now, days):
         .label("due"),
     ).group_by(sa.text(
         "GROUPING SETS ((organization_id), (category), ())"))
-    result = {"organizations": {}, "categories": [], "all": {}}
+    result: dict[str, Any] = {"organizations": {}, "categories": [],
+                              "all": {}}
     for row in model.Session.execute(figures):
         values = _timing_values(row)
         if not row.all_organizations:
@@ -180,8 +188,8 @@ def _timing(viewer, organization_id, window, now, days):
     return result
 
 
-def _timing_values(row):
-    def number(key):
+def _timing_values(row: Any) -> dict[str, Any]:
+    def number(key: str) -> float | None:
         value = getattr(row, key, None)
         return None if value is None else float(value)
 
@@ -195,7 +203,8 @@ def _timing_values(row):
     return values
 
 
-def _backlog(viewer, organization_id, now):
+def _backlog(viewer: visibility.Viewer, organization_id: str | None,
+             now: datetime.datetime) -> dict[str, Any]:
     """The open issues by age group, per organization and in all (one
     statement)."""
     organization = visibility.owning_organization()
@@ -229,12 +238,13 @@ def _backlog(viewer, organization_id, now):
     return result
 
 
-def _no_backlog():
+def _no_backlog() -> dict[str, Any]:
     return {"open": 0, "ages": {key: 0 for key, _days in AGES + (
         ("older", None),)}}
 
 
-def _datasets(viewer, organization_id):
+def _datasets(viewer: visibility.Viewer,
+              organization_id: str | None) -> dict[str, list[dict[str, Any]]]:
     """{"most_open": [...], "most_votes": [...]}: the TOP active datasets
     by open issues and by +1s on their open issues (one statement)."""
     package = model.Package
@@ -267,7 +277,8 @@ def _datasets(viewer, organization_id):
     }
 
 
-def _requested(viewer, organization_id):
+def _requested(viewer: visibility.Viewer,
+               organization_id: str | None) -> list[dict[str, Any]]:
     """The TOP open data requests by +1s (then the oldest first)."""
     group = model.Group
     statement = weekly.public_work(

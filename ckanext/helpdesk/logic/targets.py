@@ -12,9 +12,11 @@ and the daily digest lists them.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.sql.expression import ColumnElement
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -59,7 +61,7 @@ def set_target(organization_id: str, days: int | None) -> None:
     save_settings(organization_id, response_target_days=days)
 
 
-def save_settings(organization_id: str, **values) -> None:
+def save_settings(organization_id: str, **values: Any) -> None:
     """Set some of the organization's help desk settings (columns of
     OrganizationSettings), making its row if it has none. Not committed."""
     table = OrganizationSettings.__table__
@@ -70,7 +72,7 @@ def save_settings(organization_id: str, **values) -> None:
         index_elements=[table.c.organization_id], set_=values))
 
 
-def add_working_days(moment, days):
+def add_working_days(moment: Any, days: Any) -> ColumnElement[Any]:
     """SQL: `moment` (a timestamptz expression or value) plus `days` (an
     integer expression or value) working days, as a timestamptz. Days are
     counted in UTC; a moment on a Saturday or Sunday counts from the next
@@ -94,7 +96,7 @@ def add_working_days(moment, days):
     return sa.func.timezone("UTC", start + shift)
 
 
-def target_days(organization_id):
+def target_days(organization_id: Any) -> ColumnElement[Any]:
     """SQL: the target, in working days, of the organization
     `organization_id` (an expression, e.g. the owner of an issue)."""
     own = sa.select(OrganizationSettings.response_target_days).where(
@@ -103,14 +105,16 @@ def target_days(organization_id):
     return sa.func.coalesce(own, default_target())
 
 
-def due():
+def due() -> ColumnElement[Any]:
     """SQL, over Issue and `visibility.join_dataset()`: when the issue's
     first public response is due by its organization's target."""
     return add_working_days(
         Issue.created, target_days(visibility.owning_organization()))
 
 
-def past_target(now: datetime.datetime | None = None):
+def past_target(
+    now: datetime.datetime | None = None
+) -> ColumnElement[Any]:
     """SQL, over Issue and `visibility.join_dataset()`: true for the issues
     with no first public response that are past due at `now`."""
     organization = visibility.owning_organization()

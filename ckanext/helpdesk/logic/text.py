@@ -4,6 +4,8 @@ XML 1.0 (Atom feeds, Open311 XML) cannot carry the other C0 control
 characters nor lone surrogates (which JSON can spell, as \\ud800). Tab,
 newline and carriage return are text in multi-line fields only.
 """
+from __future__ import annotations
+
 import re
 
 import ckan.plugins.toolkit as tk
@@ -14,7 +16,7 @@ UNFIT_MULTILINE = re.compile(f"[{_UNFIT}]")
 UNFIT_LINE = re.compile(f"[{_UNFIT}\t\n\r]")
 
 
-def problem(value, length, multiline=False):
+def problem(value: str, length: int, multiline: bool = False) -> str | None:
     """Why `value` (a str) cannot be stored, or None."""
     unfit = UNFIT_MULTILINE if multiline else UNFIT_LINE
     if unfit.search(value):

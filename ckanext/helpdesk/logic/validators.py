@@ -4,10 +4,15 @@ The validators of an existing issue's fields (assignee, duplicate-of,
 status transition) read the issue from ``context["helpdesk_issue"]``, as
 CKAN's own package validators read ``context["package"]``.
 """
+from __future__ import annotations
+
 import datetime
+from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.types import (Context, DataValidator, FlattenDataDict,
+                        FlattenErrorDict, FlattenKey, ValueValidator)
 
 from ckanext.helpdesk import visibility
 from ckanext.helpdesk.categories import category_codes
@@ -33,17 +38,18 @@ __all__ = [
 ]
 
 
-def helpdesk_not_blank(value):
+def helpdesk_not_blank(value: Any) -> Any:
     """Reject text that is only whitespace (not_empty lets it through)."""
     if isinstance(value, str) and not value.strip():
         raise tk.Invalid(tk._("Missing value"))
     return value
 
 
-def helpdesk_max_length(length, multiline=False):
+def helpdesk_max_length(length: int,
+                        multiline: bool = False) -> ValueValidator:
     """A validator of text (after unicode_safe) that is at most `length`
     characters long and carries no control characters (see text.py)."""
-    def max_length(value):
+    def max_length(value: Any) -> Any:
         error = value and text.problem(value, length, multiline)
         if error:
             raise tk.Invalid(error)
@@ -51,11 +57,12 @@ def helpdesk_max_length(length, multiline=False):
     return max_length
 
 
-def helpdesk_stop_on_error(validator):
+def helpdesk_stop_on_error(validator: ValueValidator) -> DataValidator:
     """`validator` (value -> value) as a validator that ends the key's
     chain when it refuses: after an Invalid, CKAN's navl goes on with the
     next validators, which would query the database with the value."""
-    def stopping(key, data, errors, context):
+    def stopping(key: FlattenKey, data: FlattenDataDict,
+                 errors: FlattenErrorDict, context: Context) -> None:
         try:
             data[key] = validator(data[key])
         except tk.Invalid as error:
@@ -64,14 +71,14 @@ def helpdesk_stop_on_error(validator):
     return stopping
 
 
-def helpdesk_identifier(value):
+def helpdesk_identifier(value: Any) -> str:
     """An id or name given as text: of an id's length, no controls."""
     if not isinstance(value, str):
         raise tk.Invalid(tk._("Must be a string"))
     return helpdesk_max_length(text.ID_LENGTH)(value)
 
 
-def helpdesk_natural_number(value):
+def helpdesk_natural_number(value: Any) -> int:
     """A whole number from 0, given as a number or as text (CKAN's
     natural_number_validator fails with a 500 on blank text)."""
     try:
@@ -85,10 +92,10 @@ def helpdesk_natural_number(value):
     return number
 
 
-def helpdesk_at_most(maximum):
+def helpdesk_at_most(maximum: int) -> ValueValidator:
     """A validator rejecting numbers above `maximum` (after
     helpdesk_natural_number), before PostgreSQL refuses them."""
-    def at_most(value):
+    def at_most(value: Any) -> Any:
         try:
             too_big = int(value) > maximum
         except (TypeError, ValueError):
@@ -99,13 +106,13 @@ def helpdesk_at_most(maximum):
     return at_most
 
 
-def helpdesk_category(value):
+def helpdesk_category(value: Any) -> str:
     if not isinstance(value, str) or value not in category_codes():
         raise tk.Invalid(tk._("Unknown category: {0}").format(value))
     return value
 
 
-def helpdesk_boolean(value):
+def helpdesk_boolean(value: Any) -> bool:
     """A flag: a bool, 1 or 0, or CKAN's spellings of true and false
     ("true", "yes", "1"...; "false", "no", "0", ""). Anything else is
     refused rather than read as false (CKAN's boolean_validator fails on
@@ -122,7 +129,7 @@ def helpdesk_boolean(value):
     raise tk.Invalid(tk._("Must be true or false"))
 
 
-def helpdesk_not_held(value):
+def helpdesk_not_held(value: Any) -> Any:
     """New issues are public: only trusted code (Open311's moderated
     reports) holds one back, through the context, never a caller's
     `hidden`."""
@@ -131,23 +138,23 @@ def helpdesk_not_held(value):
     return value
 
 
-def helpdesk_status(value):
+def helpdesk_status(value: Any) -> str:
     if not isinstance(value, str) or value not in STATUSES:
         raise tk.Invalid(tk._("Unknown status: {0}").format(value))
     return value
 
 
-def helpdesk_status_filter(value):
+def helpdesk_status_filter(value: Any) -> list[str]:
     """A status, "open" or "closed", or a comma list (or list) of them ->
     the list of statuses."""
     groups = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES}
-    statuses = []
+    statuses: list[str] = []
     for name in helpdesk_id_list(value):
         statuses.extend(groups.get(name) or [helpdesk_status(name)])
     return list(dict.fromkeys(statuses))
 
 
-def helpdesk_dataset_id(value, context):
+def helpdesk_dataset_id(value: Any, context: Context) -> str:
     """A dataset's id or name -> its id, if the caller may see the dataset
     (managers see their drafts and deleted ones): one they may not see is
     not found, exactly like a missing one."""
@@ -158,7 +165,7 @@ def helpdesk_dataset_id(value, context):
     return dataset.id
 
 
-def helpdesk_organization_id(value):
+def helpdesk_organization_id(value: Any) -> str:
     """An active organization's id or name -> its id."""
     group = model.Group.get(value)
     if group is None or not group.is_organization or group.state != "active":
@@ -166,7 +173,7 @@ def helpdesk_organization_id(value):
     return group.id
 
 
-def helpdesk_user_id(value):
+def helpdesk_user_id(value: Any) -> str:
     """A user's id or name -> its id."""
     user = model.User.get(value)
     if user is None:
@@ -174,7 +181,7 @@ def helpdesk_user_id(value):
     return user.id
 
 
-def helpdesk_assignee(value, context):
+def helpdesk_assignee(value: Any, context: Context) -> str | None:
     """A user name or id -> the id of a member of the issue's
     organization; "" -> None (unassign)."""
     if value == "":
@@ -187,7 +194,7 @@ def helpdesk_assignee(value, context):
     return user_id
 
 
-def helpdesk_duplicate_of(value, context):
+def helpdesk_duplicate_of(value: Any, context: Context) -> str:
     """The id of another issue of the same organization."""
     issue = context["helpdesk_issue"]
     original = model.Session.get(Issue, value)
@@ -201,7 +208,8 @@ def helpdesk_duplicate_of(value, context):
     return original.id
 
 
-def helpdesk_issue_target(key, data, errors, context):
+def helpdesk_issue_target(key: FlattenKey, data: FlattenDataDict,
+                          errors: FlattenErrorDict, context: Context) -> None:
     """A new issue is about a dataset (its organization follows) or, as a
     data request, about an organization; a resource must be the
     dataset's."""
@@ -227,7 +235,9 @@ def helpdesk_issue_target(key, data, errors, context):
                    tk._("Not a resource of the dataset"))
 
 
-def helpdesk_status_transition(key, data, errors, context):
+def helpdesk_status_transition(key: FlattenKey, data: FlattenDataDict,
+                               errors: FlattenErrorDict,
+                               context: Context) -> None:
     """Check the status change against the issue's current status: no
     change to the same status; a duplicate needs the issue it duplicates;
     naming an original alone marks the issue a duplicate."""
@@ -248,7 +258,8 @@ def helpdesk_status_transition(key, data, errors, context):
                tk._("Missing value: the issue it duplicates"))
 
 
-def helpdesk_reopenable(key, data, errors, context):
+def helpdesk_reopenable(key: FlattenKey, data: FlattenDataDict,
+                        errors: FlattenErrorDict, context: Context) -> None:
     """Only a resolved issue, or one marked won't fix, is reopened (an
     open one is open already; a duplicate lives on in its original)."""
     if context["helpdesk_issue"].status not in REOPENABLE_STATUSES:
@@ -257,7 +268,7 @@ def helpdesk_reopenable(key, data, errors, context):
                     "be reopened"))
 
 
-def helpdesk_utc_datetime(value):
+def helpdesk_utc_datetime(value: Any) -> datetime.datetime:
     """An ISO 8601 date or datetime -> an aware datetime (UTC when no
     offset is given)."""
     if isinstance(value, datetime.datetime):
@@ -272,7 +283,7 @@ def helpdesk_utc_datetime(value):
     return moment
 
 
-def helpdesk_id_list(value):
+def helpdesk_id_list(value: Any) -> list[str]:
     """A list, or a comma-separated string, of ids -> a list of them,
     each once, at most LIST_LENGTH (so one request does bounded work)."""
     if isinstance(value, str):
@@ -289,15 +300,15 @@ def helpdesk_id_list(value):
     return ids
 
 
-def _given(value):
+def _given(value: Any) -> bool:
     return value is not tk.missing and value is not None
 
 
-def _error(errors, field, message):
+def _error(errors: FlattenErrorDict, field: str, message: str) -> None:
     errors.setdefault((field,), []).append(message)
 
 
-def helpdesk_response_target(value):
+def helpdesk_response_target(value: Any) -> int | None:
     """A response target in working days, as a number or as text; blank
     (None) for the portal's default."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -317,7 +328,7 @@ def helpdesk_response_target(value):
     return days
 
 
-def helpdesk_email_addresses(value):
+def helpdesk_email_addresses(value: Any) -> list[str]:
     """Email addresses, as a list or as text separated by commas, spaces
     or lines: each once (letter case aside), at most MAX_NOTIFY_EMAILS."""
     if value is None:
@@ -327,7 +338,7 @@ def helpdesk_email_addresses(value):
     if not isinstance(value, list) or not all(
             isinstance(address, str) for address in value):
         raise tk.Invalid(tk._("Give email addresses separated by commas"))
-    addresses = []
+    addresses: list[str] = []
     for address in value:
         if len(address) > MAX_EMAIL_LENGTH:
             raise tk.Invalid(tk._("An email address has at most {n} "

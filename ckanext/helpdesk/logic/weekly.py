@@ -11,8 +11,10 @@ the help desk's public work.
 from __future__ import annotations
 
 import datetime
+from typing import Any, Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.sql.expression import ColumnElement, Select
 
 import ckan.model as model
 
@@ -25,14 +27,14 @@ def monday_of(moment: datetime.datetime) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def week_of(column):
+def week_of(column: Any) -> ColumnElement[Any]:
     """SQL: the date of the Monday (UTC) of the week of `column`."""
     return sa.cast(sa.func.date_trunc("week", sa.func.timezone("UTC", column)),
                    sa.Date)
 
 
-def public_work(columns, viewer: visibility.Viewer,
-                organization_id: str | None = None):
+def public_work(columns: Iterable[Any], viewer: visibility.Viewer,
+                organization_id: str | None = None) -> Select:
     """A select of `columns` from the issues the figures are made of: the
     visible, not hidden ones (of one organization, when given)."""
     statement = visibility.visible_issues(
@@ -46,7 +48,8 @@ def public_work(columns, viewer: visibility.Viewer,
 
 def weekly_figures(viewer: visibility.Viewer,
                    organization_id: str | None = None, weeks: int = 52,
-                   now: datetime.datetime | None = None) -> list[dict]:
+                   now: datetime.datetime | None = None
+                   ) -> list[dict[str, Any]]:
     """[{"week", "organization_id", "category", "opened", "closed"}] for
     the weeks (the current one and the weeks - 1 before it) with any
     activity, oldest first; one statement."""
@@ -56,7 +59,8 @@ def weekly_figures(viewer: visibility.Viewer,
                                       datetime.timezone.utc)
     organization = visibility.owning_organization()
 
-    def counted(column, opened, closed, *conditions):
+    def counted(column: Any, opened: int, closed: int,
+                *conditions: Any) -> Select:
         return public_work(
             [week_of(column).label("week"),
              organization.label("organization_id"), Issue.category,

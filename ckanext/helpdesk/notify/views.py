@@ -15,6 +15,10 @@ shows each one as it is sent (subject, headers, bodies), sends the
 signed-in sysadmin a test email through the configured SMTP server, and
 lists the latest email that came in and was refused or dropped, and why.
 """
+from __future__ import annotations
+
+from typing import Any, Mapping
+
 import flask
 
 import ckan.model as model
@@ -22,6 +26,7 @@ import ckan.plugins.toolkit as tk
 from ckan.config.middleware.flask_app import csrf
 from ckan.lib import mailer
 from ckan.lib.pagination import Page  # toolkit has no door to the pager
+from ckan.types import Response
 
 from ckanext.helpdesk.logic import text
 from ckanext.helpdesk.mailin import receive
@@ -39,7 +44,7 @@ ADDRESS_LENGTH = 254
 notify = flask.Blueprint("helpdesk_notify", __name__)
 
 
-def _notification(token):
+def _notification(token: str) -> Notification:
     """The notification whose email carried the unsubscribe token."""
     notification = model.Session.query(Notification).filter_by(
         token_hash=tokens.digest(token)).one_or_none()
@@ -52,7 +57,7 @@ def _notification(token):
     return notification
 
 
-def _unsubscribe(notification):
+def _unsubscribe(notification: Notification) -> None:
     """No more email about the issue; a digest's link stops digests."""
     if notification.kind in DIGEST_KINDS:
         digests.set_wants_digests(notification.user_id, False)
@@ -62,7 +67,8 @@ def _unsubscribe(notification):
     model.Session.commit()
 
 
-def _shown_issue(issue_id, recipient):
+def _shown_issue(issue_id: str | None,
+                 recipient: recipients.Recipient | None) -> Issue | None:
     """The issue, when the link's holder may see it now; else None."""
     if issue_id is None:
         return None  # a digest
@@ -73,7 +79,7 @@ def _shown_issue(issue_id, recipient):
 
 
 @notify.route("/helpdesk/unsubscribe/<token>", methods=["GET", "POST"])
-def unsubscribe(token):
+def unsubscribe(token: str) -> str:
     notification = _notification(token)
     done = flask.request.method == "POST"
     if done:
@@ -87,7 +93,7 @@ def unsubscribe(token):
 
 
 @notify.route("/helpdesk/unsubscribe/<token>/one-click", methods=["POST"])
-def unsubscribe_one_click(token):
+def unsubscribe_one_click(token: str) -> str:
     notification = _notification(token)
     if flask.request.form.get("List-Unsubscribe") != "One-Click":
         tk.abort(400, tk._("List-Unsubscribe: expected One-Click"))
@@ -98,7 +104,7 @@ def unsubscribe_one_click(token):
 
 
 @notify.route("/dashboard/helpdesk/email", methods=["GET", "POST"])
-def preferences():
+def preferences() -> str | Response:
     """The signed-in user's switches: all help desk email, and the
     digests of the organizations they edit."""
     if not tk.current_user.is_authenticated:
@@ -119,7 +125,7 @@ def preferences():
 
 
 @notify.route("/helpdesk/confirm/<token>", methods=["GET", "POST"])
-def confirm_address(token):
+def confirm_address(token: str) -> str:
     """Confirm an address given without an account: it then follows the
     issue it was given on."""
     confirmation = confirm.find(token)
@@ -138,12 +144,12 @@ def confirm_address(token):
                                  token=token)})
 
 
-def _sysadmins_only():
+def _sysadmins_only() -> None:
     if not tk.current_user.is_authenticated or not tk.current_user.sysadmin:
         tk.abort(403, tk._("Only sysadmins may see the notifications."))
 
 
-def _email_filters(args):
+def _email_filters(args: Mapping[str, str]) -> dict[str, str]:
     """The page's filters, or 400 naming the one that is wrong."""
     filters = {key: args.get(key, "").strip()
                for key in ("status", "kind", "email")}
@@ -159,7 +165,7 @@ def _email_filters(args):
 
 
 @notify.route("/ckan-admin/helpdesk/notifications")
-def notifications():
+def notifications() -> str:
     """What was sent, what waits, what failed and what was skipped, for
     sysadmins: a page at a time, filtered by status, kind and address."""
     _sysadmins_only()
@@ -172,7 +178,7 @@ def notifications():
     rows, total, counts = jobs.recent(PER_PAGE, (number - 1) * PER_PAGE,
                                       **filters)
 
-    def page_url(q=None, page=None):
+    def page_url(q: Any = None, page: int | None = None) -> str:
         return tk.url_for("helpdesk_notify.notifications", page=page,
                           **filters)
 
@@ -185,7 +191,7 @@ def notifications():
 
 
 @notify.route("/ckan-admin/helpdesk/notifications/<notification_id>")
-def notification_preview(notification_id):
+def notification_preview(notification_id: str) -> str:
     """One email as it is sent: composed now from the issue's state, its
     link tokens made and thrown away (nothing is saved), so the preview
     changes nothing and its links do not work."""
@@ -210,7 +216,7 @@ def notification_preview(notification_id):
 
 
 @notify.route("/ckan-admin/helpdesk/notifications/test", methods=["POST"])
-def test_email():
+def test_email() -> Response:
     """Send the signed-in sysadmin a test email through the configured
     SMTP server, now, and say whether the server took it."""
     _sysadmins_only()

@@ -1,4 +1,8 @@
 """The help desk's blueprints."""
+from __future__ import annotations
+
+from flask import Blueprint
+
 from ckanext.helpdesk import readiness
 from ckanext.helpdesk.federation import views as federation_views
 from ckanext.helpdesk.notify import views as notify_views
@@ -19,7 +23,7 @@ for _blueprint in FORMS:
 issues.helpdesk.after_app_request(guards.keep_private_answers_private)
 
 
-def get_blueprints():
+def get_blueprints() -> list[Blueprint]:
     # Issue pages, queues, moderation, Atom feeds, CSV and JSON exports,
     # the statistics, the email links (unsubscribe, confirm an address),
     # organizations' help desk settings (and webhooks) and the Open311 API.

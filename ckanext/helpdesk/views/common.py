@@ -1,12 +1,16 @@
 """What the help desk's blueprints share: calling actions, reading list
 filters from the query string, paginating, and turning the actions'
 errors into HTTP answers."""
+from __future__ import annotations
+
 import datetime
 import functools
+from typing import Any, Callable, Mapping
 
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 from ckan.lib.pagination import Page  # toolkit has no door to the pager
+from ckan.types import ActionResult, DataDict
 
 from ckanext.helpdesk import spam
 from ckanext.helpdesk.logic import text
@@ -25,17 +29,17 @@ MAX_AGE = 36500  # days: "older than a century" is old enough
 REFUSALS = {"form": 400, "rate_limit": 429}
 
 
-def call(action_name, **data_dict):
+def call(action_name: str, **data_dict: Any) -> ActionResult:
     """Run an action as the signed-in user (or anonymous)."""
     return tk.get_action(action_name)({}, data_dict)
 
 
-def http_errors(view):
+def http_errors(view: Callable[..., Any]) -> Callable[..., Any]:
     """Answer 404 for what does not exist or may not be seen, 403 for
     what may be seen but not done, 429 over a rate limit, 400 naming the
     fields for bad values in the URL (forms handle their own errors)."""
     @functools.wraps(view)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return view(*args, **kwargs)
         except tk.ObjectNotFound:
@@ -55,7 +59,7 @@ def http_errors(view):
     return wrapper
 
 
-def visible_dataset(dataset_id):
+def visible_dataset(dataset_id: str) -> DataDict:
     """The dataset, or 404 for one the user may not see (as CKAN's own
     dataset page answers)."""
     try:
@@ -64,13 +68,13 @@ def visible_dataset(dataset_id):
         raise tk.ObjectNotFound()
 
 
-def visible_organization(org_id):
+def visible_organization(org_id: str) -> DataDict:
     return call("organization_show", id=_nameable(org_id),
                 include_datasets=False, include_users=False,
                 include_extras=False)
 
 
-def _nameable(name):
+def _nameable(name: str) -> str:
     """A name or id from the URL, or 404 for one that no row can have
     (CKAN's *_show would answer a NUL with a 500)."""
     if text.problem(name, text.ID_LENGTH):
@@ -78,13 +82,13 @@ def _nameable(name):
     return name
 
 
-def form_data():
+def form_data() -> dict[str, str]:
     """The posted form without CKAN's CSRF token, stripped."""
     return {key: value.strip() for key, value in tk.request.form.items()
             if key != "_csrf_token"}
 
 
-def refuse_spam():
+def refuse_spam() -> None:
     """Forms posted without an account: a ValidationError with a neutral
     "form" error for what looks like a bot's post (see spam.py)."""
     if not current_user.is_authenticated:
@@ -93,14 +97,16 @@ def refuse_spam():
             raise tk.ValidationError({"form": [message]})
 
 
-def form_status(errors, default=200):
+def form_status(errors: Mapping[str, Any], default: int = 200) -> int:
     """The status a refused form is shown again with: 400 for a post
     refused as a bot's, 429 over a rate limit (ratelimit.py adds
     Retry-After), else `default`."""
     return max([REFUSALS.get(key, default) for key in errors] + [default])
 
 
-def search_filters(args, allowed=PLAIN_FILTERS):
+def search_filters(args: Mapping[str, str],
+                   allowed: tuple[str, ...] = PLAIN_FILTERS
+                   ) -> dict[str, Any]:
     """The query string's list filters, as helpdesk_issue_search takes
     them (empty ones left out)."""
     filters = {key: args[key] for key in allowed
@@ -116,12 +122,12 @@ def search_filters(args, allowed=PLAIN_FILTERS):
     return filters
 
 
-def _days_ago(days):
+def _days_ago(days: int) -> datetime.datetime:
     return (datetime.datetime.now(datetime.timezone.utc)
             - datetime.timedelta(days=days))
 
 
-def current_page():
+def current_page() -> int:
     """The page asked for, from 1 to the last page search can reach."""
     try:
         number = int(tk.request.args.get("page", 1))
@@ -130,7 +136,8 @@ def current_page():
     return min(max(1, number), MAX_OFFSET // PER_PAGE)
 
 
-def search_page(filters, endpoint, **url_args):
+def search_page(filters: dict[str, Any], endpoint: str,
+                **url_args: Any) -> tuple[dict[str, Any], Page]:
     """Search one page of issues; returns (result, h.Page) with pager
     links that keep the list's filters."""
     number = current_page()
@@ -139,7 +146,7 @@ def search_page(filters, endpoint, **url_args):
     params = {key: value for key, value in tk.request.args.items()
               if key != "page"}
 
-    def page_url(q=None, page=None):
+    def page_url(q: Any = None, page: int | None = None) -> str:
         return tk.h.url_for(endpoint, page=page, **url_args, **params)
 
     pager = Page(collection=result["results"], page=number,
@@ -148,7 +155,7 @@ def search_page(filters, endpoint, **url_args):
     return result, pager
 
 
-def safe_next(default):
+def safe_next(default: str) -> str:
     """The form's "came_from" if it is a local path, else the default:
     never redirect off-site."""
     came_from = tk.request.form.get("came_from", "")

@@ -3,9 +3,14 @@ user edits), an organization's Issues tab, the portal-wide /issues, and the
 bulk status change they share (with its undo). For someone who edits no
 organization, /dashboard/issues is "My issues": what they reported,
 subscribed to or +1'd."""
+from __future__ import annotations
+
+from typing import Any
+
 import flask
 from flask import Blueprint
 
+from ckan.types import DataDict, Response
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
@@ -21,7 +26,8 @@ BULK_SIZE = 100  # issues changed by one bulk POST (a page holds 20)
 BULK_UNDO = "helpdesk_bulk_undo"
 
 
-def _render_queue(template, filters, endpoint, extra_vars, **url_args):
+def _render_queue(template: str, filters: dict[str, Any], endpoint: str,
+                  extra_vars: dict[str, Any], **url_args: Any) -> str:
     filters = dict(search_filters(tk.request.args), **filters)
     if "status" not in tk.request.args:
         filters["status"] = "open"  # a work queue: what is still to do
@@ -33,7 +39,8 @@ def _render_queue(template, filters, endpoint, extra_vars, **url_args):
         filters=dict(tk.request.args), endpoint=endpoint, url_args=url_args))
 
 
-def _status_facets(filters, result):
+def _status_facets(filters: dict[str, Any],
+                   result: dict[str, Any]) -> dict[str, Any] | None:
     """The counts per status of the queue's other filters, whichever
     status is shown: the page's own facets when it shows every status,
     else one more facets-only search."""
@@ -46,7 +53,7 @@ def _status_facets(filters, result):
 
 @queue.route("/dashboard/issues")
 @http_errors
-def dashboard():
+def dashboard() -> str | Response:
     if not current_user.is_authenticated:
         return tk.redirect_to("user.login")
     orgs = call("organization_list_for_user", id=current_user.id,
@@ -61,7 +68,7 @@ def dashboard():
                          "helpdesk_queue.dashboard", page_vars)
 
 
-def _my_issues(page_vars):
+def _my_issues(page_vars: dict[str, Any]) -> str:
     """The issues the user follows, most recently updated first, each
     flagged when it changed since they last looked (?unread=1: only
     those)."""
@@ -75,7 +82,7 @@ def _my_issues(page_vars):
         filters=dict(tk.request.args, sort=filters["sort"])))
 
 
-def _organizations_filter(orgs):
+def _organizations_filter(orgs: list[DataDict]) -> dict[str, str]:
     """Sysadmins edit every organization: no filter (cheaper than naming
     them all). Others: their organizations, as a comma list."""
     if current_user.sysadmin:
@@ -85,7 +92,7 @@ def _organizations_filter(orgs):
 
 @queue.route("/organization/<id>/issues")
 @http_errors
-def organization(id):
+def organization(id: str) -> str:
     org = visible_organization(id)
     can_triage = tk.h.check_access("helpdesk_assignee_list",
                                    {"organization_id": org["id"]})
@@ -97,7 +104,7 @@ def organization(id):
                          id=org["name"])
 
 
-def portal_filters():
+def portal_filters() -> dict[str, Any] | None:
     """The filters of /issues besides the common ones: an organization,
     and reporter=me (what the user reported); None when a visitor asks
     for reporter=me, who is to sign in first."""
@@ -110,13 +117,13 @@ def portal_filters():
     return filters
 
 
-def sign_in_first():
+def sign_in_first() -> Response:
     return tk.redirect_to("user.login", came_from=tk.request.full_path)
 
 
 @queue.route("/issues")
 @http_errors
-def portal():
+def portal() -> str | Response:
     filters = portal_filters()
     if filters is None:
         return sign_in_first()
@@ -128,7 +135,7 @@ def portal():
 
 @queue.route("/helpdesk/issues/bulk", methods=["POST"])
 @http_errors
-def bulk_status():
+def bulk_status() -> Response:
     """Give every ticked issue the chosen status (there is no default: an
     Apply without a choice changes nothing); the queue names what changed,
     offers to undo it, and counts what was refused."""
@@ -156,7 +163,7 @@ def bulk_status():
     return tk.redirect_to(safe_next(tk.h.url_for("helpdesk_queue.dashboard")))
 
 
-def _undo_entry(issue):
+def _undo_entry(issue: DataDict) -> dict[str, str]:
     """What undoing the change of one issue needs: its previous status
     (and, for a duplicate, the original it pointed to)."""
     return {"id": issue["id"], "ref": helpdesk_issue_ref(issue),
@@ -166,7 +173,7 @@ def _undo_entry(issue):
 
 @queue.route("/helpdesk/issues/bulk/undo", methods=["POST"])
 @http_errors
-def bulk_undo():
+def bulk_undo() -> Response:
     """Put the issues of a bulk change back to their previous status. The
     form carries "id:status:original" per issue; each is an ordinary
     change the caller must be allowed to make."""
@@ -190,7 +197,7 @@ def bulk_undo():
     return tk.redirect_to(safe_next(tk.h.url_for("helpdesk_queue.dashboard")))
 
 
-def _flash_refused(refused):
+def _flash_refused(refused: int) -> None:
     if refused:
         tk.h.flash_error(tk.ungettext(
             "{n} issue could not be changed.",

@@ -2,10 +2,15 @@
 organization's, and the portal's), with the same filters and visibility as
 the pages, streamed as they are read (see logic/export.py). Filters are
 checked before the first byte: a bad one is a 400 naming it."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
 import flask
 from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Response
 
 from ckanext.helpdesk.logic import export
 from ckanext.helpdesk.views.common import http_errors, search_filters, \
@@ -15,9 +20,11 @@ from ckanext.helpdesk.views.dashboard import portal_filters, sign_in_first
 exports = Blueprint("helpdesk_exports", __name__)
 
 
-def _routes(path):
+def _routes(
+    path: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Route `path`.csv and `path`.json to the view, as `format`."""
-    def register(view):
+    def register(view: Callable[..., Any]) -> Callable[..., Any]:
         for format in export.FORMATS:
             exports.add_url_rule(f"{path}.{format}", view_func=view,
                                  endpoint=view.__name__,
@@ -28,7 +35,7 @@ def _routes(path):
 
 @_routes("/dataset/<id>/issues")
 @http_errors
-def dataset(id, format):
+def dataset(id: str, format: str) -> Response:
     pkg = visible_dataset(id)
     filters = search_filters(tk.request.args, ("status", "category", "q"))
     return _export(format, f"{pkg['name']}-issues",
@@ -37,7 +44,7 @@ def dataset(id, format):
 
 @_routes("/organization/<id>/issues")
 @http_errors
-def organization(id, format):
+def organization(id: str, format: str) -> Response:
     org = visible_organization(id)
     return _export(format, f"{org['name']}-issues",
                    dict(search_filters(tk.request.args),
@@ -46,7 +53,7 @@ def organization(id, format):
 
 @_routes("/issues")
 @http_errors
-def portal(format):
+def portal(format: str) -> Response:
     filters = portal_filters()
     if filters is None:
         return sign_in_first()
@@ -54,7 +61,7 @@ def portal(format):
                    dict(search_filters(tk.request.args), **filters))
 
 
-def _export(format, name, filters):
+def _export(format: str, name: str, filters: dict[str, Any]) -> Response:
     # Built (access checked, filters validated) before answering; only the
     # rows are read as the answer goes out.
     statement = export.export_statement({}, filters)

@@ -2,13 +2,17 @@
 portal's), with the same filters as the pages and only what the reader may
 see. The list pages name their feed in a <link rel="alternate"> (feed
 readers find it from the page's address)."""
+from __future__ import annotations
+
 import datetime
+from typing import Any
 
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, make_response
 from markupsafe import Markup
 
 import ckan.plugins.toolkit as tk
+from ckan.types import DataDict, Response
 
 from ckanext.helpdesk.helpers import helpdesk_category_label, \
     helpdesk_issue_url, helpdesk_markdown, helpdesk_status_label
@@ -23,7 +27,7 @@ FEED_SIZE = 50
 
 @feeds.route("/dataset/<id>/issues.atom")
 @http_errors
-def dataset(id):
+def dataset(id: str) -> Response:
     pkg = visible_dataset(id)
     return _atom(tk._("Issues of {dataset}").format(dataset=pkg["title"]),
                  tk.h.url_for("helpdesk.dataset_issues", id=pkg["name"],
@@ -35,7 +39,7 @@ def dataset(id):
 
 @feeds.route("/organization/<id>/issues.atom")
 @http_errors
-def organization(id):
+def organization(id: str) -> Response:
     org = visible_organization(id)
     return _atom(tk._("Issues of {organization}").format(
         organization=org["display_name"]),
@@ -46,14 +50,14 @@ def organization(id):
 
 @feeds.route("/issues.atom")
 @http_errors
-def portal():
+def portal() -> Response:
     return _atom(tk._("Issues of {site}").format(site=tk.config.get(
         "ckan.site_title")),
         tk.h.url_for("helpdesk_queue.portal", _external=True),
         search_filters(tk.request.args))
 
 
-def _atom(title, page_url, filters):
+def _atom(title: str, page_url: str, filters: dict[str, Any]) -> Response:
     filters.setdefault("sort", "updated")
     # A feed shows no count: the page alone, without counting every match.
     issues = call("helpdesk_issue_search", limit=FEED_SIZE, facets=False,
@@ -73,7 +77,7 @@ def _atom(title, page_url, filters):
     return response
 
 
-def _add_entry(feed, issue):
+def _add_entry(feed: FeedGenerator, issue: DataDict) -> None:
     """One issue, titled with its dataset's name (its organization's for
     a data request) as the lists read in a feed reader mix datasets; the
     summary is the description's Markdown rendered and sanitised as the
@@ -96,7 +100,7 @@ def _add_entry(feed, issue):
                   type="html")
 
 
-def _xml(value):
+def _xml(value: str) -> str:
     """What XML can carry of a text: texts stored before control
     characters were refused may hold some (shown as U+FFFD)."""
     return text.UNFIT_MULTILINE.sub("\ufffd", value)

@@ -8,11 +8,13 @@ CKAN 2.10 and 2.11 exempt extensions from CSRF by default
 for a signed-in user: feeds, redirects, Open311 and the Action API among
 them, even when a cookie or an API token chose what they show.
 """
+from __future__ import annotations
 
 import flask
 from werkzeug.exceptions import RequestEntityTooLarge
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Response
 # No toolkit door to CKAN's CSRFProtect, whose protect() is the check CKAN
 # itself runs on its own forms.
 from ckan.config.middleware.flask_app import csrf
@@ -27,7 +29,7 @@ EMAIL_LINKS = ("helpdesk_notify.unsubscribe",
                "helpdesk_notify.confirm_address")
 
 
-def require_csrf_token():
+def require_csrf_token() -> None:
     """A blueprint's before-request hook: every POST (PUT, PATCH, DELETE)
     needs a valid CSRF token, signed in or not (anonymous report forms
     too: their page puts the token in the visitor's session; CKAN's own
@@ -42,7 +44,7 @@ def require_csrf_token():
     csrf.protect()
 
 
-def keep_private_answers_private(response):
+def keep_private_answers_private(response: Response) -> Response:
     """An app-wide after-request hook: help desk answers vary with who
     asks (cookie session or API token), so they say so; those to a caller
     with credentials are ``Cache-Control: private``.
@@ -63,7 +65,7 @@ def keep_private_answers_private(response):
     return response
 
 
-def _is_help_desk_request():
+def _is_help_desk_request() -> bool:
     request = flask.request
     if (request.blueprint or "").startswith("helpdesk"):
         return True
@@ -75,13 +77,13 @@ def _is_help_desk_request():
     return request.path == base or request.path.startswith(base + "/")
 
 
-def _has_credentials():
+def _has_credentials() -> bool:
     return bool(tk.current_user.is_authenticated
                 or flask.request.headers.get(token_header())
                 or _posted_api_key())
 
 
-def _posted_api_key():
+def _posted_api_key() -> str | None:
     """An Open311 client's api_key, posted in the form. A form too large
     to parse (refused by the view already) carries none this hook reads:
     parsing it again here would raise past the view's answer."""

@@ -1,10 +1,14 @@
 """Issue pages: a dataset's issue list, the report form (and the open
 issues like the one being typed), the confirmation, the issue page and
 every change made from it (each one a POST)."""
+from __future__ import annotations
+
 import re
+from typing import Any
 
 from flask import Blueprint
 
+from ckan.types import DataDict, Response
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
@@ -32,7 +36,7 @@ ACTIONS = "helpdesk-actions"  # the issue page's +1 and subscribe buttons
 SIMILAR_WORDS = 12
 
 
-def _visible_issue(**key):
+def _visible_issue(**key: Any) -> DataDict:
     """The issue, or 404 for one the user may not see (hidden, or on a
     private dataset): its existence is not told."""
     try:
@@ -41,11 +45,11 @@ def _visible_issue(**key):
         raise tk.ObjectNotFound()
 
 
-def _may_report():
+def _may_report() -> bool:
     return current_user.is_authenticated or helpdesk_allow_anonymous()
 
 
-def _sign_in_to_report():
+def _sign_in_to_report() -> tuple[str, int]:
     return tk.render("helpdesk/sign_in_to_report.html"), 403
 
 
@@ -53,7 +57,7 @@ def _sign_in_to_report():
 
 @helpdesk.route("/dataset/<id>/issues")
 @http_errors
-def dataset_issues(id):
+def dataset_issues(id: str) -> str:
     pkg = visible_dataset(id)
     filters = search_filters(tk.request.args, ("status", "category", "q"))
     if "status" not in tk.request.args:
@@ -68,7 +72,7 @@ def dataset_issues(id):
 
 @helpdesk.route("/dataset/<id>/issues/latest")
 @http_errors
-def latest_issues(id):
+def latest_issues(id: str) -> str:
     """The dataset page's list of the latest open issues, fetched after the
     page (with htmx) so the page itself costs one count query."""
     pkg = visible_dataset(id)
@@ -78,7 +82,7 @@ def latest_issues(id):
 
 @helpdesk.route("/dataset/<id>/issues/new", methods=["GET", "POST"])
 @http_errors
-def new_issue(id):
+def new_issue(id: str) -> str | Response | tuple[str, int]:
     pkg = visible_dataset(id)
     if not _may_report():
         return _sign_in_to_report()
@@ -93,7 +97,7 @@ def new_issue(id):
 @helpdesk.route("/organization/<id>/issues/request",
                 methods=["GET", "POST"])
 @http_errors
-def new_data_request(id):
+def new_data_request(id: str) -> str | Response | tuple[str, int]:
     org = visible_organization(id)
     if not _may_report():
         return _sign_in_to_report()
@@ -109,7 +113,7 @@ def new_data_request(id):
 
 @helpdesk.route("/dataset/<id>/issues/similar")
 @http_errors
-def similar_issues(id):
+def similar_issues(id: str) -> str:
     """The dataset's open issues like the title being typed on its report
     form (fetched by assets/similar.js as it is typed)."""
     pkg = visible_dataset(id)
@@ -118,13 +122,13 @@ def similar_issues(id):
 
 @helpdesk.route("/organization/<id>/issues/similar")
 @http_errors
-def similar_requests(id):
+def similar_requests(id: str) -> str:
     """The organization's open data requests like the title being typed."""
     org = visible_organization(id)
     return _similar({"organization_id": org["id"], "category": DATA_REQUEST})
 
 
-def _similar(scope):
+def _similar(scope: dict[str, str]) -> str:
     """The open issues of the scope sharing any word with the title (full
     text search, most +1s first): the suggestions list of the form."""
     words = re.findall(r"\w{2,}", tk.request.args.get("title", "")[:500])
@@ -137,7 +141,9 @@ def _similar(scope):
                      {"issues": issues})
 
 
-def _report_form(target, extra_vars):
+def _report_form(
+    target: dict[str, str], extra_vars: dict[str, Any]
+) -> str | Response | tuple[str, int]:
     """Show the report form; on POST create the issue, or show the form
     again with what was typed and each error beside its field (or above
     the form: a refused bot's post, a rate limit)."""
@@ -172,7 +178,7 @@ def _report_form(target, extra_vars):
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/reported")
 @http_errors
-def reported(issue_id):
+def reported(issue_id: str) -> str:
     issue = _visible_issue(id=issue_id)
     return tk.render("helpdesk/reported.html", {"issue": issue})
 
@@ -181,7 +187,7 @@ def reported(issue_id):
 
 @helpdesk.route("/dataset/<id>/issues/<int:number>")
 @http_errors
-def dataset_issue(id, number):
+def dataset_issue(id: str, number: int) -> tuple[str, int]:
     pkg = visible_dataset(id)
     issue = _visible_issue(dataset_id=pkg["id"], number=number)
     return _issue_page(issue)
@@ -189,7 +195,7 @@ def dataset_issue(id, number):
 
 @helpdesk.route("/organization/<id>/requests/<int:number>")
 @http_errors
-def data_request(id, number):
+def data_request(id: str, number: int) -> tuple[str, int]:
     org = visible_organization(id)
     issue = _visible_issue(organization_id=org["id"], number=number)
     return _issue_page(issue)
@@ -197,7 +203,7 @@ def data_request(id, number):
 
 @helpdesk.route("/helpdesk/issues/<issue_id>")
 @http_errors
-def issue_by_id(issue_id):
+def issue_by_id(issue_id: str) -> tuple[str, int] | Response:
     """Where lists that know only the id (moderation) link to; the page
     itself of an issue whose dataset was purged."""
     issue = _visible_issue(id=issue_id)
@@ -206,11 +212,12 @@ def issue_by_id(issue_id):
     return tk.redirect_to(helpdesk_issue_url(issue))
 
 
-def _dataset_purged(issue):
+def _dataset_purged(issue: DataDict) -> bool:
     return bool(issue["dataset_id"]) and not issue["dataset_name"]
 
 
-def _issue_page(issue, status=200, **form_state):
+def _issue_page(issue: DataDict, status: int = 200,
+                **form_state: Any) -> tuple[str, int]:
     """Render the issue page; form_state carries a refused form's typed
     values and errors (comment_data/comment_errors,
     triage_data/triage_errors)."""
@@ -230,7 +237,7 @@ def _issue_page(issue, status=200, **form_state):
     return tk.render("helpdesk/issue_read.html", extra_vars), status
 
 
-def _timeline(issue):
+def _timeline(issue: DataDict) -> list[dict[str, Any]]:
     """Comments and events in one chronological conversation."""
     comments = [dict(c, entry="comment")
                 for c in call("helpdesk_comment_list", issue_id=issue["id"])]
@@ -239,7 +246,7 @@ def _timeline(issue):
     return sorted(comments + events, key=lambda entry: entry["created"])
 
 
-def _assignees(issue):
+def _assignees(issue: DataDict) -> list[dict[str, Any]] | None:
     """The organization's members for the assignee menu, or None for
     someone who may not triage (only editors/admins may list them)."""
     try:
@@ -251,13 +258,13 @@ def _assignees(issue):
 
 # -- changes made from the issue page ----------------------------------------
 
-def _issue(issue_id):
+def _issue(issue_id: str) -> DataDict:
     return call("helpdesk_issue_show", id=issue_id)
 
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/comment", methods=["POST"])
 @http_errors
-def comment(issue_id):
+def comment(issue_id: str) -> Response | tuple[str, int]:
     issue = _issue(issue_id)
     data = form_data()
     fields = {key: data[key] for key in ("body", "author_name",
@@ -278,7 +285,7 @@ def comment(issue_id):
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/triage", methods=["POST"])
 @http_errors
-def triage(issue_id):
+def triage(issue_id: str) -> Response | tuple[str, int]:
     """The publisher's composer (a reply or an internal note, with status
     and assignee) and the triage panel (duplicate-of) post here."""
     issue = _issue(issue_id)
@@ -300,7 +307,7 @@ def triage(issue_id):
     return tk.redirect_to(helpdesk_issue_url(issue))
 
 
-def _triage_message(changes):
+def _triage_message(changes: dict[str, Any]) -> str:
     if "comment" not in changes:
         return tk._("The issue was updated.")
     if changes.get("internal"):
@@ -311,10 +318,11 @@ def _triage_message(changes):
     return tk._("Your reply was posted.")
 
 
-def _triage_changes(issue, data):
+def _triage_changes(issue: DataDict,
+                    data: dict[str, str]) -> dict[str, Any]:
     """Only what the form changes, so the timeline records no non-events
     (a form without a field leaves its value alone)."""
-    changes = {}
+    changes: dict[str, Any] = {}
     if data.get("status", issue["status"]) != issue["status"]:
         changes["status"] = data["status"]
     if data.get("assignee", issue["assignee"] or "") != (issue["assignee"]
@@ -330,7 +338,7 @@ def _triage_changes(issue, data):
     return changes
 
 
-def _duplicate_of_id(issue, number):
+def _duplicate_of_id(issue: DataDict, number: str) -> str:
     """The id of the issue numbered `number` in the same dataset (or
     organization, for data requests); "" for none."""
     if not number:
@@ -346,7 +354,7 @@ def _duplicate_of_id(issue, number):
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/reopen", methods=["POST"])
 @http_errors
-def reopen(issue_id):
+def reopen(issue_id: str) -> Response:
     """The reporter's Reopen button; a refusal (the issue is open
     already, the reason too long) is a 400 naming the field."""
     issue = _issue(issue_id)
@@ -359,7 +367,7 @@ def reopen(issue_id):
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/vote", methods=["POST"])
 @http_errors
-def vote(issue_id):
+def vote(issue_id: str) -> Response:
     issue = _issue(issue_id)
     verb = "vote" if tk.request.form.get("vote") == "1" else "unvote"
     call("helpdesk_issue_" + verb, id=issue["id"])
@@ -369,7 +377,7 @@ def vote(issue_id):
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/subscribe", methods=["POST"])
 @http_errors
-def subscribe(issue_id):
+def subscribe(issue_id: str) -> Response:
     issue = _issue(issue_id)
     verb = ("subscribe" if tk.request.form.get("subscribe") == "1"
             else "unsubscribe")
@@ -380,7 +388,7 @@ def subscribe(issue_id):
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/hide", methods=["POST"])
 @http_errors
-def hide_issue(issue_id):
+def hide_issue(issue_id: str) -> Response:
     issue = _issue(issue_id)
     call("helpdesk_issue_hide", id=issue["id"],
          hidden=tk.request.form.get("hidden") == "1")
@@ -389,7 +397,7 @@ def hide_issue(issue_id):
 
 @helpdesk.route("/helpdesk/comments/<comment_id>/hide", methods=["POST"])
 @http_errors
-def hide_comment(comment_id):
+def hide_comment(comment_id: str) -> Response:
     call("helpdesk_comment_hide", id=comment_id,
          hidden=tk.request.form.get("hidden") == "1")
     return tk.redirect_to(safe_next(tk.h.url_for("helpdesk_queue.portal")))
@@ -397,7 +405,7 @@ def hide_comment(comment_id):
 
 @helpdesk.route("/helpdesk/issues/<issue_id>/report", methods=["POST"])
 @http_errors
-def report_abuse(issue_id):
+def report_abuse(issue_id: str) -> Response:
     issue = _issue(issue_id)
     try:
         call("helpdesk_abuse_report_create", issue_id=issue["id"],
@@ -414,7 +422,7 @@ def report_abuse(issue_id):
 
 @helpdesk.route("/helpdesk/preview", methods=["POST"])
 @http_errors
-def preview():
+def preview() -> str:
     """The Markdown of the form's description or comment, rendered (and
     sanitised) exactly as the issue page will show it; for those who may
     report, and no longer than a stored text may be."""

@@ -2,9 +2,14 @@
 sysadmin's under /ckan-admin, an organization admin's on their dashboard,
 each listing the reports its viewer moderates. Each decision is confirmed
 by a message naming it, with an undo."""
+from __future__ import annotations
+
+from typing import Any
+
 import flask
 from flask import Blueprint
 
+from ckan.types import DataDict, Response
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
@@ -18,7 +23,7 @@ RESOLUTIONS = ("dismiss", "hide", "show")
 DECISION_UNDO = "helpdesk_moderation_undo"
 
 
-def _render(extra_vars):
+def _render(extra_vars: dict[str, Any]) -> str:
     return tk.render("helpdesk/moderation.html", dict(
         extra_vars, reports=call("helpdesk_abuse_report_list"),
         undo=flask.session.pop(DECISION_UNDO, None)))
@@ -26,13 +31,13 @@ def _render(extra_vars):
 
 @moderation.route("/ckan-admin/helpdesk/reports")
 @http_errors
-def reports():
+def reports() -> str:
     return _render({"base_template": "admin/base.html"})
 
 
 @moderation.route("/dashboard/helpdesk/reports")
 @http_errors
-def dashboard():
+def dashboard() -> str | Response:
     """The organization admin's queue: reports about their issues."""
     if not current_user.is_authenticated:
         return tk.redirect_to("user.login")
@@ -46,7 +51,7 @@ def dashboard():
 @moderation.route("/ckan-admin/helpdesk/reports/<report_id>/resolve",
                   methods=["POST"])
 @http_errors
-def resolve(report_id):
+def resolve(report_id: str) -> Response:
     action = tk.request.form.get("action")
     if action not in RESOLUTIONS:
         return tk.abort(400, tk._("action: choose to dismiss, hide or show."))
@@ -62,7 +67,7 @@ def resolve(report_id):
         tk.h.url_for("helpdesk_moderation.reports")))
 
 
-def _open_report(report_id):
+def _open_report(report_id: str) -> dict[str, Any] | None:
     """The open report as the caller's queue lists it (what it reports,
     whether that is hidden now), or None."""
     try:
@@ -73,7 +78,7 @@ def _open_report(report_id):
                 None)
 
 
-def _decision_message(action, report):
+def _decision_message(action: str, report: DataDict) -> str:
     what = (tk._("the comment by {author} on {ref}") if report["comment_id"]
             else tk._("the issue {ref} by {author}")).format(
         author=report["author"] or tk._("a visitor"),
@@ -90,7 +95,7 @@ def _decision_message(action, report):
 @moderation.route("/ckan-admin/helpdesk/reports/<report_id>/undo",
                   methods=["POST"])
 @http_errors
-def undo(report_id):
+def undo(report_id: str) -> Response:
     """Reopen the reports closed by a decision and put what they report
     back as it was (the form says whether it was hidden)."""
     call("helpdesk_abuse_report_reopen", id=report_id,

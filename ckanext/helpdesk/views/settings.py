@@ -2,9 +2,12 @@
 sysadmins): the response target its queue and digests measure issues by,
 and the organization's own help desk addresses.
 Others get 403 (404 for an organization that does not exist)."""
+from __future__ import annotations
+
 from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Response
 
 from ckanext.helpdesk.views.common import call, form_data, form_status, \
     http_errors, visible_organization
@@ -17,7 +20,7 @@ SETTINGS_FIELDS = ("response_target_days", "notify_emails")
 @settings.route("/organization/<id>/helpdesk/settings",
                 methods=["GET", "POST"])
 @http_errors
-def organization(id):
+def organization(id: str) -> Response | tuple[str, int]:
     org = visible_organization(id)
     if not tk.h.check_access("helpdesk_organization_settings_update",
                              {"organization_id": org["id"]}):

@@ -13,11 +13,15 @@ text alternative, and its figures are in a data table beside it (in a
 disclosure for the long weekly one) for screen readers and for anyone who
 wants the numbers.
 """
+from __future__ import annotations
+
 import datetime
+from typing import Any
 
 from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
+from ckan.types import DataDict
 
 from ckanext.helpdesk import cache
 from ckanext.helpdesk.helpers import helpdesk_categories
@@ -38,7 +42,7 @@ COLOURS = 6
 
 @stats.route("/issues/stats")
 @http_errors
-def portal():
+def portal() -> str:
     figures = _figures()
     return tk.render("helpdesk/stats.html",
                      _page(figures, "helpdesk_stats.portal", {}))
@@ -46,7 +50,7 @@ def portal():
 
 @stats.route("/organization/<id>/issues/stats")
 @http_errors
-def organization(id):
+def organization(id: str) -> str:
     org = visible_organization(id)
     figures = _figures(org["id"])
     return tk.render("helpdesk/stats_organization.html", dict(
@@ -54,12 +58,12 @@ def organization(id):
         group_dict=org, group_type=org["type"]))
 
 
-def _parameters():
+def _parameters() -> dict[str, str]:
     return {key: tk.request.args[key] for key in PARAMETERS
             if key in tk.request.args}
 
 
-def _figures(organization_id=None):
+def _figures(organization_id: str | None = None) -> DataDict:
     """helpdesk_stats of the page; for visitors who are not signed in,
     kept in Redis for ckanext.helpdesk.stats_cache seconds: on a large
     portal the figures take seconds to compute, and a public page must
@@ -74,7 +78,8 @@ def _figures(organization_id=None):
         tk.config.get("ckanext.helpdesk.stats_cache"))
 
 
-def _page(figures, endpoint, url_args):
+def _page(figures: DataDict, endpoint: str,
+          url_args: dict[str, str]) -> dict[str, Any]:
     categories = _categories(figures)
     weeks = _weeks(figures)
     return {
@@ -87,7 +92,7 @@ def _page(figures, endpoint, url_args):
     }
 
 
-def _categories(figures):
+def _categories(figures: DataDict) -> list[dict[str, Any]]:
     """[{code, name, colour}]: the configured categories, then any code
     the figures hold that is no longer configured."""
     names = {category["code"]: category["name"]
@@ -98,13 +103,14 @@ def _categories(figures):
              "colour": index % COLOURS} for index, code in enumerate(codes)]
 
 
-def _weeks(figures):
+def _weeks(figures: DataDict) -> dict[str, dict[str, dict[str, int]]]:
     """{monday: {category: {"opened", "closed"}}} of the WEEKS weeks up to
     the current one, empty weeks included, oldest first."""
     now = datetime.datetime.fromisoformat(figures["now"]).date()
     current = now - datetime.timedelta(days=now.weekday())
-    weeks = {(current - datetime.timedelta(weeks=back)).isoformat(): {}
-             for back in range(WEEKS - 1, -1, -1)}
+    weeks: dict[str, dict[str, dict[str, int]]] = {
+        (current - datetime.timedelta(weeks=back)).isoformat(): {}
+        for back in range(WEEKS - 1, -1, -1)}
     for row in figures["weekly"]:
         counts = weeks.get(row["week"], {}).setdefault(
             row["category"], {"opened": 0, "closed": 0})
@@ -113,7 +119,7 @@ def _weeks(figures):
     return weeks
 
 
-def _scale_top(largest):
+def _scale_top(largest: int) -> int:
     """A round axis top at or above `largest`: 1, 2 or 5 times a power
     of ten."""
     magnitude = 1
@@ -124,7 +130,9 @@ def _scale_top(largest):
         magnitude *= 10
 
 
-def _weekly_chart(weeks, categories, key):
+def _weekly_chart(weeks: dict[str, dict[str, dict[str, int]]],
+                  categories: list[dict[str, Any]],
+                  key: str) -> dict[str, Any]:
     """The geometry of a stacked bar chart of `key` per week by category:
     {"width", "height", "bars", "ticks", "labels", "total"}."""
     totals = [sum(counts.get(category["code"], {}).get(key, 0)
@@ -134,7 +142,7 @@ def _weekly_chart(weeks, categories, key):
     bars, labels = [], []
     for index, (week, counts) in enumerate(weeks.items()):
         x = LEFT + index * (BAR + GAP)
-        y = TOP + PLOT_HEIGHT
+        y: float = TOP + PLOT_HEIGHT
         for category in categories:
             value = counts.get(category["code"], {}).get(key, 0)
             if value:
@@ -155,11 +163,13 @@ def _weekly_chart(weeks, categories, key):
             "total": sum(totals), "left": LEFT}
 
 
-def _weekly_table(figures, categories):
+def _weekly_table(
+    figures: DataDict, categories: list[dict[str, Any]]
+) -> list[tuple[str, str, int, int]]:
     """[(week, category name, opened, closed)] of the weeks with any
     activity, summed over organizations, oldest first."""
     names = {category["code"]: category["name"] for category in categories}
-    summed = {}
+    summed: dict[tuple[str, str], list[int]] = {}
     for row in figures["weekly"]:
         counts = summed.setdefault((row["week"], row["category"]), [0, 0])
         counts[0] += row["opened"]

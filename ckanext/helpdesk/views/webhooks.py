@@ -4,9 +4,12 @@ secret. A secret is shown once, on the page that answers adding the
 webhook or rotating its secret; the settings page lists the webhooks and
 their delivery logs (templates/helpdesk/snippets/webhook_settings.html).
 """
+from __future__ import annotations
+
 from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
+from ckan.types import DataDict, Response
 
 from ckanext.helpdesk.model import WEBHOOK_EVENTS
 from ckanext.helpdesk.views.common import call, form_status, http_errors, \
@@ -17,7 +20,7 @@ webhooks = Blueprint("helpdesk_webhooks", __name__)
 PREFIX = "/organization/<id>/helpdesk/webhooks"
 
 
-def _managed_organization(id):
+def _managed_organization(id: str) -> DataDict:
     """The organization, if the user manages its webhooks (else 403)."""
     org = visible_organization(id)
     if not tk.h.check_access("helpdesk_webhook_list",
@@ -26,7 +29,7 @@ def _managed_organization(id):
     return org
 
 
-def _organization_of_webhook(id, webhook_id):
+def _organization_of_webhook(id: str, webhook_id: str) -> DataDict:
     """The organization, if the webhook is one of its own (else 404)."""
     org = _managed_organization(id)
     listed = {webhook["id"] for webhook in call(
@@ -38,7 +41,7 @@ def _organization_of_webhook(id, webhook_id):
 
 @webhooks.route(PREFIX + "/new", methods=["GET", "POST"])
 @http_errors
-def new(id):
+def new(id: str) -> str | tuple[str, int]:
     org = _managed_organization(id)
     data = {"url": "", "events": list(WEBHOOK_EVENTS), "internal": False}
     errors = {}
@@ -61,7 +64,7 @@ def new(id):
 
 @webhooks.route(PREFIX + "/<webhook_id>/rotate", methods=["POST"])
 @http_errors
-def rotate(id, webhook_id):
+def rotate(id: str, webhook_id: str) -> str:
     org = _organization_of_webhook(id, webhook_id)
     return _secret_page(org, call("helpdesk_webhook_rotate_secret",
                                   id=webhook_id))
@@ -69,13 +72,13 @@ def rotate(id, webhook_id):
 
 @webhooks.route(PREFIX + "/<webhook_id>/delete", methods=["POST"])
 @http_errors
-def delete(id, webhook_id):
+def delete(id: str, webhook_id: str) -> Response:
     org = _organization_of_webhook(id, webhook_id)
     call("helpdesk_webhook_delete", id=webhook_id)
     tk.h.flash_success(tk._("The webhook is deleted."))
     return tk.redirect_to("helpdesk_settings.organization", id=org["name"])
 
 
-def _secret_page(org, webhook):
+def _secret_page(org: DataDict, webhook: DataDict) -> str:
     return tk.render("helpdesk/webhook_secret.html", {
         "group_dict": org, "group_type": org["type"], "webhook": webhook})

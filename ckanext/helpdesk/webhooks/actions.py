@@ -7,12 +7,15 @@ secret is answered only by the action that makes it (create, rotate).
 """
 from __future__ import annotations
 
+import datetime
 import secrets
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict, Schema
 
 from ckanext.helpdesk.logic import validators as v
 from ckanext.helpdesk.logic.lookup import organization_from
@@ -31,7 +34,7 @@ SECRET_BYTES = 32
 
 # -- schemas ------------------------------------------------------------------
 
-def _url(value):
+def _url(value: Any) -> str:
     if not isinstance(value, str) or len(value) > addresses.URL_LENGTH:
         raise tk.Invalid(tk._("Must be a URL of at most {0} characters")
                          .format(addresses.URL_LENGTH))
@@ -42,7 +45,7 @@ def _url(value):
     return value.strip()
 
 
-def _events(value):
+def _events(value: Any) -> list[str]:
     """A list of event names (or one name, or comma-separated names)."""
     if isinstance(value, str):
         value = [part.strip() for part in value.split(",") if part.strip()]
@@ -54,7 +57,7 @@ def _events(value):
     return [event for event in WEBHOOK_EVENTS if event in value]
 
 
-def webhook_create_schema():
+def webhook_create_schema() -> Schema:
     get = tk.get_validator
     return {
         "url": [get("not_empty"), _url],
@@ -63,20 +66,21 @@ def webhook_create_schema():
     }
 
 
-def webhook_reference_schema():
+def webhook_reference_schema() -> Schema:
     get = tk.get_validator
     return {"id": [get("not_empty"), get("unicode_safe"),
                    v.helpdesk_stop_on_error(v.helpdesk_identifier)]}
 
 
-def _validate(data_dict, schema, context):
+def _validate(data_dict: DataDict, schema: Schema,
+              context: Context) -> DataDict:
     data, errors = tk.navl_validate(data_dict, schema, context)
     if errors:
         raise tk.ValidationError(errors)
     return data
 
 
-def webhook_from(context, data_dict) -> Webhook:
+def webhook_from(context: Context, data_dict: DataDict) -> Webhook:
     """The webhook `data_dict["id"]`, kept in the context so the auth
     function and the action look it up once."""
     webhook_id = _validate(data_dict, webhook_reference_schema(),
@@ -90,7 +94,8 @@ def webhook_from(context, data_dict) -> Webhook:
 
 # -- actions ------------------------------------------------------------------
 
-def helpdesk_webhook_create(context, data_dict):
+def helpdesk_webhook_create(context: Context,
+                            data_dict: DataDict) -> dict[str, Any]:
     """Add a webhook to an organization: the help desk POSTs the events of
     its issues to the URL, signed with the webhook's secret (see README,
     "Webhooks"). The organization's admins may call it.
@@ -125,7 +130,8 @@ def helpdesk_webhook_create(context, data_dict):
 
 
 @tk.side_effect_free
-def helpdesk_webhook_list(context, data_dict):
+def helpdesk_webhook_list(context: Context,
+                          data_dict: DataDict) -> list[dict[str, Any]]:
     """An organization's webhooks, each with the log of its latest 20
     deliveries and every attempt at them. The organization's admins may
     call it.
@@ -152,7 +158,7 @@ def helpdesk_webhook_list(context, data_dict):
             for webhook in webhooks]
 
 
-def helpdesk_webhook_delete(context, data_dict):
+def helpdesk_webhook_delete(context: Context, data_dict: DataDict) -> None:
     """Delete a webhook with its delivery log; what it had still to
     deliver is not sent. The organization's admins may call it.
 
@@ -167,7 +173,8 @@ def helpdesk_webhook_delete(context, data_dict):
     model.Session.commit()
 
 
-def helpdesk_webhook_rotate_secret(context, data_dict):
+def helpdesk_webhook_rotate_secret(context: Context,
+                                   data_dict: DataDict) -> dict[str, Any]:
     """Give a webhook a new secret: the old one signs nothing from now on,
     deliveries still to be retried included. The organization's admins may
     call it.
@@ -189,15 +196,17 @@ def helpdesk_webhook_rotate_secret(context, data_dict):
 
 # -- reading ------------------------------------------------------------------
 
-def _new_secret():
+def _new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(SECRET_BYTES)
 
 
-def _iso(moment):
+def _iso(moment: datetime.datetime | None) -> str | None:
     return moment and moment.isoformat()
 
 
-def _latest_deliveries(webhook_ids):
+def _latest_deliveries(
+    webhook_ids: Iterable[str]
+) -> dict[str, list[dict[str, Any]]]:
     """{webhook id: [delivery dicts]}: the latest of each, in two
     statements whatever the number of webhooks."""
     if not webhook_ids:
@@ -212,7 +221,7 @@ def _latest_deliveries(webhook_ids):
         ranked, ranked.c.id == WebhookDelivery.id
     ).where(ranked.c.rank <= LOGGED_DELIVERIES).order_by(
         WebhookDelivery.created.desc(), WebhookDelivery.id)).all()
-    attempts = {}
+    attempts: dict[str, list[dict[str, Any]]] = {}
     for attempt in model.Session.scalars(sa.select(WebhookAttempt).where(
             WebhookAttempt.delivery_id.in_([d.id for d in deliveries])
     ).order_by(WebhookAttempt.attempted_at)):
@@ -220,7 +229,7 @@ def _latest_deliveries(webhook_ids):
             "attempted_at": _iso(attempt.attempted_at),
             "response_code": attempt.response_code,
             "error": attempt.error, "duration_ms": attempt.duration_ms})
-    by_webhook = {}
+    by_webhook: dict[str, list[dict[str, Any]]] = {}
     for delivery in deliveries:
         by_webhook.setdefault(delivery.webhook_id, []).append({
             "id": delivery.id, "event": delivery.event,
@@ -233,7 +242,8 @@ def _latest_deliveries(webhook_ids):
     return by_webhook
 
 
-def _webhook_dict(webhook, deliveries):
+def _webhook_dict(webhook: Webhook,
+                  deliveries: list[dict[str, Any]]) -> dict[str, Any]:
     return {"id": webhook.id, "organization_id": webhook.organization_id,
             "url": webhook.url, "events": list(webhook.events),
             "internal": webhook.internal, "created": _iso(webhook.created),
