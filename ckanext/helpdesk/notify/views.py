@@ -16,6 +16,7 @@ signed-in sysadmin a test email through the configured SMTP server, and
 lists the latest email that came in and was refused or dropped, and why.
 """
 import flask
+import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -41,8 +42,8 @@ notify = flask.Blueprint("helpdesk_notify", __name__)
 
 def _notification(token):
     """The notification whose email carried the unsubscribe token."""
-    notification = model.Session.query(Notification).filter_by(
-        token_hash=tokens.digest(token)).one_or_none()
+    notification = model.Session.execute(sa.select(Notification).where(
+        Notification.token_hash == tokens.digest(token))).scalar_one_or_none()
     if notification is None:
         # Not a link we sent: as unknown as any other address.
         tk.abort(404, tk._("This unsubscribe link is not valid."))
