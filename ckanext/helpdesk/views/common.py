@@ -5,7 +5,6 @@ import datetime
 import functools
 
 import ckan.plugins.toolkit as tk
-from ckan.common import current_user
 from ckan.lib.pagination import Page  # toolkit has no door to the pager
 
 from ckanext.helpdesk import spam
@@ -87,7 +86,7 @@ def form_data():
 def refuse_spam():
     """Forms posted without an account: a ValidationError with a neutral
     "form" error for what looks like a bot's post (see spam.py)."""
-    if not current_user.is_authenticated:
+    if not tk.current_user.is_authenticated:
         message = spam.refusal(tk.request.form)
         if message:
             raise tk.ValidationError({"form": [message]})

@@ -6,7 +6,6 @@ import re
 from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
-from ckan.common import current_user
 
 from ckanext.helpdesk import ratelimit
 from ckanext.helpdesk.helpers import helpdesk_allow_anonymous, \
@@ -42,7 +41,7 @@ def _visible_issue(**key):
 
 
 def _may_report():
-    return current_user.is_authenticated or helpdesk_allow_anonymous()
+    return tk.current_user.is_authenticated or helpdesk_allow_anonymous()
 
 
 def _sign_in_to_report():
@@ -216,7 +215,7 @@ def _issue_page(issue, status=200, **form_state):
     triage_data/triage_errors)."""
     extra_vars = dict(form_state, issue=issue, timeline=_timeline(issue),
                       assignees=_assignees(issue))
-    if current_user.is_authenticated:
+    if tk.current_user.is_authenticated:
         # What the page shows is no longer news for its reader.
         call("helpdesk_issue_seen", id=issue["id"])
     extra_vars["can_triage"] = extra_vars["assignees"] is not None
@@ -420,8 +419,8 @@ def preview():
     report, and no longer than a stored text may be."""
     if not _may_report():
         return tk.abort(403, tk._("Not authorized"))
-    ratelimit.check({"user": current_user.name
-                     if current_user.is_authenticated else ""}, "previews")
+    ratelimit.check({"user": tk.current_user.name
+                     if tk.current_user.is_authenticated else ""}, "previews")
     source = tk.request.form.get("text", "")
     error = text.problem(source, schema.TEXT_LENGTH, multiline=True)
     if error:
