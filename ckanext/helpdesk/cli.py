@@ -21,6 +21,19 @@ def helpdesk():
     """Commands of ckanext-helpdesk."""
 
 
+def _sweep(run, retry_now, left, summary):
+    """Run a cron sweep of due work (emails, forwards, webhook deliveries)
+    and print the count of each outcome; a database that is down is said
+    in a line (exit 1): what was `left` waits for the next run."""
+    try:
+        outcomes = run(retry_now=retry_now)
+    except sa.exc.SQLAlchemyError as error:
+        raise click.ClickException(
+            f"The database is unavailable; {left} for the next run "
+            f"({type(error).__name__}).") from None
+    click.echo(summary.format(**outcomes))
+
+
 @helpdesk.command("send-pending")
 @click.option("--retry-now", is_flag=True,
               help="Also send the emails still waiting for their next retry "
@@ -28,14 +41,9 @@ def helpdesk():
 def send_pending(retry_now):
     """Send the help desk emails that are pending and due (run from cron,
     e.g. every 5 minutes)."""
-    try:
-        outcomes = notify_jobs.send_pending(retry_now=retry_now)
-    except sa.exc.SQLAlchemyError as error:
-        raise click.ClickException(
-            "The database is unavailable; the unsent emails stay pending "
-            f"for the next run ({type(error).__name__}).")
-    click.echo("{sent} sent, {failed} failed, {skipped} skipped".format(
-        **outcomes))
+    _sweep(notify_jobs.send_pending, retry_now,
+           "the unsent emails stay pending",
+           "{sent} sent, {failed} failed, {skipped} skipped")
 
 
 @helpdesk.command("remind")
@@ -70,9 +78,9 @@ def remind(weekly, now):
 def deliver_webhooks(retry_now):
     """Retry the webhook deliveries that are due (run from cron, e.g.
     every minute)."""
-    outcomes = webhook_delivery.deliver_due(retry_now=retry_now)
-    click.echo("{delivered} delivered, {pending} to retry, {failed} given "
-               "up".format(**outcomes))
+    _sweep(webhook_delivery.deliver_due, retry_now,
+           "the deliveries stay pending",
+           "{delivered} delivered, {pending} to retry, {failed} given up")
 
 
 @helpdesk.command("notifications")
@@ -205,13 +213,8 @@ def mail_server(host, port, smtp):
 def forward_pending(retry_now):
     """Forward the issues whose forwarding is pending and due to the other
     side's Open311 (run from cron, e.g. every 5 minutes)."""
-    try:
-        outcomes = forwarding.send_pending(retry_now=retry_now)
-    except sa.exc.SQLAlchemyError as error:
-        raise click.ClickException(
-            "The database is unavailable; the forwards stay pending for "
-            f"the next run ({type(error).__name__}).")
-    click.echo("{delivered} delivered, {failed} failed".format(**outcomes))
+    _sweep(forwarding.send_pending, retry_now, "the forwards stay pending",
+           "{delivered} delivered, {failed} failed")
 
 
 @helpdesk.command("sync")
