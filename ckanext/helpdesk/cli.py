@@ -1,4 +1,5 @@
 """`ckan helpdesk ...` commands."""
+import contextlib
 import datetime
 import email.utils
 
@@ -21,16 +22,23 @@ def helpdesk():
     """Commands of ckanext-helpdesk."""
 
 
+@contextlib.contextmanager
+def _database_needed(then):
+    """A database that is down is said in a line (exit 1), with what
+    `then` happens, instead of a traceback."""
+    try:
+        yield
+    except sa.exc.SQLAlchemyError as error:
+        raise click.ClickException(f"The database is unavailable; {then} "
+                                   f"({type(error).__name__}).") from None
+
+
 def _sweep(run, retry_now, left, summary):
     """Run a cron sweep of due work (emails, forwards, webhook deliveries)
-    and print the count of each outcome; a database that is down is said
-    in a line (exit 1): what was `left` waits for the next run."""
-    try:
+    and print the count of each outcome; when the database is down, what
+    was `left` waits for the next run."""
+    with _database_needed(f"{left} for the next run"):
         outcomes = run(retry_now=retry_now)
-    except sa.exc.SQLAlchemyError as error:
-        raise click.ClickException(
-            f"The database is unavailable; {left} for the next run "
-            f"({type(error).__name__}).") from None
     click.echo(summary.format(**outcomes))
 
 
@@ -60,13 +68,9 @@ def remind(weekly, now):
     What cannot be sent now waits for `ckan helpdesk send-pending`."""
     if now is not None:
         now = now.replace(tzinfo=datetime.timezone.utc)
-    try:
+    with _database_needed("run it again later"):
         claimed = digests.write(now, weekly)
         outcomes = notify_jobs.send_each(claimed)
-    except sa.exc.SQLAlchemyError as error:
-        raise click.ClickException(
-            "The database is unavailable; run it again later "
-            f"({type(error).__name__}).")
     click.echo("{written} written, {sent} sent, {failed} failed, "
                "{skipped} skipped".format(written=len(claimed), **outcomes))
 
@@ -222,12 +226,8 @@ def sync():
     """Bring back what changed on forwarded issues on the other side:
     status changes and public notes, batched per endpoint (run from cron,
     e.g. every 10 minutes)."""
-    try:
+    with _database_needed("run it again later"):
         totals = federation_sync.sync()
-    except sa.exc.SQLAlchemyError as error:
-        raise click.ClickException(
-            "The database is unavailable; run it again later "
-            f"({type(error).__name__}).")
     click.echo("{applied} updates applied from {endpoints} endpoints in "
                "{calls} requests".format(**totals))
 
