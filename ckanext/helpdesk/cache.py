@@ -12,7 +12,6 @@ from typing import Any, Callable
 from redis.exceptions import RedisError
 
 import ckan.plugins.toolkit as tk
-from ckan.common import current_user
 from ckan.lib.redis import connect_to_redis  # toolkit has no door to Redis
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,7 @@ def kept_for_visitors(kind: str, key: str, compute: Callable[[], Any],
                       seconds: int) -> Any:
     """As kept(), for visitors who are not signed in (all of whom see the
     same); signed-in users get compute() itself."""
-    if current_user.is_authenticated:
+    if tk.current_user.is_authenticated:
         return compute()
     return kept(f"anonymous_{kind}", key, compute, seconds)
 

@@ -1,4 +1,5 @@
 """`ckan helpdesk ...` commands."""
+import contextlib
 import datetime
 import email.utils
 
@@ -21,6 +22,26 @@ def helpdesk():
     """Commands of ckanext-helpdesk."""
 
 
+@contextlib.contextmanager
+def _database_needed(then):
+    """A database that is down is said in a line (exit 1), with what
+    `then` happens, instead of a traceback."""
+    try:
+        yield
+    except sa.exc.SQLAlchemyError as error:
+        raise click.ClickException(f"The database is unavailable; {then} "
+                                   f"({type(error).__name__}).") from None
+
+
+def _sweep(run, retry_now, left, summary):
+    """Run a cron sweep of due work (emails, forwards, webhook deliveries)
+    and print the count of each outcome; when the database is down, what
+    was `left` waits for the next run."""
+    with _database_needed(f"{left} for the next run"):
+        outcomes = run(retry_now=retry_now)
+    click.echo(summary.format(**outcomes))
+
+
 @helpdesk.command("send-pending")
 @click.option("--retry-now", is_flag=True,
               help="Also send the emails still waiting for their next retry "
@@ -28,14 +49,9 @@ def helpdesk():
 def send_pending(retry_now):
     """Send the help desk emails that are pending and due (run from cron,
     e.g. every 5 minutes)."""
-    try:
-        outcomes = notify_jobs.send_pending(retry_now=retry_now)
-    except sa.exc.SQLAlchemyError as error:
-        raise click.ClickException(
-            "The database is unavailable; the unsent emails stay pending "
-            f"for the next run ({type(error).__name__}).")
-    click.echo("{sent} sent, {failed} failed, {skipped} skipped".format(
-        **outcomes))
+    _sweep(notify_jobs.send_pending, retry_now,
+           "the unsent emails stay pending",
+           "{sent} sent, {failed} failed, {skipped} skipped")
 
 
 @helpdesk.command("remind")
@@ -52,13 +68,9 @@ def remind(weekly, now):
     What cannot be sent now waits for `ckan helpdesk send-pending`."""
     if now is not None:
         now = now.replace(tzinfo=datetime.timezone.utc)
-    try:
+    with _database_needed("run it again later"):
         claimed = digests.write(now, weekly)
         outcomes = notify_jobs.send_each(claimed)
-    except sa.exc.SQLAlchemyError as error:
-        raise click.ClickException(
-            "The database is unavailable; run it again later "
-            f"({type(error).__name__}).")
     click.echo("{written} written, {sent} sent, {failed} failed, "
                "{skipped} skipped".format(written=len(claimed), **outcomes))
 
@@ -70,9 +82,9 @@ def remind(weekly, now):
 def deliver_webhooks(retry_now):
     """Retry the webhook deliveries that are due (run from cron, e.g.
     every minute)."""
-    outcomes = webhook_delivery.deliver_due(retry_now=retry_now)
-    click.echo("{delivered} delivered, {pending} to retry, {failed} given "
-               "up".format(**outcomes))
+    _sweep(webhook_delivery.deliver_due, retry_now,
+           "the deliveries stay pending",
+           "{delivered} delivered, {pending} to retry, {failed} given up")
 
 
 @helpdesk.command("notifications")
@@ -205,13 +217,8 @@ def mail_server(host, port, smtp):
 def forward_pending(retry_now):
     """Forward the issues whose forwarding is pending and due to the other
     side's Open311 (run from cron, e.g. every 5 minutes)."""
-    try:
-        outcomes = forwarding.send_pending(retry_now=retry_now)
-    except sa.exc.SQLAlchemyError as error:
-        raise click.ClickException(
-            "The database is unavailable; the forwards stay pending for "
-            f"the next run ({type(error).__name__}).")
-    click.echo("{delivered} delivered, {failed} failed".format(**outcomes))
+    _sweep(forwarding.send_pending, retry_now, "the forwards stay pending",
+           "{delivered} delivered, {failed} failed")
 
 
 @helpdesk.command("sync")
@@ -219,12 +226,8 @@ def sync():
     """Bring back what changed on forwarded issues on the other side:
     status changes and public notes, batched per endpoint (run from cron,
     e.g. every 10 minutes)."""
-    try:
+    with _database_needed("run it again later"):
         totals = federation_sync.sync()
-    except sa.exc.SQLAlchemyError as error:
-        raise click.ClickException(
-            "The database is unavailable; run it again later "
-            f"({type(error).__name__}).")
     click.echo("{applied} updates applied from {endpoints} endpoints in "
                "{calls} requests".format(**totals))
 

@@ -9,9 +9,8 @@ from typing import Any, Callable, Iterable
 import flask_babel
 from markupsafe import Markup
 
-from ckan.types import DataDict
 import ckan.plugins.toolkit as tk
-from ckan.common import current_user
+from ckan.types import DataDict
 
 from ckanext.helpdesk import cache, readiness, rendering, spam, visibility
 from ckanext.helpdesk.logic import moderation
@@ -254,9 +253,9 @@ def helpdesk_may_reopen(issue: DataDict) -> bool:
     """Whether the signed-in user is shown the Reopen button: the
     reporter of an issue resolved or marked won't fix (as the auth
     function of helpdesk_issue_reopen decides)."""
-    return (current_user.is_authenticated
+    return (tk.current_user.is_authenticated
             and issue["status"] in REOPENABLE_STATUSES
-            and issue.get("reporter_id") == current_user.id)
+            and issue.get("reporter_id") == tk.current_user.id)
 
 
 def helpdesk_status_options() -> list[dict[str, str]]:
@@ -380,17 +379,17 @@ def helpdesk_markdown(text: str | None) -> Markup:
 def helpdesk_moderates() -> bool:
     """Whether the signed-in user moderates some organization's reports
     (the dashboard then links to their moderation queue)."""
-    if not current_user.is_authenticated:
+    if not tk.current_user.is_authenticated:
         return False
     return visibility.moderates_any(
-        visibility.Viewer(current_user.id, current_user.sysadmin))
+        visibility.Viewer(tk.current_user.id, tk.current_user.sysadmin))
 
 
 def helpdesk_unread_count() -> int:
     """How many issues the signed-in user follows changed since they last
     looked (0 for visitors, without a query); once per request, for the
     header's marker and the dashboard's Issues tab."""
-    if not current_user.is_authenticated:
+    if not tk.current_user.is_authenticated:
         return 0
     if "helpdesk_unread" not in tk.g:
         tk.g.helpdesk_unread = tk.get_action("helpdesk_unread_count")(

@@ -2,6 +2,8 @@
 organization queues, filters and Open311's agency_responsible stay right."""
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 import ckan.model as model
 
 from ckanext.helpdesk.model import Issue
@@ -12,7 +14,8 @@ def follow_owner(dataset_id: str, owner_org: str | None) -> None:
     of the dataset update (package_update commits after its plugins ran)."""
     if not owner_org:
         return
-    model.Session.query(Issue).filter(
+    model.Session.execute(sa.update(Issue).where(
         Issue.dataset_id == dataset_id,
         Issue.organization_id != owner_org,
-    ).update({"organization_id": owner_org}, synchronize_session=False)
+    ).values(organization_id=owner_org).execution_options(
+        synchronize_session=False))

@@ -146,8 +146,8 @@ def _refuse(delivery, reason, outcome):
 
 
 def _taken_before(message_id):
-    return model.Session.query(MailMessage.message_id).filter_by(
-        message_id=message_id).first() is not None
+    return model.Session.execute(sa.select(MailMessage.message_id).where(
+        MailMessage.message_id == message_id).limit(1)).first() is not None
 
 
 def _claim(delivery):
@@ -298,9 +298,9 @@ def _write_in(delivery, organization_name):
 def _account_of(address):
     """The active account with this address (CKAN keeps addresses unique),
     or None."""
-    users = model.Session.query(model.User).filter(
+    users = model.Session.execute(sa.select(model.User).where(
         sa.func.lower(model.User.email) == address.lower(),
-        model.User.state == "active").limit(2).all()
+        model.User.state == "active").limit(2)).scalars().all()
     return users[0] if len(users) == 1 else None
 
 
@@ -330,5 +330,5 @@ def _category(about_dataset):
 
 def recent_refusals(limit=50):
     """The latest refused or dropped messages, newest first."""
-    return model.Session.query(MailRefusal).order_by(
-        MailRefusal.created.desc()).limit(limit).all()
+    return model.Session.execute(sa.select(MailRefusal).order_by(
+        MailRefusal.created.desc()).limit(limit)).scalars().all()

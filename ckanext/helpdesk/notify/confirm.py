@@ -22,14 +22,15 @@ from ckanext.helpdesk.notify import optout, tokens
 
 
 def _row(issue_id, email):
-    return model.Session.query(EmailConfirmation).filter(
+    return sa.select(EmailConfirmation).where(
         EmailConfirmation.issue_id == issue_id,
         sa.func.lower(EmailConfirmation.email) == email.lower())
 
 
 def is_confirmed(issue_id, email):
-    return _row(issue_id, email).filter(
-        EmailConfirmation.confirmed_at.isnot(None)).first() is not None
+    return model.Session.execute(_row(issue_id, email).where(
+        EmailConfirmation.confirmed_at.isnot(None)).limit(1)
+    ).first() is not None
 
 
 def request(issue, email):
@@ -49,7 +50,7 @@ def request(issue, email):
 def new_token(issue_id, email):
     """A fresh token for the confirmation email being sent (the link of an
     earlier one stops working)."""
-    row = _row(issue_id, email).one()
+    row = model.Session.execute(_row(issue_id, email)).scalar_one()
     token, row.token_hash = tokens.new()
     row.token_created = utcnow()
     return token
@@ -57,8 +58,9 @@ def new_token(issue_id, email):
 
 def find(token):
     """The confirmation of a link's token, or None."""
-    return model.Session.query(EmailConfirmation).filter_by(
-        token_hash=tokens.digest(token)).one_or_none()
+    return model.Session.execute(sa.select(EmailConfirmation).where(
+        EmailConfirmation.token_hash == tokens.digest(token))
+    ).scalar_one_or_none()
 
 
 def expired(confirmation):
@@ -69,9 +71,9 @@ def confirm(confirmation):
     """The address follows the issue from now on. Not committed."""
     if confirmation.confirmed_at is None:
         confirmation.confirmed_at = utcnow()
-    subscribed = optout.of_person(model.Session.query(Subscription.id).filter(
-        Subscription.issue_id == confirmation.issue_id), Subscription, None,
-        confirmation.email)
+    subscribed = model.Session.execute(sa.select(Subscription.id).where(
+        Subscription.issue_id == confirmation.issue_id,
+        optout.of_person(Subscription, None, confirmation.email)).limit(1))
     if subscribed.first() is None:
         model.Session.add(Subscription(id=make_uuid(),
                                        issue_id=confirmation.issue_id,
@@ -88,8 +90,8 @@ def sent_recently(email):
         sa.func.hashtext("helpdesk confirm " + address))))
     since = utcnow() - datetime.timedelta(
         minutes=tk.config["ckanext.helpdesk.notify.confirmation_interval"])
-    return model.Session.query(Notification.id).filter(
+    return model.Session.execute(sa.select(Notification.id).where(
         Notification.kind == "confirm_address",
         sa.func.lower(Notification.email) == address,
         Notification.status == "sent",
-        Notification.sent_at >= since).first() is not None
+        Notification.sent_at >= since).limit(1)).first() is not None

@@ -67,12 +67,12 @@ def send_each(notification_ids):
 
 
 def due_ids(retry_now=False, limit=1000):
-    query = model.Session.query(Notification.id).filter(
+    statement = sa.select(Notification.id).where(
         Notification.status == "pending")
     if not retry_now:
-        query = query.filter(Notification.next_attempt_at <= utcnow())
-    ids = [row.id for row in
-           query.order_by(Notification.next_attempt_at).limit(limit)]
+        statement = statement.where(Notification.next_attempt_at <= utcnow())
+    ids = list(model.Session.execute(statement.order_by(
+        Notification.next_attempt_at).limit(limit)).scalars())
     # Release the snapshot: each send is its own transaction.
     model.Session.commit()
     return ids
@@ -80,9 +80,9 @@ def due_ids(retry_now=False, limit=1000):
 
 def unsent(limit=50):
     """Notifications not sent (pending or failed), oldest first."""
-    return model.Session.query(Notification).filter(
+    return model.Session.execute(sa.select(Notification).where(
         Notification.status.in_(("pending", "failed"))
-    ).order_by(Notification.created).limit(limit).all()
+    ).order_by(Notification.created).limit(limit)).scalars().all()
 
 
 def recent(limit, offset=0, **filters):
@@ -91,23 +91,26 @@ def recent(limit, offset=0, **filters):
     matching the filters (status, kind, and email: part of the address);
     and the count per status of all. A digest has no issue: its
     organization stands in."""
-    query = model.Session.query(
+    conditions = [getattr(Notification, key) == filters[key]
+                  for key in ("status", "kind") if filters.get(key)]
+    if filters.get("email"):
+        conditions.append(Notification.email.ilike(
+            "%" + _like_escaped(filters["email"]) + "%", escape="\\"))
+    # The joins are many-to-one (outer): they name, never add or drop, rows.
+    total = model.Session.execute(sa.select(sa.func.count()).select_from(
+        Notification).where(*conditions)).scalar()
+    rows = model.Session.execute(sa.select(
         Notification, Issue, model.Package.name, model.Group.name
     ).outerjoin(Issue, Issue.id == Notification.issue_id).outerjoin(
         model.Package, model.Package.id == Issue.dataset_id
     ).outerjoin(model.Group, model.Group.id == sa.func.coalesce(
-        Issue.organization_id, Notification.organization_id))
-    for key in ("status", "kind"):
-        if filters.get(key):
-            query = query.filter(getattr(Notification, key) == filters[key])
-    if filters.get("email"):
-        query = query.filter(Notification.email.ilike(
-            "%" + _like_escaped(filters["email"]) + "%", escape="\\"))
-    total = query.order_by(None).count()
-    rows = query.order_by(Notification.created.desc(), Notification.id
-                          ).limit(limit).offset(offset).all()
-    counts = dict(model.Session.query(
-        Notification.status, sa.func.count()).group_by(Notification.status))
+        Issue.organization_id, Notification.organization_id)
+    ).where(*conditions).order_by(
+        Notification.created.desc(), Notification.id
+    ).limit(limit).offset(offset)).all()
+    counts = dict(model.Session.execute(sa.select(
+        Notification.status, sa.func.count()).group_by(Notification.status)
+    ).all())
     return rows, total, counts
 
 

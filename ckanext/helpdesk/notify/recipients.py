@@ -44,9 +44,10 @@ def _active_users(user_ids):
     ids = [user_id for user_id in user_ids if user_id]
     if not ids:
         return []
-    return model.Session.query(model.User).filter(
+    return model.Session.execute(sa.select(model.User).where(
         model.User.id.in_(ids), model.User.state == "active",
-        model.User.email.isnot(None), model.User.email != "").all()
+        model.User.email.isnot(None), model.User.email != "")
+    ).scalars().all()
 
 
 def _dataset(issue):
@@ -63,12 +64,12 @@ def owning_organization_id(issue):
 
 def _organization_members(organization_id, capacities):
     member = model.Member
-    users = model.Session.query(model.User, member.capacity).join(
-        member, member.table_id == model.User.id).filter(
+    users = model.Session.execute(sa.select(model.User, member.capacity).join(
+        member, member.table_id == model.User.id).where(
         member.group_id == organization_id, member.table_name == "user",
         member.state == "active", member.capacity.in_(capacities),
         model.User.state == "active", model.User.email.isnot(None),
-        model.User.email != "").order_by(model.User.name)
+        model.User.email != "").order_by(model.User.name))
     return [_user_recipient(user, capacity) for user, capacity in users]
 
 
@@ -139,9 +140,9 @@ def reporter(issue):
 
 
 def subscribers(issue):
-    rows = model.Session.query(Subscription).filter(
+    rows = model.Session.execute(sa.select(Subscription).where(
         Subscription.issue_id == issue.id).order_by(Subscription.created)
-    rows = rows.all()
+    ).scalars().all()
     users = _active_users([row.user_id for row in rows])
     anonymous = [Recipient(row.email, "subscriber")
                  for row in rows if not row.user_id and row.email]
@@ -248,10 +249,10 @@ def opted_out(issue, recipient):
 
 
 def _subscribed(issue, recipient):
-    rows = model.Session.query(Subscription.id).filter(
-        Subscription.issue_id == issue.id)
-    return optout.of_person(rows, Subscription, recipient.user_id,
-                            recipient.email).first() is not None
+    return model.Session.execute(sa.select(Subscription.id).where(
+        Subscription.issue_id == issue.id,
+        optout.of_person(Subscription, recipient.user_id, recipient.email)
+    ).limit(1)).first() is not None
 
 
 def _opt_outs(issue, recipients):
@@ -259,11 +260,12 @@ def _opt_outs(issue, recipients):
     opted out of this issue or of all help desk email."""
     user_ids = [r.user_id for r in recipients if r.user_id]
     emails = [r.email.lower() for r in recipients if not r.user_id]
-    rows = model.Session.query(NotificationOptOut).filter(
+    rows = model.Session.execute(sa.select(NotificationOptOut).where(
         sa.or_(NotificationOptOut.issue_id == issue.id,
                NotificationOptOut.issue_id.is_(None)),
         sa.or_(NotificationOptOut.user_id.in_(user_ids),
                sa.func.lower(NotificationOptOut.email).in_(emails)))
+    ).scalars()
     return {(row.user_id or row.email.lower(), row.issue_id) for row in rows}
 
 

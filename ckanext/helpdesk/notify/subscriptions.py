@@ -10,6 +10,8 @@ Redis is down then, the rows wait for `ckan helpdesk send-pending`.
 An address given without an account is not subscribed: it is sent the
 confirmation email (notify/confirm.py), whose link subscribes it.
 """
+import sqlalchemy as sa
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.model.types import make_uuid
@@ -71,10 +73,13 @@ def _subscribe(issue, actor, email):
         who = {"user_id": None, "email": email}
     else:
         return
-    session = model.Session
-    if session.query(Subscription.id).filter_by(
-            issue_id=issue.id, **who).first() is None:
-        session.add(Subscription(id=make_uuid(), issue_id=issue.id, **who))
+    same = [getattr(Subscription, key) == value  # None: IS NULL
+            for key, value in who.items()]
+    if model.Session.execute(sa.select(Subscription.id).where(
+            Subscription.issue_id == issue.id, *same).limit(1)
+    ).first() is None:
+        model.Session.add(Subscription(id=make_uuid(), issue_id=issue.id,
+                                       **who))
 
 
 def _notify(issue, candidates, actor, actor_email=None, comment=None,

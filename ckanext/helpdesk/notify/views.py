@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import flask
+import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -46,8 +47,8 @@ notify = flask.Blueprint("helpdesk_notify", __name__)
 
 def _notification(token: str) -> Notification:
     """The notification whose email carried the unsubscribe token."""
-    notification = model.Session.query(Notification).filter_by(
-        token_hash=tokens.digest(token)).one_or_none()
+    notification = model.Session.execute(sa.select(Notification).where(
+        Notification.token_hash == tokens.digest(token))).scalar_one_or_none()
     if notification is None:
         # Not a link we sent: as unknown as any other address.
         tk.abort(404, tk._("This unsubscribe link is not valid."))

@@ -8,7 +8,6 @@ import functools
 from typing import Any, Callable, Mapping
 
 import ckan.plugins.toolkit as tk
-from ckan.common import current_user
 from ckan.lib.pagination import Page  # toolkit has no door to the pager
 from ckan.types import ActionResult, DataDict
 
@@ -91,7 +90,7 @@ def form_data() -> dict[str, str]:
 def refuse_spam() -> None:
     """Forms posted without an account: a ValidationError with a neutral
     "form" error for what looks like a bot's post (see spam.py)."""
-    if not current_user.is_authenticated:
+    if not tk.current_user.is_authenticated:
         message = spam.refusal(tk.request.form)
         if message:
             raise tk.ValidationError({"form": [message]})

@@ -10,9 +10,8 @@ from typing import Any
 import flask
 from flask import Blueprint
 
-from ckan.types import DataDict, Response
 import ckan.plugins.toolkit as tk
-from ckan.common import current_user
+from ckan.types import DataDict, Response
 
 from ckanext.helpdesk.helpers import helpdesk_issue_ref
 from ckanext.helpdesk.views.common import AGES, call, http_errors, \
@@ -54,12 +53,12 @@ def _status_facets(filters: dict[str, Any],
 @queue.route("/dashboard/issues")
 @http_errors
 def dashboard() -> str | Response:
-    if not current_user.is_authenticated:
+    if not tk.current_user.is_authenticated:
         return tk.redirect_to("user.login")
-    orgs = call("organization_list_for_user", id=current_user.id,
+    orgs = call("organization_list_for_user", id=tk.current_user.id,
                 permission="update_dataset")
     # user/dashboard.html shows whose dashboard it is.
-    page_vars = {"user_dict": call("user_show", id=current_user.id),
+    page_vars = {"user_dict": call("user_show", id=tk.current_user.id),
                  "is_myself": True, "can_triage": True}
     if not orgs:
         return _my_issues(page_vars)
@@ -85,7 +84,7 @@ def _my_issues(page_vars: dict[str, Any]) -> str:
 def _organizations_filter(orgs: list[DataDict]) -> dict[str, str]:
     """Sysadmins edit every organization: no filter (cheaper than naming
     them all). Others: their organizations, as a comma list."""
-    if current_user.sysadmin:
+    if tk.current_user.sysadmin:
         return {}
     return {"organization_id": ",".join(org["id"] for org in orgs)}
 
@@ -111,9 +110,9 @@ def portal_filters() -> dict[str, Any] | None:
     organization_id = tk.request.args.get("organization_id")
     filters = {"organization_id": organization_id} if organization_id else {}
     if tk.request.args.get("reporter") == "me":
-        if not current_user.is_authenticated:
+        if not tk.current_user.is_authenticated:
             return None
-        filters["reporter"] = current_user.id
+        filters["reporter"] = tk.current_user.id
     return filters
 
 
@@ -130,7 +129,7 @@ def portal() -> str | Response:
     return _render_queue("helpdesk/all_issues.html", filters,
                          "helpdesk_queue.portal",
                          {"can_triage": False,
-                          "reporter_filter": current_user.is_authenticated})
+                          "reporter_filter": tk.current_user.is_authenticated})
 
 
 @queue.route("/helpdesk/issues/bulk", methods=["POST"])

@@ -8,9 +8,8 @@ from typing import Any
 
 from flask import Blueprint
 
-from ckan.types import DataDict, Response
 import ckan.plugins.toolkit as tk
-from ckan.common import current_user
+from ckan.types import DataDict, Response
 
 from ckanext.helpdesk import ratelimit
 from ckanext.helpdesk.helpers import helpdesk_allow_anonymous, \
@@ -46,7 +45,7 @@ def _visible_issue(**key: Any) -> DataDict:
 
 
 def _may_report() -> bool:
-    return current_user.is_authenticated or helpdesk_allow_anonymous()
+    return tk.current_user.is_authenticated or helpdesk_allow_anonymous()
 
 
 def _sign_in_to_report() -> tuple[str, int]:
@@ -223,7 +222,7 @@ def _issue_page(issue: DataDict, status: int = 200,
     triage_data/triage_errors)."""
     extra_vars = dict(form_state, issue=issue, timeline=_timeline(issue),
                       assignees=_assignees(issue))
-    if current_user.is_authenticated:
+    if tk.current_user.is_authenticated:
         # What the page shows is no longer news for its reader.
         call("helpdesk_issue_seen", id=issue["id"])
     extra_vars["can_triage"] = extra_vars["assignees"] is not None
@@ -428,8 +427,8 @@ def preview() -> str:
     report, and no longer than a stored text may be."""
     if not _may_report():
         return tk.abort(403, tk._("Not authorized"))
-    ratelimit.check({"user": current_user.name
-                     if current_user.is_authenticated else ""}, "previews")
+    ratelimit.check({"user": tk.current_user.name
+                     if tk.current_user.is_authenticated else ""}, "previews")
     source = tk.request.form.get("text", "")
     error = text.problem(source, schema.TEXT_LENGTH, multiline=True)
     if error:

@@ -9,9 +9,8 @@ from typing import Any
 import flask
 from flask import Blueprint
 
-from ckan.types import DataDict, Response
 import ckan.plugins.toolkit as tk
-from ckan.common import current_user
+from ckan.types import DataDict, Response
 
 from ckanext.helpdesk.helpers import helpdesk_issue_ref
 from ckanext.helpdesk.views.common import call, http_errors, safe_next
@@ -39,12 +38,12 @@ def reports() -> str:
 @http_errors
 def dashboard() -> str | Response:
     """The organization admin's queue: reports about their issues."""
-    if not current_user.is_authenticated:
+    if not tk.current_user.is_authenticated:
         return tk.redirect_to("user.login")
     return _render({
         "base_template": "user/dashboard.html",
         # user/dashboard.html shows whose dashboard it is.
-        "user_dict": call("user_show", id=current_user.id),
+        "user_dict": call("user_show", id=tk.current_user.id),
         "is_myself": True})
 
 
