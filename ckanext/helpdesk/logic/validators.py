@@ -277,7 +277,7 @@ def helpdesk_utc_datetime(value: Any) -> datetime.datetime:
         try:
             moment = datetime.datetime.fromisoformat(str(value))
         except ValueError:
-            raise tk.Invalid(tk._("Date format incorrect"))
+            raise tk.Invalid(tk._("Date format incorrect")) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.timezone.utc)
     return moment

@@ -244,7 +244,8 @@ def _shifted(moment, delta):
     try:
         return moment + delta
     except OverflowError:  # within 90 days of year 1 or year 9999
-        raise errors.bad_request(tk._("The dates are out of range"))
+        raise errors.bad_request(
+            tk._("The dates are out of range")) from None
 
 
 def _date_param(params, name):
@@ -258,7 +259,7 @@ def _date_param(params, name):
     except (ValueError, OverflowError):
         raise errors.bad_request(tk._(
             "{0} must be a W3C date-time with a time zone, "
-            "e.g. 2010-01-01T00:00:00Z").format(name))
+            "e.g. 2010-01-01T00:00:00Z").format(name)) from None
 
 
 def _statuses(params):

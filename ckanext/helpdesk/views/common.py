@@ -64,7 +64,7 @@ def visible_dataset(dataset_id: str) -> DataDict:
     try:
         return call("package_show", id=_nameable(dataset_id))
     except tk.NotAuthorized:
-        raise tk.ObjectNotFound()
+        raise tk.ObjectNotFound() from None
 
 
 def visible_organization(org_id: str) -> DataDict:

@@ -41,7 +41,7 @@ def _visible_issue(**key: Any) -> DataDict:
     try:
         return call("helpdesk_issue_show", **key)
     except tk.NotAuthorized:
-        raise tk.ObjectNotFound()
+        raise tk.ObjectNotFound() from None
 
 
 def _may_report() -> bool:
