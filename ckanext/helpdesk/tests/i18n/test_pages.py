@@ -4,12 +4,11 @@ so every string they show is wrapped, extracted and translated."""
 import pytest
 
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories
 
+from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.i18n.catalogues import english_left, \
     readable_text
-from ckanext.helpdesk.tests.views.conftest import Visitor, create_issue, \
-    make_user
+from ckanext.helpdesk.tests.views.conftest import Visitor, make_user
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -46,8 +45,8 @@ def help_desk():
         {"name": editor["name"], "capacity": "editor"}])
     dataset = factories.Dataset(owner_org=org["id"], resources=[
         {"url": "http://x.test/z.csv", "name": "z.csv"}])
-    issue = create_issue(reporter, dataset, title="Zx-42",
-                         description="Zx 42 zz.")
+    issue = factories.Issue(user=reporter, dataset_id=dataset["id"],
+                            title="Zx-42", description="Zx 42 zz.")
     _as(reporter, "helpdesk_issue_vote", id=issue["id"])
     comment = _as(editor, "helpdesk_comment_create", issue_id=issue["id"],
                   body="Zq 7.")

@@ -7,8 +7,9 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.config.middleware.flask_app import csrf
 
+from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.views.guards import EMAIL_LINKS
-from ckanext.helpdesk.tests.views.conftest import create_issue, issue_url
+from ckanext.helpdesk.tests.views.conftest import issue_url
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -36,7 +37,8 @@ def ckan_exemptions_restored():
 @pytest.fixture
 def targets(portal):
     """The ids the form URLs need."""
-    issue = create_issue(portal["reporter"], portal["dataset"])
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
     comment = tk.get_action("helpdesk_comment_create")(
         {"user": portal["editor"]["name"]},
         {"issue_id": issue["id"], "body": "Hello"})

@@ -8,8 +8,9 @@ import pytest
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk.tests.views.conftest import create_issue, \
-    field_error, issue_url, make_user
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.views.conftest import (
+    field_error, issue_url, make_user)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -55,7 +56,8 @@ def test_the_data_request_form_is_titled_request_data_in_the_browser(
 def moderated(portal):
     """An issue whose comment the editor hid and showed again, and hid a
     second one; the issue itself hidden and shown."""
-    issue = create_issue(portal["reporter"], portal["dataset"])
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
     context = {"user": portal["editor"]["name"]}
     comments = [tk.get_action("helpdesk_comment_create")(
         {"user": portal["reporter"]["name"]},
