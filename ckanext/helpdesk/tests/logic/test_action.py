@@ -473,7 +473,8 @@ def test_abuse_reports_are_moderated_by_sysadmins_and_organization_admins(
     for moderator in (world.admin, world.sysadmin):
         assert [r["id"] for r in call_as(
             moderator, "helpdesk_abuse_report_list")] == [abuse["id"]]
-    resolved = call_as(world.sysadmin, "hide", id=abuse["id"])
+    resolved = call_as(world.sysadmin, "helpdesk_abuse_report_resolve",
+                       id=abuse["id"], action="hide")
     assert resolved["resolved_at"]
     assert call_as(None, "helpdesk_comment_list", issue_id=issue["id"]) == []
     assert call_as(world.sysadmin, "helpdesk_abuse_report_list") == []

@@ -162,7 +162,8 @@ def test_a_report_held_for_moderation_appears_only_once_let_through(world):
     assert everything(world) == []
 
     held = call_as(world.admin, "helpdesk_abuse_report_list")[0]
-    call_as(world.admin, "show", id=held["id"])
+    call_as(world.admin, "helpdesk_abuse_report_resolve", id=held["id"],
+            action="show")
 
     assert dataset_stream(world, world.public) == [
         (activity.REPORTED, "First post")]

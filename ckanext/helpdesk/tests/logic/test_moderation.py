@@ -47,7 +47,8 @@ def test_an_issue_reported_by_three_distinct_people_is_hidden_until_moderated(  
     reports = call_as(world.admin, "helpdesk_abuse_report_list")
     assert len(reports) == 4
     # Showing it again closes every report about it.
-    call_as(world.admin, "show", id=reports[0]["id"])
+    call_as(world.admin, "helpdesk_abuse_report_resolve",
+            id=reports[0]["id"], action="show")
     assert _public(issue)
     assert call_as(world.admin, "helpdesk_abuse_report_list") == []
 
@@ -86,7 +87,8 @@ def test_a_new_accounts_first_post_is_held_until_a_moderator_shows_it(
     assert comment["hidden"] is True
     assert _public_comments(other) == []
 
-    call_as(world.admin, "show", id=queued["id"])
+    call_as(world.admin, "helpdesk_abuse_report_resolve", id=queued["id"],
+            action="show")
 
     assert _public(held)
     assert not factories.Issue(user=world.newcomer,
@@ -115,9 +117,11 @@ def test_organization_admins_moderate_the_reports_about_their_own_organization_o
         with pytest.raises(tk.NotAuthorized):
             call_as(getattr(world, user), "helpdesk_abuse_report_list")
     with pytest.raises(tk.NotAuthorized):
-        call_as(world.admin, "hide", id=theirs_report["id"])
+        call_as(world.admin, "helpdesk_abuse_report_resolve",
+                id=theirs_report["id"], action="hide")
 
-    call_as(world.admin, "hide", id=ours_report["id"])
+    call_as(world.admin, "helpdesk_abuse_report_resolve",
+            id=ours_report["id"], action="hide")
 
     assert not _public(ours)
     assert _public(theirs)
