@@ -33,8 +33,11 @@ class Issue(CKANFactory):
         "organization_id", yes_declaration=None,
         no_declaration=factory.LazyFunction(_dataset_of_a_new_organization))
     category = "data-problem"
-    title = factory.Sequence(lambda n: f"Issue {n}")
-    description = factory.Faker("sentence", nb_words=8)
+    # Numbered rather than Faker's words, which a test's search could
+    # match by chance.
+    title = factory.Sequence(lambda n: f"Wrong figures {n}")
+    description = factory.Sequence(
+        lambda n: f"Row {n} of the table does not add up.")
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):

@@ -61,11 +61,10 @@ def test_nothing_is_suggested_for_a_title_without_words_or_matches(
 
 def test_hidden_issues_are_not_suggested_and_visitors_sign_in_to_plus_one(
         visitor, portal):
-    factories.Issue(user=portal["reporter"],
-                    dataset_id=portal["dataset"]["id"],
+    dataset_id = portal["dataset"]["id"]
+    factories.Issue(user=portal["reporter"], dataset_id=dataset_id,
                     title="Stop 42 is missing")
-    hidden = factories.Issue(user=portal["reporter"],
-                             dataset_id=portal["dataset"]["id"],
+    hidden = factories.Issue(user=portal["reporter"], dataset_id=dataset_id,
                              title="Stop 43 is missing too")
     tk.get_action("helpdesk_issue_hide")(
         {"user": portal["editor"]["name"]}, {"id": hidden["id"],

@@ -136,11 +136,10 @@ def test_a_public_webhook_hears_only_what_visitors_see(org_world, receiver):
             body="Ask the GIS team.", internal=True)
     call_as(org_world.editor, "helpdesk_comment_create", issue_id=public["id"],
             body="We are on it.")
-    factories.Issue(user=org_world.editor, dataset_id=org_world.private["id"],
-                    title="Private issue")
-    hidden = factories.Issue(user=org_world.reporter,
-                             dataset_id=org_world.public["id"],
-                             title="Spam issue")
+    factories.Issue(user=org_world.editor, title="Private issue",
+                    dataset_id=org_world.private["id"])
+    hidden = factories.Issue(user=org_world.reporter, title="Spam issue",
+                             dataset_id=org_world.public["id"])
     call_as(org_world.editor, "helpdesk_issue_hide", id=hidden["id"])
     delivery.deliver_due()
     assert receiver.events("/public") == [
