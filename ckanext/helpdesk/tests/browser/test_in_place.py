@@ -7,7 +7,6 @@ from playwright.sync_api import expect
 
 from ckanext.helpdesk.tests import factories
 
-
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 

@@ -3,7 +3,6 @@ third-party apps call them: there CKAN hands the actions flask-login's
 current_user, which for a visitor is an AnonymousUser, not None."""
 import pytest
 
-
 from ckanext.helpdesk.logic import ACTIONS
 from ckanext.helpdesk.notify.actions import __all__ as NOTIFY_ACTIONS
 from ckanext.helpdesk.tests import factories

@@ -21,7 +21,6 @@ from ckan.tests import factories, helpers
 
 from ckanext.helpdesk.tests.helpers import call_as
 
-
 ROLES = ("anonymous", "stranger", "reporter", "editor", "admin", "outsider",
          "sysadmin")
 TARGETS = ("public", "private", "deleted", "request")

@@ -8,7 +8,6 @@ import ckan.plugins.toolkit as tk
 from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.helpers import call_as
 
-
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 

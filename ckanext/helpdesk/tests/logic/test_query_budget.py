@@ -9,7 +9,6 @@ from ckan.tests import factories
 
 from ckanext.helpdesk.tests.helpers import call_as
 
-
 ISSUES = 100
 
 

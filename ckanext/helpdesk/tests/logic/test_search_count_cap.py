@@ -6,7 +6,6 @@ import pytest
 from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.helpers import call_as
 
-
 pytestmark = [pytest.mark.usefixtures("with_plugins"),
               pytest.mark.ckan_config("ckanext.helpdesk.search_count_cap", 3)]
 

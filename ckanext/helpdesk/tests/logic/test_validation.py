@@ -6,7 +6,6 @@ import ckan.plugins.toolkit as tk
 from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.helpers import call_as
 
-
 TOO_LONG_TITLE = "x" * 201
 TOO_LONG_TEXT = "x" * 20001
 

@@ -4,7 +4,6 @@ import pytest
 
 from ckanext.helpdesk.tests.helpers import call_as
 
-
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 

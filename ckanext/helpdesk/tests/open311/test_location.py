@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-
 from ckanext.helpdesk.open311.geometry import centroid
 from ckanext.helpdesk.tests import factories
 

@@ -8,7 +8,6 @@ import pytest
 from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.helpers import call_as
 
-
 FORMATS = ["json", "xml"]
 PATH = "servicerequestupdates"
 UPDATE_FIELDS = ["update_id", "service_request_id", "status",

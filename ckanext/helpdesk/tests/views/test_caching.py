@@ -6,7 +6,6 @@ import pytest
 
 from ckanext.helpdesk.tests import factories
 
-
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 API_SEARCH = "/api/3/action/helpdesk_issue_search"

@@ -4,7 +4,6 @@ import pytest
 
 from ckanext.helpdesk.tests import factories
 
-
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),
     pytest.mark.ckan_config("ckanext.helpdesk.search_count_cap", 25)]

@@ -7,7 +7,6 @@ import pytest
 
 from ckanext.helpdesk.tests import factories
 
-
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -4,7 +4,6 @@ import pytest
 
 from ckanext.helpdesk.tests import factories
 
-
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 SCRIPT = '"><script>alert(1)</script>'

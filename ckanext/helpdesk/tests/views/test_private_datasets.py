@@ -2,7 +2,6 @@
 visitor, and do for its publisher."""
 import pytest
 
-
 from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.views.conftest import issue_url
 

@@ -11,7 +11,6 @@ import ckan.plugins.toolkit as tk
 from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.helpers import call_as
 
-
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
