@@ -28,6 +28,7 @@ from ckanext.helpdesk.logic import ACTIONS, schema
 from ckanext.helpdesk.model import Notification
 from ckanext.helpdesk.notify import actions as notify_actions
 from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.webhooks import actions as webhook_actions
 from ckanext.helpdesk.tests.views.conftest import Visitor, make_user
 
@@ -163,11 +164,10 @@ def targets():
     dataset = factories.Dataset(owner_org=org["id"], resources=[
         {"url": "http://x.test/a.csv", "name": "a.csv"}])
     issue = factories.Issue(user=reporter, dataset_id=dataset["id"])
-    comment = tk.get_action("helpdesk_comment_create")(
-        {"user": editor["name"]}, {"issue_id": issue["id"], "body": "Hi"})
-    abuse = tk.get_action("helpdesk_abuse_report_create")(
-        {"user": reporter["name"]}, {"issue_id": issue["id"],
-                                     "reason": "Spam"})
+    comment = call_as(editor, "helpdesk_comment_create", issue_id=issue["id"],
+                      body="Hi")
+    abuse = call_as(reporter, "helpdesk_abuse_report_create",
+                    issue_id=issue["id"], reason="Spam")
     notification = model.Session.query(Notification.id).filter_by(
         issue_id=issue["id"]).first()
     webhook = tk.get_action("helpdesk_webhook_create")(
@@ -392,10 +392,8 @@ def test_the_pages_showing_the_stored_corpus_stay_fast(app, targets):
     issue = factories.Issue(user=targets["editor"], dataset_id=dataset["id"],
                             title=_pathological(schema.TITLE_LENGTH),
                             description=_pathological(schema.TEXT_LENGTH))
-    tk.get_action("helpdesk_comment_create")(
-        {"user": targets["editor"]["name"]},
-        {"issue_id": issue["id"],
-         "body": "!" + _pathological(schema.TEXT_LENGTH - 1)})
+    call_as(targets["editor"], "helpdesk_comment_create", issue_id=issue["id"],
+            body="!" + _pathological(schema.TEXT_LENGTH - 1))
     failures = Failures()
     for actor in ACTORS:
         visitor = _visitor(app, targets, actor)

@@ -37,8 +37,7 @@ def help_desk():
             comment="Fixed.")
     hidden = factories.Issue(user=reporter, dataset_id=public["id"],
                              title="Spam")
-    tk.get_action("helpdesk_issue_hide")({"user": editor["name"]},
-                                         {"id": hidden["id"]})
+    call_as(editor, "helpdesk_issue_hide", id=hidden["id"])
     factories.Issue(user=editor, dataset_id=private["id"], title="Private gap")
     return {"city": city, "public": public, "reporter": reporter,
             "publisher": factories.Organization()}

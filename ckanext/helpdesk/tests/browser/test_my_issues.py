@@ -9,6 +9,7 @@ from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.browser.axe import serious_violations
 from ckanext.helpdesk.tests.browser.conftest import SCREENS, ckan_width, \
     page_width, screenshot
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -19,9 +20,8 @@ def replied(portal):
     issue = factories.Issue(user=portal["visitor"],
                             dataset_id=portal["dataset"]["id"],
                             title="Stop 42 is missing")
-    tk.get_action("helpdesk_comment_create")(
-        {"user": portal["publisher"]["name"]},
-        {"issue_id": issue["id"], "body": "Found it: back next week."})
+    call_as(portal["publisher"], "helpdesk_comment_create",
+            issue_id=issue["id"], body="Found it: back next week.")
     return issue
 
 
@@ -68,10 +68,8 @@ def test_reporter_reopens_a_resolved_issue_that_is_not_fixed_for_them(
     issue = factories.Issue(user=portal["visitor"],
                             dataset_id=portal["dataset"]["id"],
                             title="Stop 7 has the wrong name")
-    tk.get_action("helpdesk_issue_update")(
-        {"user": portal["publisher"]["name"]},
-        {"id": issue["id"], "status": "resolved",
-         "comment": "Renamed in this week's file."})
+    call_as(portal["publisher"], "helpdesk_issue_update", id=issue["id"],
+            status="resolved", comment="Renamed in this week's file.")
     page.set_viewport_size(SCREENS[size])
     sign_in(live_server, portal["visitor"])
     fits = ckan_width(page, live_server)

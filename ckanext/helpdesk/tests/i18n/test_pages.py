@@ -3,9 +3,8 @@ prefix CKAN offers): no English text of our catalogue is left on them,
 so every string they show is wrapped, extracted and translated."""
 import pytest
 
-import ckan.plugins.toolkit as tk
-
 from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.i18n.catalogues import english_left, \
     readable_text
 from ckanext.helpdesk.tests.views.conftest import Visitor, make_user
@@ -30,10 +29,6 @@ PAGES = {
 }
 
 
-def _as(user, action, **data):
-    return tk.get_action(action)({"user": user["name"]}, data)
-
-
 @pytest.fixture
 def help_desk():
     """An organization (admin, editor) whose dataset has an issue the
@@ -47,13 +42,13 @@ def help_desk():
         {"url": "http://x.test/z.csv", "name": "z.csv"}])
     issue = factories.Issue(user=reporter, dataset_id=dataset["id"],
                             title="Zx-42", description="Zx 42 zz.")
-    _as(reporter, "helpdesk_issue_vote", id=issue["id"])
-    comment = _as(editor, "helpdesk_comment_create", issue_id=issue["id"],
-                  body="Zq 7.")
-    _as(editor, "helpdesk_issue_update", id=issue["id"],
-        status="acknowledged")
-    _as(reporter, "helpdesk_abuse_report_create", issue_id=issue["id"],
-        comment_id=comment["id"], reason="Zx zz.")
+    call_as(reporter, "helpdesk_issue_vote", id=issue["id"])
+    comment = call_as(editor, "helpdesk_comment_create", issue_id=issue["id"],
+                      body="Zq 7.")
+    call_as(editor, "helpdesk_issue_update", id=issue["id"],
+            status="acknowledged")
+    call_as(reporter, "helpdesk_abuse_report_create", issue_id=issue["id"],
+            comment_id=comment["id"], reason="Zx zz.")
     return {"admin": admin, "editor": editor, "reporter": reporter,
             "org": org, "dataset": dataset}
 

@@ -11,6 +11,7 @@ import pytest
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.views.conftest import make_user
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db")]
@@ -84,17 +85,15 @@ def purged(portal):
     issue = factories.Issue(user=portal["reporter"],
                             dataset_id=portal["dataset"]["id"],
                             title="Orphaned report")
-    tk.get_action("helpdesk_comment_create")(
-        {"user": portal["editor"]["name"]},
-        {"issue_id": issue["id"], "body": "Looking into it"})
+    call_as(portal["editor"], "helpdesk_comment_create", issue_id=issue["id"],
+            body="Looking into it")
     member = make_user()
     tk.get_action("organization_member_create")(
         {"ignore_auth": True}, {"id": portal["org"]["id"],
                                 "username": member["name"],
                                 "role": "member"})
     sysadmin = factories.Sysadmin()
-    tk.get_action("dataset_purge")({"user": sysadmin["name"]},
-                                   {"id": portal["dataset"]["id"]})
+    call_as(sysadmin, "dataset_purge", id=portal["dataset"]["id"])
     return dict(portal, issue=issue, member=member, sysadmin=sysadmin)
 
 

@@ -1,8 +1,6 @@
 """The dataset page's Help Desk and the dataset's issue list."""
 import pytest
 
-import ckan.plugins.toolkit as tk
-
 from ckanext.helpdesk.helpers import helpdesk_htmx_available
 from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.helpers import call_as
@@ -124,8 +122,7 @@ def test_visitors_cached_dataset_page_drops_an_issue_hidden_meanwhile(
     assert "Buy cheap pills" in visitor.get(latest_url).body
     assert _open_count(visitor.get(f"/dataset/{dataset['name']}").body) == 1
 
-    tk.get_action("helpdesk_issue_hide")({"user": portal["editor"]["name"]},
-                                         {"id": spam["id"]})
+    call_as(portal["editor"], "helpdesk_issue_hide", id=spam["id"])
     factories.Issue(user=portal["reporter"], dataset_id=dataset["id"],
                     title="Column 3 is empty")
 
@@ -143,8 +140,7 @@ def test_visitors_cached_dataset_page_drops_an_issue_deleted_meanwhile(
     assert _open_count(visitor.get(f"/dataset/{dataset['name']}").body) == 1
 
     sysadmin = factories.Sysadmin()
-    tk.get_action("helpdesk_issue_delete")({"user": sysadmin["name"]},
-                                           {"id": spam["id"]})
+    call_as(sysadmin, "helpdesk_issue_delete", id=spam["id"])
 
     assert _open_count(visitor.get(f"/dataset/{dataset['name']}").body) == 0
     latest = visitor.get(f"/dataset/{dataset['name']}/issues/latest").body

@@ -6,8 +6,6 @@ import re
 
 import pytest
 
-import ckan.plugins.toolkit as tk
-
 from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.views.conftest import issue_url, make_user
@@ -20,9 +18,8 @@ TARGET = "The publisher aims to answer publicly within 3 working days."
 
 
 def _answer(portal, issue):
-    tk.get_action("helpdesk_comment_create")(
-        {"user": portal["editor"]["name"]},
-        {"issue_id": issue["id"], "body": "Thanks, looking."})
+    call_as(portal["editor"], "helpdesk_comment_create", issue_id=issue["id"],
+            body="Thanks, looking.")
 
 
 def _expectations(page):

@@ -48,20 +48,19 @@ def issues(portal, ckan_config):
     issue and a data request."""
     reporter, editor = portal["reporter"], portal["editor"]
     private = factories.Dataset(owner_org=portal["org"]["id"], private=True)
-    anonymous = tk.get_action("helpdesk_issue_create")(
-        {"user": ""}, {"dataset_id": portal["dataset"]["id"],
-                       "category": "question", "title": "Anonymous asks",
-                       "description": "How often is it updated?",
-                       "reporter_name": "Annabel Reporter",
-                       "reporter_email": REPORTER_EMAIL})
+    anonymous = call_as(None, "helpdesk_issue_create",
+                        dataset_id=portal["dataset"]["id"],
+                        category="question", title="Anonymous asks",
+                        description="How often is it updated?",
+                        reporter_name="Annabel Reporter",
+                        reporter_email=REPORTER_EMAIL)
     noted = factories.Issue(user=reporter, dataset_id=portal["dataset"]["id"],
                             title="Noted")
     call_as(editor, "helpdesk_issue_update", id=noted["id"], comment=NOTE,
             internal=True, status="in_progress")
     hidden = factories.Issue(user=reporter, dataset_id=portal["dataset"]["id"],
                              title="Hidden spam")
-    tk.get_action("helpdesk_issue_hide")({"user": editor["name"]},
-                                         {"id": hidden["id"]})
+    call_as(editor, "helpdesk_issue_hide", id=hidden["id"])
     factories.Issue(user=editor, dataset_id=private["id"], title="Private gap")
     factories.Issue(user=reporter, title="Please publish buses",
                     organization_id=portal["org"]["id"],

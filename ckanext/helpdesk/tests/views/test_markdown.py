@@ -7,11 +7,10 @@ import time
 
 import pytest
 
-import ckan.plugins.toolkit as tk
-
 from ckanext.helpdesk import rendering
 from ckanext.helpdesk.logic.schema import TEXT_LENGTH
 from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.views.conftest import issue_url
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -59,10 +58,9 @@ def test_pathological_description_and_comment_keep_the_issue_page_fast(
                             dataset_id=portal["dataset"]["id"],
                             description="D" + PATHOLOGICAL[
                                 "emphasis openers"][1:])
-    tk.get_action("helpdesk_comment_create")(
-        {"user": portal["reporter"]["name"]},
-        {"issue_id": issue["id"],
-         "body": "C" + PATHOLOGICAL["unclosed links"][1:]})
+    call_as(portal["reporter"], "helpdesk_comment_create",
+            issue_id=issue["id"],
+            body="C" + PATHOLOGICAL["unclosed links"][1:])
 
     for _view in range(2):  # the first view renders, the next one too
         response, seconds = _timed(lambda: visitor.get(issue_url(issue)))

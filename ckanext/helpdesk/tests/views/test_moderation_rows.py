@@ -5,9 +5,8 @@ import re
 
 import pytest
 
-import ckan.plugins.toolkit as tk
-
 from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.views.conftest import (
     PASSWORD, issue_url, make_user)
 
@@ -27,9 +26,8 @@ def reported_comment(visitor, portal):
     issue = factories.Issue(user=portal["reporter"],
                             dataset_id=portal["dataset"]["id"])
     author = make_user(fullname="Troll Tom")
-    comment = tk.get_action("helpdesk_comment_create")(
-        {"user": author["name"]},
-        {"issue_id": issue["id"], "body": "Buy cheap pills"})
+    comment = call_as(author, "helpdesk_comment_create", issue_id=issue["id"],
+                      body="Buy cheap pills")
     visitor.sign_in(portal["reporter"])
     visitor.post(f"/helpdesk/issues/{issue['id']}/report",
                  {"reason": "Spam link", "comment_id": comment["id"]})

@@ -3,8 +3,6 @@ no organization, "Reported by me" on /issues, and the unread marker that
 signed-in users see when an issue they follow changed."""
 import pytest
 
-import ckan.plugins.toolkit as tk
-
 from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.views.conftest import issue_url, make_user
@@ -16,8 +14,8 @@ UNREAD = "Updated since you last looked</span>"
 
 
 def reply(user, issue, body="We are looking into it."):
-    return tk.get_action("helpdesk_comment_create")(
-        {"user": user["name"]}, {"issue_id": issue["id"], "body": body})
+    return call_as(user, "helpdesk_comment_create", issue_id=issue["id"],
+                   body=body)
 
 
 def test_my_issues_lists_what_i_reported_subscribed_to_or_voted_on(
@@ -28,8 +26,7 @@ def test_my_issues_lists_what_i_reported_subscribed_to_or_voted_on(
                             dataset_id=portal["dataset"]["id"], title="Voted")
     factories.Issue(user=portal["editor"], dataset_id=portal["dataset"]["id"],
                     title="Not followed")
-    tk.get_action("helpdesk_issue_vote")({"user": portal["reporter"]["name"]},
-                                         {"id": voted["id"]})
+    call_as(portal["reporter"], "helpdesk_issue_vote", id=voted["id"])
     visitor.sign_in(portal["reporter"])
 
     page = visitor.get("/dashboard/issues").body
@@ -78,10 +75,8 @@ def test_the_header_marks_a_change_on_a_followed_issue_on_every_page(
 def test_an_internal_note_lights_no_marker_for_the_reporter(visitor, portal):
     issue = factories.Issue(user=portal["reporter"],
                             dataset_id=portal["dataset"]["id"])
-    tk.get_action("helpdesk_comment_create")(
-        {"user": portal["editor"]["name"]},
-        {"issue_id": issue["id"], "body": "Ask the supplier",
-         "internal": True})
+    call_as(portal["editor"], "helpdesk_comment_create", issue_id=issue["id"],
+            body="Ask the supplier", internal=True)
     visitor.sign_in(portal["reporter"])
 
     assert MARKER not in visitor.get("/dataset/").body

@@ -4,8 +4,6 @@ requests), only those the visitor may see; the dataset's form explains
 its categories and offers no data request."""
 import pytest
 
-import ckan.plugins.toolkit as tk
-
 from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.views.conftest import field_error
@@ -31,9 +29,8 @@ def test_open_issues_sharing_a_word_of_the_title_are_suggested(
                              title="Stops file is empty")
     call_as(portal["editor"], "helpdesk_issue_update", id=closed["id"],
             status="resolved")
-    other = tk.get_action("package_create")(
-        {"user": portal["editor"]["name"]},
-        {"name": "other-stops", "owner_org": portal["org"]["id"]})
+    other = call_as(portal["editor"], "package_create", name="other-stops",
+                    owner_org=portal["org"]["id"])
     factories.Issue(user=portal["reporter"], dataset_id=other["id"],
                     title="Missing stops elsewhere")
     visitor.sign_in(portal["reporter"])
@@ -66,9 +63,8 @@ def test_hidden_issues_are_not_suggested_and_visitors_sign_in_to_plus_one(
                     title="Stop 42 is missing")
     hidden = factories.Issue(user=portal["reporter"], dataset_id=dataset_id,
                              title="Stop 43 is missing too")
-    tk.get_action("helpdesk_issue_hide")(
-        {"user": portal["editor"]["name"]}, {"id": hidden["id"],
-                                             "hidden": True})
+    call_as(portal["editor"], "helpdesk_issue_hide", id=hidden["id"],
+            hidden=True)
 
     body = _similar(visitor, portal, "stop missing").body
 

@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 
 from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.views.conftest import make_user
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -29,9 +30,8 @@ def desks():
                                 title="Secret depots")
     quiet_data = factories.Dataset(owner_org=quiet["id"], title="Benches")
     answered = factories.Issue(user=visitor, dataset_id=public["id"])
-    tk.get_action("helpdesk_comment_create")(
-        {"user": editor["name"]},
-        {"issue_id": answered["id"], "body": "Looking into it."})
+    call_as(editor, "helpdesk_comment_create", issue_id=answered["id"],
+            body="Looking into it.")
     factories.Issue(user=visitor, dataset_id=public["id"], category="question",
                     title="Which stops?")
     factories.Issue(user=member, dataset_id=private["id"],

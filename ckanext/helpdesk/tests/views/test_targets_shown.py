@@ -15,6 +15,7 @@ from ckan.lib.redis import connect_to_redis
 
 from ckanext.helpdesk.model import Issue
 from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -50,9 +51,8 @@ def aged(portal):
     answered = factories.Issue(user=portal["reporter"],
                                dataset_id=portal["dataset"]["id"],
                                title="Old but answered")
-    tk.get_action("helpdesk_comment_create")(
-        {"user": portal["editor"]["name"]},
-        {"issue_id": answered["id"], "body": "Looking into it."})
+    call_as(portal["editor"], "helpdesk_comment_create",
+            issue_id=answered["id"], body="Looking into it.")
     for issue in (old, answered):
         _reported_days_ago(issue, 30)
     factories.Issue(user=portal["reporter"],
@@ -101,9 +101,8 @@ def test_the_dataset_help_desk_gives_the_typical_response_and_the_target(
     for _ in range(3):
         issue = factories.Issue(user=portal["reporter"],
                                 dataset_id=portal["dataset"]["id"])
-        tk.get_action("helpdesk_comment_create")(
-            {"user": portal["editor"]["name"]},
-            {"issue_id": issue["id"], "body": "Thanks, looking."})
+        call_as(portal["editor"], "helpdesk_comment_create",
+                issue_id=issue["id"], body="Thanks, looking.")
     _set_target(portal, 2)
 
     page = visitor.get(f"/dataset/{portal['dataset']['name']}").body
@@ -128,9 +127,8 @@ def test_the_typical_response_is_computed_once_for_everyone_while_cached(
     for _ in range(3):
         issue = factories.Issue(user=portal["reporter"],
                                 dataset_id=portal["dataset"]["id"])
-        tk.get_action("helpdesk_comment_create")(
-            {"user": portal["editor"]["name"]},
-            {"issue_id": issue["id"], "body": "Thanks, looking."})
+        call_as(portal["editor"], "helpdesk_comment_create",
+                issue_id=issue["id"], body="Thanks, looking.")
 
     # The same figure for a visitor and a signed-in user, until it expires.
     assert "Typically" not in visitor.get(url).body

@@ -9,6 +9,7 @@ import pytest
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.views.conftest import (
     field_error, issue_url, make_user)
 
@@ -59,10 +60,9 @@ def moderated(portal):
     issue = factories.Issue(user=portal["reporter"],
                             dataset_id=portal["dataset"]["id"])
     context = {"user": portal["editor"]["name"]}
-    comments = [tk.get_action("helpdesk_comment_create")(
-        {"user": portal["reporter"]["name"]},
-        {"issue_id": issue["id"], "body": body})
-        for body in ("First word", "Rude word")]
+    comments = [call_as(portal["reporter"], "helpdesk_comment_create",
+                        issue_id=issue["id"], body=body)
+                for body in ("First word", "Rude word")]
     hide = tk.get_action("helpdesk_comment_hide")
     hide(dict(context), {"id": comments[0]["id"], "hidden": True})
     hide(dict(context), {"id": comments[0]["id"], "hidden": False})

@@ -6,8 +6,6 @@ import re
 
 import pytest
 
-import ckan.plugins.toolkit as tk
-
 from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.helpers import call_as
 
@@ -15,9 +13,8 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
 def _comment(user, issue, body, internal=False):
-    tk.get_action("helpdesk_comment_create")(
-        {"user": user["name"]},
-        {"issue_id": issue["id"], "body": body, "internal": internal})
+    call_as(user, "helpdesk_comment_create", issue_id=issue["id"], body=body,
+            internal=internal)
 
 
 def _row(page, title):
