@@ -36,8 +36,12 @@ def _set(table, row_id, **values):
 
 
 def _issue(world, dataset, days_ago, category, user="reporter"):
-    issue = factories.Issue(user=getattr(world, user),
-                            dataset_id=dataset["id"], category=category)
+    """An issue on `dataset` (a data request to the organization when
+    None), reported `days_ago`."""
+    target = ({"dataset_id": dataset["id"]} if dataset
+              else {"organization_id": world.org["id"]})
+    issue = factories.Issue(user=getattr(world, user), category=category,
+                            **target)
     _set(Issue, issue["id"], created=_days_ago(days_ago))
     return issue
 
