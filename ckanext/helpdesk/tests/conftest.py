@@ -19,8 +19,11 @@ import urllib.request
 
 import pytest
 from aiosmtpd.controller import Controller
+from pytest_factoryboy import register
 
 import ckan.plugins.toolkit as tk
+
+from ckanext.helpdesk.tests import factories
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 TEST_INI = ROOT / "test.ini"
@@ -33,6 +36,12 @@ def clean_db(reset_db, migrate_db_for):
     does): reset_db() recreates only CKAN core's tables."""
     reset_db()
     migrate_db_for("helpdesk")
+
+
+@register
+class IssueFactory(factories.Issue):
+    """The `issue_factory` and `issue` fixtures, as CKAN registers its own
+    factories (ckan/tests/pytest_ckan/fixtures.py)."""
 
 
 # -- SMTP ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from ckan.tests import factories
 from ckanext.helpdesk.model import (AbuseReport, Comment, ImportedRow,
                                     Issue, IssueCounter)
 from ckanext.helpdesk.tests.conftest import TEST_INI
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.views.conftest import make_user
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -262,10 +263,9 @@ def test_dry_run_reports_what_a_run_would_do_and_changes_nothing(
 def test_report_counts_what_could_not_be_imported(portal, source,
                                                   run_import):
     # A help desk issue took #1 of the public dataset before the move.
-    tk.get_action("helpdesk_issue_create")(
-        {"user": portal["outsider"]["name"]},
-        {"dataset_id": portal["public"]["id"], "category": "question",
-         "title": "Reported here first", "description": "Before the move."})
+    call_as(portal["outsider"], "helpdesk_issue_create",
+            dataset_id=portal["public"]["id"], category="question",
+            title="Reported here first", description="Before the move.")
 
     output = run_import()
 
@@ -407,10 +407,9 @@ def test_issue_reported_after_the_import_gets_the_next_number(
         portal, source, run_import):
     run_import()
 
-    reported = tk.get_action("helpdesk_issue_create")(
-        {"user": portal["outsider"]["name"]},
-        {"dataset_id": portal["public"]["id"], "category": "question",
-         "title": "After the move", "description": "New here."})
+    reported = call_as(portal["outsider"], "helpdesk_issue_create",
+                       dataset_id=portal["public"]["id"], category="question",
+                       title="After the move", description="New here.")
 
     assert reported["number"] == 6
 

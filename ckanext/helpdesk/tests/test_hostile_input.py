@@ -23,14 +23,14 @@ import pytest
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories
 
 from ckanext.helpdesk.logic import ACTIONS, schema
 from ckanext.helpdesk.model import Notification
 from ckanext.helpdesk.notify import actions as notify_actions
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.webhooks import actions as webhook_actions
-from ckanext.helpdesk.tests.views.conftest import Visitor, create_issue, \
-    make_user
+from ckanext.helpdesk.tests.views.conftest import Visitor, make_user
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
               pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous",
@@ -163,12 +163,11 @@ def targets():
         {"name": editor["name"], "capacity": "editor"}])
     dataset = factories.Dataset(owner_org=org["id"], resources=[
         {"url": "http://x.test/a.csv", "name": "a.csv"}])
-    issue = create_issue(reporter, dataset)
-    comment = tk.get_action("helpdesk_comment_create")(
-        {"user": editor["name"]}, {"issue_id": issue["id"], "body": "Hi"})
-    abuse = tk.get_action("helpdesk_abuse_report_create")(
-        {"user": reporter["name"]}, {"issue_id": issue["id"],
-                                     "reason": "Spam"})
+    issue = factories.Issue(user=reporter, dataset_id=dataset["id"])
+    comment = call_as(editor, "helpdesk_comment_create", issue_id=issue["id"],
+                      body="Hi")
+    abuse = call_as(reporter, "helpdesk_abuse_report_create",
+                    issue_id=issue["id"], reason="Spam")
     notification = model.Session.query(Notification.id).filter_by(
         issue_id=issue["id"]).first()
     webhook = tk.get_action("helpdesk_webhook_create")(
@@ -246,7 +245,8 @@ def _valid_ids(targets, action):
     elif action == "helpdesk_issue_delete":
         # A victim of its own: the corpus must not delete the issue every
         # other action is about.
-        ids["id"] = create_issue(targets["editor"], targets["dataset"])["id"]
+        ids["id"] = factories.Issue(user=targets["editor"],
+                                    dataset_id=targets["dataset"]["id"])["id"]
     return ids
 
 
@@ -389,13 +389,11 @@ def test_the_pages_showing_the_stored_corpus_stay_fast(app, targets):
     """After the corpus: issues and comments at each field's maximum of
     pathological Markdown render on their pages within the time."""
     dataset = targets["dataset"]
-    issue = create_issue(targets["editor"], dataset,
-                         title=_pathological(schema.TITLE_LENGTH),
-                         description=_pathological(schema.TEXT_LENGTH))
-    tk.get_action("helpdesk_comment_create")(
-        {"user": targets["editor"]["name"]},
-        {"issue_id": issue["id"],
-         "body": "!" + _pathological(schema.TEXT_LENGTH - 1)})
+    issue = factories.Issue(user=targets["editor"], dataset_id=dataset["id"],
+                            title=_pathological(schema.TITLE_LENGTH),
+                            description=_pathological(schema.TEXT_LENGTH))
+    call_as(targets["editor"], "helpdesk_comment_create", issue_id=issue["id"],
+            body="!" + _pathological(schema.TEXT_LENGTH - 1))
     failures = Failures()
     for actor in ACTORS:
         visitor = _visitor(app, targets, actor)

@@ -10,11 +10,10 @@ import pytest
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories
 
 from ckanext.helpdesk.logic.export import COLUMNS
-from ckanext.helpdesk.tests.views.conftest import create_issue, \
-    update_issue
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -30,13 +29,16 @@ def help_desk():
                                           "capacity": "editor"}])
     public = factories.Dataset(owner_org=city["id"])
     private = factories.Dataset(owner_org=city["id"], private=True)
-    create_issue(reporter, public, title="How often?", category="question")
-    fixed = create_issue(reporter, public, title="Totals wrong")
-    update_issue(editor, fixed, status="resolved", comment="Fixed.")
-    hidden = create_issue(reporter, public, title="Spam")
-    tk.get_action("helpdesk_issue_hide")({"user": editor["name"]},
-                                         {"id": hidden["id"]})
-    create_issue(editor, private, title="Private gap")
+    factories.Issue(user=reporter, dataset_id=public["id"], title="How often?",
+                    category="question")
+    fixed = factories.Issue(user=reporter, dataset_id=public["id"],
+                            title="Totals wrong")
+    call_as(editor, "helpdesk_issue_update", id=fixed["id"], status="resolved",
+            comment="Fixed.")
+    hidden = factories.Issue(user=reporter, dataset_id=public["id"],
+                             title="Spam")
+    call_as(editor, "helpdesk_issue_hide", id=hidden["id"])
+    factories.Issue(user=editor, dataset_id=private["id"], title="Private gap")
     return {"city": city, "public": public, "reporter": reporter,
             "publisher": factories.Organization()}
 
@@ -90,8 +92,9 @@ def test_publish_stats_creates_then_updates_one_dataset_matching_the_export(
         {"week": monday, "organization_name": help_desk["city"]["name"],
          "category": "question", "opened": "1", "closed": "0"}]
 
-    create_issue(help_desk["reporter"], help_desk["public"],
-                 title="Reported between the runs")
+    factories.Issue(user=help_desk["reporter"],
+                    dataset_id=help_desk["public"]["id"],
+                    title="Reported between the runs")
     second = ckan_cli("helpdesk", "publish-stats", "--organization",
                       publisher)
     assert second.returncode == 0, second.stderr

@@ -8,10 +8,9 @@ import pytest
 import requests
 
 import ckan.lib.jobs as jobs
-from ckan.tests import factories
-
+from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.conftest import ckan_server
-from ckanext.helpdesk.tests.logic.conftest import call
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures(
     "with_plugins", "clean_db", "clean_index", "clean_redis")
@@ -35,29 +34,22 @@ def desk():
     for name, count in (("ten-open", 10), ("two-open", 2),
                         ("none-open", 0)):
         dataset = factories.Dataset(name=name, owner_org=org["id"])
-        desk.issues[name] = [report(desk, dataset, number)
-                             for number in range(count)]
+        desk.issues[name] = [
+            factories.Issue(user=reporter, dataset_id=dataset["id"])
+            for _ in range(count)]
     secret = factories.Dataset(name="secret-open", owner_org=org["id"],
                                private=True)
-    desk.issues["secret-open"] = [call(
-        "helpdesk_issue_create", editor, dataset_id=secret["id"],
-        category="data-problem", title="Private rows",
+    desk.issues["secret-open"] = [factories.Issue(
+        user=editor, dataset_id=secret["id"], title="Private rows",
         description="Rows of the private table are missing.")]
     return desk
-
-
-def report(desk, dataset, number):
-    return call("helpdesk_issue_create", desk.reporter,
-                dataset_id=dataset["id"], category="data-problem",
-                title=f"Wrong total {number}",
-                description=f"The total of row {number} is off.")
 
 
 def found(fq=None, user=None, **params):
     """The names of the datasets package_search finds, in its order."""
     if fq:
         params["fq"] = fq
-    results = call("package_search", user, rows=100, **params)["results"]
+    results = call_as(user, "package_search", rows=100, **params)["results"]
     return [dataset["name"] for dataset in results]
 
 
@@ -105,25 +97,25 @@ def test_closing_hiding_showing_and_deleting_issues_update_the_index(
         desk, run_jobs):
     run_jobs()
     first, second = desk.issues["two-open"]
-    call("helpdesk_issue_update", desk.editor, id=first["id"],
-         status="resolved")
+    call_as(desk.editor, "helpdesk_issue_update", id=first["id"],
+            status="resolved")
     # Moving between open statuses changes no count: no job.
-    call("helpdesk_issue_update", desk.editor,
-         id=desk.issues["ten-open"][0]["id"], status="in_progress")
+    call_as(desk.editor, "helpdesk_issue_update",
+            id=desk.issues["ten-open"][0]["id"], status="in_progress")
     assert reindex_jobs() == [first["dataset_id"]]
     run_jobs()
     assert found("helpdesk_open_issues:1") == ["two-open"]
 
-    call("helpdesk_issue_hide", desk.editor, id=second["id"])
-    call("helpdesk_issue_delete", desk.sysadmin,
-         id=desk.issues["ten-open"][1]["id"])
+    call_as(desk.editor, "helpdesk_issue_hide", id=second["id"])
+    call_as(desk.sysadmin, "helpdesk_issue_delete",
+            id=desk.issues["ten-open"][1]["id"])
     run_jobs()
     assert found(WITH_OPEN_ISSUES) == ["ten-open"]
     assert found("helpdesk_open_issues:9") == ["ten-open"]
     assert sorted(found("helpdesk_open_issues:0")) == [
         "none-open", "two-open"]
 
-    call("helpdesk_issue_hide", desk.editor, id=second["id"], hidden=False)
+    call_as(desk.editor, "helpdesk_issue_hide", id=second["id"], hidden=False)
     run_jobs()
     assert found("helpdesk_open_issues:1") == ["two-open"]
 
@@ -134,8 +126,8 @@ def test_a_dataset_moved_to_another_organization_keeps_its_count(
     other = factories.Organization()
 
     # CKAN reindexes the dataset itself, in the request; no job is needed.
-    call("package_patch", desk.sysadmin, id="ten-open",
-         owner_org=other["id"], title="Stations (moved)")
+    call_as(desk.sysadmin, "package_patch", id="ten-open",
+            owner_org=other["id"], title="Stations (moved)")
 
     assert reindex_jobs() == []
     assert found("helpdesk_open_issues:10") == ["ten-open"]
@@ -149,9 +141,9 @@ def test_private_datasets_are_found_by_their_count_only_by_their_readers(
     for user in (None, desk.reporter):
         assert "secret-open" not in found(WITH_OPEN_ISSUES, user,
                                           include_private=True)
-        facets = call("package_search", user, include_private=True,
-                      **{"facet.field": '["helpdesk_has_open_issues"]'}
-                      )["facets"]
+        facets = call_as(
+            user, "package_search", include_private=True,
+            **{"facet.field": '["helpdesk_has_open_issues"]'})["facets"]
         assert facets["helpdesk_has_open_issues"] == {"true": 2}
     assert "secret-open" in found(WITH_OPEN_ISSUES, desk.member,
                                   include_private=True)
@@ -207,6 +199,6 @@ def test_solr_down_fails_the_job_not_the_report_and_the_next_change_catches_up(
 
     # The job of the next change indexes both reports (the other
     # datasets' jobs failed with it and wait for their next change).
-    report(desk, dataset, 2)
+    factories.Issue(user=desk.reporter, dataset_id=dataset["id"])
     run_jobs()
     assert found("helpdesk_open_issues:2") == [dataset["name"]]

@@ -7,10 +7,9 @@ import pathlib
 
 import pytest
 
-import ckan.plugins.toolkit as tk
-from ckan.tests import factories
-
+from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.conftest import ROOT, TEST_INI, ckan_server
+from ckanext.helpdesk.tests.helpers import call_as
 
 PASSWORD = "correct-horse-42"
 # The tests keep their screenshots in .work/; HELPDESK_SCREENSHOTS=docs/
@@ -92,22 +91,19 @@ def every_page(portal):
     every help desk page): the dataset page, the lists, the forms, the
     confirmation, an issue and a data request, the queues and the
     operators' pages."""
-    from ckanext.helpdesk.tests.views.conftest import create_issue
-
     admin = factories.Sysadmin(password=PASSWORD)
-    issue = create_issue(portal["visitor"], portal["dataset"],
-                         title="Stop 42 is missing",
-                         description="It was there **last week**.")
-    tk.get_action("helpdesk_comment_create")(
-        {"user": portal["publisher"]["name"]},
-        {"issue_id": issue["id"], "body": "Looking into it."})
-    tk.get_action("helpdesk_abuse_report_create")(
-        {"user": portal["visitor"]["name"]},
-        {"issue_id": issue["id"], "reason": "Off topic"})
-    request = create_issue(portal["visitor"], category="data-request",
-                           organization_id=portal["org"]["id"],
-                           title="Tram stops, please",
-                           description="As for the buses.")
+    issue = factories.Issue(user=portal["visitor"],
+                            dataset_id=portal["dataset"]["id"],
+                            title="Stop 42 is missing",
+                            description="It was there **last week**.")
+    call_as(portal["publisher"], "helpdesk_comment_create",
+            issue_id=issue["id"], body="Looking into it.")
+    call_as(portal["visitor"], "helpdesk_abuse_report_create",
+            issue_id=issue["id"], reason="Off topic")
+    request = factories.Issue(user=portal["visitor"], category="data-request",
+                              organization_id=portal["org"]["id"],
+                              title="Tram stops, please",
+                              description="As for the buses.")
     dataset, org = portal["dataset"]["name"], portal["org"]["name"]
     return admin, [
         f"/dataset/{dataset}",

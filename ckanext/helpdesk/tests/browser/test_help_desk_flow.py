@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.browser.conftest import SCREENS, screenshot
-from ckanext.helpdesk.tests.views.conftest import create_issue
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 # The README shows the desktop screenshots under their plain names.
@@ -53,9 +53,9 @@ def test_visitor_reports_from_the_dataset_page_and_sees_the_count_update(
 def test_publisher_finds_assigns_replies_and_resolves(
         live_server, page, sign_in, portal, size):
     page.set_viewport_size(SCREENS[size])
-    create_issue(portal["visitor"], portal["dataset"],
-                 title="Stop 42 is missing",
-                 description="It was there last **week**.")
+    factories.Issue(user=portal["visitor"], dataset_id=portal["dataset"]["id"],
+                    title="Stop 42 is missing",
+                    description="It was there last **week**.")
     sign_in(live_server, portal["publisher"])
 
     page.goto(f"{live_server}/dashboard/issues?assignee=none")
@@ -86,8 +86,9 @@ def test_publisher_finds_assigns_replies_and_resolves(
 
 def test_publisher_writes_an_internal_note_in_the_tinted_tab(
         live_server, page, sign_in, portal):
-    issue = create_issue(portal["visitor"], portal["dataset"],
-                         title="Stop 42 is missing")
+    issue = factories.Issue(user=portal["visitor"],
+                            dataset_id=portal["dataset"]["id"],
+                            title="Stop 42 is missing")
     sign_in(live_server, portal["publisher"])
     page.goto(f"{live_server}/dataset/{portal['dataset']['name']}/issues/"
               f"{issue['number']}")
@@ -112,7 +113,8 @@ def test_publisher_bulk_resolves_with_select_all_then_undoes_it(
         live_server, page, sign_in, portal, size):
     page.set_viewport_size(SCREENS[size])
     for title in ("Stop 1 is missing", "Stop 2 is missing"):
-        create_issue(portal["visitor"], portal["dataset"], title=title)
+        factories.Issue(user=portal["visitor"],
+                        dataset_id=portal["dataset"]["id"], title=title)
     sign_in(live_server, portal["publisher"])
     page.goto(f"{live_server}/dashboard/issues")
     # CKAN sets its modules up after loading its translations: the

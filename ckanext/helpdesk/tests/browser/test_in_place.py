@@ -7,15 +7,16 @@ import pytest
 from playwright.sync_api import expect
 
 from ckanext.helpdesk.helpers import helpdesk_htmx_available
-from ckanext.helpdesk.tests.views.conftest import create_issue
+from ckanext.helpdesk.tests import factories
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
 def test_plus_one_subscribe_and_comment_update_the_issue_page_in_place(
         live_server, page, sign_in, portal):
-    issue = create_issue(portal["publisher"], portal["dataset"],
-                         title="Stop 42 is missing")
+    issue = factories.Issue(user=portal["publisher"],
+                            dataset_id=portal["dataset"]["id"],
+                            title="Stop 42 is missing")
     sign_in(live_server, portal["visitor"])
     page.goto(f"{live_server}/dataset/{portal['dataset']['name']}"
               f"/issues/{issue['number']}")

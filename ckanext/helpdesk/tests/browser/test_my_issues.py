@@ -5,10 +5,11 @@ from playwright.sync_api import expect
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.browser.axe import serious_violations
 from ckanext.helpdesk.tests.browser.conftest import SCREENS, ckan_width, \
     page_width, screenshot
-from ckanext.helpdesk.tests.views.conftest import create_issue
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -16,11 +17,11 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 @pytest.fixture
 def replied(portal):
     """The visitor's issue, answered by the publisher."""
-    issue = create_issue(portal["visitor"], portal["dataset"],
-                         title="Stop 42 is missing")
-    tk.get_action("helpdesk_comment_create")(
-        {"user": portal["publisher"]["name"]},
-        {"issue_id": issue["id"], "body": "Found it: back next week."})
+    issue = factories.Issue(user=portal["visitor"],
+                            dataset_id=portal["dataset"]["id"],
+                            title="Stop 42 is missing")
+    call_as(portal["publisher"], "helpdesk_comment_create",
+            issue_id=issue["id"], body="Found it: back next week.")
     return issue
 
 
@@ -64,12 +65,11 @@ def test_my_issues_has_no_serious_accessibility_violations(
 @pytest.mark.parametrize("size", SCREENS)
 def test_reporter_reopens_a_resolved_issue_that_is_not_fixed_for_them(
         live_server, page, sign_in, portal, size):
-    issue = create_issue(portal["visitor"], portal["dataset"],
-                         title="Stop 7 has the wrong name")
-    tk.get_action("helpdesk_issue_update")(
-        {"user": portal["publisher"]["name"]},
-        {"id": issue["id"], "status": "resolved",
-         "comment": "Renamed in this week's file."})
+    issue = factories.Issue(user=portal["visitor"],
+                            dataset_id=portal["dataset"]["id"],
+                            title="Stop 7 has the wrong name")
+    call_as(portal["publisher"], "helpdesk_issue_update", id=issue["id"],
+            status="resolved", comment="Renamed in this week's file.")
     page.set_viewport_size(SCREENS[size])
     sign_in(live_server, portal["visitor"])
     fits = ckan_width(page, live_server)

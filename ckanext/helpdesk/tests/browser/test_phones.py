@@ -5,9 +5,9 @@ phone."""
 import pytest
 from playwright.sync_api import expect
 
+from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.browser.conftest import DESKTOP, PHONE, \
     ckan_width, page_width, screenshot
-from ckanext.helpdesk.tests.views.conftest import create_issue
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -18,12 +18,14 @@ def test_visitor_typing_a_title_is_offered_the_open_duplicate_and_plus_ones_it_i
         live_server, page, sign_in, portal, screen):
     page.set_viewport_size(screen)
     fits = ckan_width(page, live_server)
-    create_issue(portal["publisher"], portal["dataset"],
-                 title="Stop 42 is missing from the file",
-                 description="Since the last update.")
-    create_issue(portal["publisher"], portal["dataset"],
-                 title="Timetable columns are swapped",
-                 description="Arrival and departure.")
+    factories.Issue(user=portal["publisher"],
+                    dataset_id=portal["dataset"]["id"],
+                    title="Stop 42 is missing from the file",
+                    description="Since the last update.")
+    factories.Issue(user=portal["publisher"],
+                    dataset_id=portal["dataset"]["id"],
+                    title="Timetable columns are swapped",
+                    description="Arrival and departure.")
     sign_in(live_server, portal["visitor"])
     page.goto(f"{live_server}/dataset/{portal['dataset']['name']}")
     page.click("text=Report an issue")
@@ -69,8 +71,9 @@ def test_no_help_desk_page_scrolls_sideways_on_a_phone(
 
 def test_on_a_phone_the_issue_comes_before_the_dataset_sidebar_and_the_help_desk_button_near_the_top(  # noqa: E501
         live_server, page, portal):
-    issue = create_issue(portal["visitor"], portal["dataset"],
-                         title="Stop 42 is missing")
+    issue = factories.Issue(user=portal["visitor"],
+                            dataset_id=portal["dataset"]["id"],
+                            title="Stop 42 is missing")
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server}/dataset/{portal['dataset']['name']}"
               f"/issues/{issue['number']}")

@@ -8,12 +8,12 @@ import pytest
 import sqlalchemy as sa
 
 import ckan.model as model
-import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.model import Comment, Issue
 from ckanext.helpdesk.tests.browser.axe import serious_violations
 from ckanext.helpdesk.tests.browser.conftest import DESKTOP, PHONE, \
     ckan_width, page_width, screenshot
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -32,30 +32,26 @@ def history(portal):
         target = ({"organization_id": portal["org"]["id"]}
                   if category == "data-request"
                   else {"dataset_id": portal["dataset"]["id"]})
-        issue = tk.get_action("helpdesk_issue_create")(
-            {"user": visitor["name"]},
-            dict(target, category=category, title=f"Stop {number} moved",
-                 description="It is across the street now."))
+        issue = call_as(visitor, "helpdesk_issue_create", category=category,
+                        title=f"Stop {number} moved",
+                        description="It is across the street now.", **target)
         reported = now - datetime.timedelta(days=9 * number + 1)
         model.Session.execute(sa.update(Issue).where(
             Issue.id == issue["id"]).values(created=reported))
         if number % 2 == 0:
-            reply = tk.get_action("helpdesk_comment_create")(
-                {"user": publisher["name"]},
-                {"issue_id": issue["id"], "body": "Thanks, on it."})
+            reply = call_as(publisher, "helpdesk_comment_create",
+                            issue_id=issue["id"], body="Thanks, on it.")
             model.Session.execute(sa.update(Comment).where(
                 Comment.id == reply["id"]).values(
                 created=reported + datetime.timedelta(hours=3 + 7 * number)))
         if number % 3 == 0:
-            tk.get_action("helpdesk_issue_update")(
-                {"user": publisher["name"]},
-                {"id": issue["id"], "status": "resolved"})
+            call_as(publisher, "helpdesk_issue_update", id=issue["id"],
+                    status="resolved")
             resolved = reported + datetime.timedelta(days=number % 20 + 1)
             model.Session.execute(sa.update(Issue).where(
                 Issue.id == issue["id"]).values(resolved_at=resolved))
         elif number % 5 == 0:
-            tk.get_action("helpdesk_issue_vote")(
-                {"user": publisher["name"]}, {"id": issue["id"]})
+            call_as(publisher, "helpdesk_issue_vote", id=issue["id"])
         model.Session.commit()
     return portal
 

@@ -4,10 +4,10 @@ script of it (no dialog, window.__xss never set, no live handler or
 javascript: link carrying it)."""
 import pytest
 
-import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.helpdesk.tests.browser.conftest import PASSWORD
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
               pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous",
@@ -50,33 +50,30 @@ FIND_LIVE_PAYLOAD = """() => {
 }"""
 
 
-def _act(user, action, data):
-    return tk.get_action(action)({"user": user and user["name"]}, data)
-
-
 @pytest.fixture
 def poisoned(portal):
     """Payloads everywhere a person can type: an anonymous reporter's name
     and email, the title and description, a comment, an abuse report."""
     dataset = portal["dataset"]
-    anonymous_issue = _act(None, "helpdesk_issue_create", {
-        "dataset_id": dataset["id"], "category": "question",
-        "title": CORPUS[0], "description": PAYLOAD,
-        "reporter_name": CORPUS[2], "reporter_email": "x@example.org"})
-    issues = [anonymous_issue] + [_act(portal["visitor"],
-                                       "helpdesk_issue_create", {
-        "dataset_id": dataset["id"], "category": "data-problem",
-        "title": title, "description": PAYLOAD}) for title in CORPUS[1:6]]
-    _act(portal["visitor"], "helpdesk_comment_create", {
-        "issue_id": anonymous_issue["id"], "body": PAYLOAD})
-    comment = _act(None, "helpdesk_comment_create", {
-        "issue_id": anonymous_issue["id"], "body": PAYLOAD,
-        "author_name": CORPUS[3], "author_email": "y@example.org"})
-    _act(portal["visitor"], "helpdesk_abuse_report_create", {
-        "issue_id": anonymous_issue["id"], "reason": PAYLOAD})
-    _act(portal["visitor"], "helpdesk_abuse_report_create", {
-        "issue_id": anonymous_issue["id"], "comment_id": comment["id"],
-        "reason": CORPUS[4]})
+    anonymous_issue = call_as(None, "helpdesk_issue_create",
+                              dataset_id=dataset["id"], category="question",
+                              title=CORPUS[0], description=PAYLOAD,
+                              reporter_name=CORPUS[2],
+                              reporter_email="x@example.org")
+    issues = [anonymous_issue] + [
+        call_as(portal["visitor"], "helpdesk_issue_create",
+                dataset_id=dataset["id"], category="data-problem",
+                title=title, description=PAYLOAD) for title in CORPUS[1:6]]
+    call_as(portal["visitor"], "helpdesk_comment_create",
+            issue_id=anonymous_issue["id"], body=PAYLOAD)
+    comment = call_as(None, "helpdesk_comment_create",
+                      issue_id=anonymous_issue["id"], body=PAYLOAD,
+                      author_name=CORPUS[3], author_email="y@example.org")
+    call_as(portal["visitor"], "helpdesk_abuse_report_create",
+            issue_id=anonymous_issue["id"], reason=PAYLOAD)
+    call_as(portal["visitor"], "helpdesk_abuse_report_create",
+            issue_id=anonymous_issue["id"], comment_id=comment["id"],
+            reason=CORPUS[4])
     return issues
 
 
@@ -92,9 +89,8 @@ def _pages(portal, issue):
 def test_xss_corpus_renders_inert_everywhere(live_server, page, sign_in,
                                              portal, poisoned):
     sysadmin = factories.Sysadmin(password=PASSWORD)
-    _act(sysadmin, "organization_member_create", {
-        "id": portal["org"]["id"], "username": sysadmin["name"],
-        "role": "editor"})
+    call_as(sysadmin, "organization_member_create", id=portal["org"]["id"],
+            username=sysadmin["name"], role="editor")
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message),
                                       dialog.dismiss()))

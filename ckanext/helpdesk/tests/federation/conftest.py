@@ -15,6 +15,7 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.views.conftest import make_user
 
 SERVICES = [{"service_code": "defect", "service_name": "Defect"},
@@ -178,21 +179,10 @@ def federated(with_plugins, clean_db):
         sysadmin=make_user(sysadmin=True))
 
 
-def call(action_name, user=None, **data_dict):
-    context = {"user": user["name"] if user else "", "ignore_auth": False}
-    return tk.get_action(action_name)(context, data_dict)
-
-
-def report(world, dataset, user="reporter", **extra):
-    data = dict(dataset_id=dataset["id"], category="data-problem",
-                title="Wrong totals", description="The totals are off.")
-    data.update(extra)
-    return call("helpdesk_issue_create", getattr(world, user), **data)
-
-
 def add_route(world, endpoint, codes=None, **extra):
-    route = call("helpdesk_forward_route_create", world.admin,
-                 organization_id=world.org["id"], name="City works",
-                 base_url=endpoint.url, **extra)
-    return call("helpdesk_forward_route_update", world.admin, id=route["id"],
-                service_codes=codes or {"data-problem": "defect"})
+    route = call_as(world.admin, "helpdesk_forward_route_create",
+                    organization_id=world.org["id"], name="City works",
+                    base_url=endpoint.url, **extra)
+    return call_as(world.admin, "helpdesk_forward_route_update",
+                   id=route["id"],
+                   service_codes=codes or {"data-problem": "defect"})

@@ -11,8 +11,9 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.federation import forwarding
 from ckanext.helpdesk.model import Forward, Issue
-from ckanext.helpdesk.tests.federation.conftest import add_route, call, \
-    report
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.federation.conftest import add_route
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.views.conftest import Visitor
 
 
@@ -25,7 +26,10 @@ def forwards_of(issue_id):
 def test_an_issue_goes_to_its_organizations_route_and_is_delivered_once(
         federated, endpoint, run_jobs):
     add_route(federated, endpoint)
-    issue = report(federated, federated.public)
+    issue = factories.Issue(user=federated.reporter,
+                            dataset_id=federated.public["id"],
+                            title="Wrong totals",
+                            description="The totals are off.")
     [pending] = forwards_of(issue["id"])
     assert (pending.state, pending.attempts) == ("pending", 0)
 
@@ -52,14 +56,16 @@ def test_an_issue_goes_to_its_organizations_route_and_is_delivered_once(
 def test_a_category_the_route_does_not_map_is_not_forwarded(
         federated, endpoint):
     add_route(federated, endpoint, {"question": "enquiry"})
-    issue = report(federated, federated.public)
+    issue = factories.Issue(user=federated.reporter,
+                            dataset_id=federated.public["id"])
     assert forwards_of(issue["id"]) == []
 
 
 def test_the_issue_page_tells_managers_where_it_went_and_the_public_nothing(
         federated, endpoint, app):
     add_route(federated, endpoint)
-    issue = report(federated, federated.public)
+    issue = factories.Issue(user=federated.reporter,
+                            dataset_id=federated.public["id"])
     forwarding.send_pending()
     url = f"/dataset/{federated.public['name']}/issues/{issue['number']}"
     shown = Visitor(app).sign_in(federated.editor).get(url).body
@@ -68,20 +74,21 @@ def test_the_issue_page_tells_managers_where_it_went_and_the_public_nothing(
     public = app.get(url).body
     assert "City works" not in public and "4821" not in public
     with pytest.raises(tk.NotAuthorized):
-        call("helpdesk_forward_list", federated.reporter, id=issue["id"])
+        call_as(federated.reporter, "helpdesk_forward_list", id=issue["id"])
 
 
 def test_a_refused_forward_fails_at_once_with_the_other_sides_reason(
         federated, endpoint):
     add_route(federated, endpoint)
     endpoint.behaviour = "refuse"
-    issue = report(federated, federated.public)
+    issue = factories.Issue(user=federated.reporter,
+                            dataset_id=federated.public["id"])
     forwarding.send_pending()
     [forward] = forwards_of(issue["id"])
     assert forward.state == "failed"
     assert "400: service_code is not known" in forward.last_error
-    assert call("helpdesk_forward_list", federated.editor,
-                id=issue["id"])[0]["state"] == "failed"
+    assert call_as(federated.editor, "helpdesk_forward_list",
+                   id=issue["id"])[0]["state"] == "failed"
 
 
 @pytest.mark.ckan_config("ckanext.helpdesk.forward.retry_delay", 30)
@@ -89,7 +96,8 @@ def test_an_endpoint_that_is_down_is_retried_with_backoff_and_gets_it_once(
         federated, endpoint):
     add_route(federated, endpoint)
     endpoint.stop()
-    issue = report(federated, federated.public)
+    issue = factories.Issue(user=federated.reporter,
+                            dataset_id=federated.public["id"])
     before = datetime.datetime.now(datetime.timezone.utc)
     forwarding.send_pending()
     forwarding.send_pending(retry_now=True)
@@ -114,7 +122,9 @@ def test_a_forward_that_keeps_failing_is_given_up_and_listed_for_sysadmins(
         federated, endpoint, app):
     add_route(federated, endpoint)
     endpoint.stop()
-    issue = report(federated, federated.public)
+    issue = factories.Issue(user=federated.reporter,
+                            dataset_id=federated.public["id"],
+                            title="Wrong totals")
     forwarding.send_pending()
     forwarding.send_pending(retry_now=True)
     [forward] = forwards_of(issue["id"])
@@ -132,7 +142,8 @@ def test_a_timeout_to_an_endpoint_that_cannot_deduplicate_is_not_resent(
     """The report may have arrived: sending it again could make two."""
     add_route(federated, endpoint)
     endpoint.behaviour = "slow"
-    issue = report(federated, federated.public)
+    issue = factories.Issue(user=federated.reporter,
+                            dataset_id=federated.public["id"])
     forwarding.send_pending()
     forwarding.send_pending(retry_now=True)
     [forward] = forwards_of(issue["id"])
@@ -146,7 +157,8 @@ def test_a_timeout_to_a_help_desk_is_retried_and_makes_one_report(
         federated, helpdesk_endpoint):
     add_route(federated, helpdesk_endpoint)
     helpdesk_endpoint.behaviour = "slow"
-    issue = report(federated, federated.public)
+    issue = factories.Issue(user=federated.reporter,
+                            dataset_id=federated.public["id"])
     forwarding.send_pending()
     assert forwards_of(issue["id"])[0].state == "pending"
     helpdesk_endpoint.behaviour = "ok"
@@ -161,7 +173,8 @@ def test_a_timeout_to_a_help_desk_is_retried_and_makes_one_report(
 def test_a_private_datasets_issue_goes_to_its_own_organizations_routes(
         federated, endpoint):
     add_route(federated, endpoint)
-    issue = report(federated, federated.private, user="editor")
+    issue = factories.Issue(user=federated.editor,
+                            dataset_id=federated.private["id"])
     forwarding.send_pending()
     assert [f.state for f in forwards_of(issue["id"])] == ["delivered"]
 
@@ -169,13 +182,14 @@ def test_a_private_datasets_issue_goes_to_its_own_organizations_routes(
 def test_an_issue_held_for_moderation_goes_once_it_is_shown(
         federated, endpoint):
     add_route(federated, endpoint)
-    issue = report(federated, federated.public)
+    issue = factories.Issue(user=federated.reporter,
+                            dataset_id=federated.public["id"])
     model.Session.execute(sa.delete(Forward))
     held = model.Session.get(Issue, issue["id"])
     held.hidden = True
     model.Session.commit()
-    call("helpdesk_issue_hide", federated.editor, id=issue["id"],
-         hidden=False)
+    call_as(federated.editor, "helpdesk_issue_hide", id=issue["id"],
+            hidden=False)
     forwarding.send_pending()
     assert [f.state for f in forwards_of(issue["id"])] == ["delivered"]
 
@@ -184,7 +198,8 @@ def test_the_operators_configured_route_applies_with_categories_as_codes(
         federated, endpoint, monkeypatch):
     monkeypatch.setitem(tk.config, "ckanext.helpdesk.forward.routes",
                         [f"{federated.org['name']}={endpoint.url}"])
-    issue = report(federated, federated.public)
+    issue = factories.Issue(user=federated.reporter,
+                            dataset_id=federated.public["id"])
     forwarding.send_pending()
     [forward] = forwards_of(issue["id"])
     assert (forward.route_kind, forward.state) == ("config", "delivered")
@@ -195,7 +210,8 @@ def test_a_sysadmin_sends_a_failed_forward_again_from_the_admin_page(
         federated, endpoint, app):
     add_route(federated, endpoint)
     endpoint.behaviour = "refuse"
-    issue = report(federated, federated.public)
+    issue = factories.Issue(user=federated.reporter,
+                            dataset_id=federated.public["id"])
     forwarding.send_pending()
     [failed] = forwards_of(issue["id"])
     assert failed.state == "failed"

@@ -9,7 +9,8 @@ import ckan.model as model
 
 from ckanext.helpdesk.federation import forwarding
 from ckanext.helpdesk.model import Forward
-from ckanext.helpdesk.tests.federation.conftest import add_route, report
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.federation.conftest import add_route
 
 pytestmark = pytest.mark.ckan_config(
     "ckan.plugins", "helpdesk harvest ckan_harvester")
@@ -58,7 +59,8 @@ def test_a_harvested_datasets_issue_goes_to_its_source_about_its_own_dataset(
         harvest_tables, federated, endpoint):
     portal = f"http://127.0.0.1:{endpoint.port}/"
     harvested_from(portal, federated.public, "remote-bus-stops")
-    issue = report(federated, federated.public)
+    issue = factories.Issue(user=federated.reporter,
+                            dataset_id=federated.public["id"])
     [forward] = forwards_of(issue["id"])
     assert (forward.route_kind, forward.base_url) == ("harvest", portal)
     forwarding.send_pending()
@@ -75,7 +77,8 @@ def test_a_private_harvested_datasets_issue_goes_only_to_its_own_routes(
     harvested_from(f"http://127.0.0.1:{endpoint.port}/", federated.private,
                    "remote-secret")
     add_route(federated, helpdesk_endpoint)
-    issue = report(federated, federated.private, user="editor")
+    issue = factories.Issue(user=federated.editor,
+                            dataset_id=federated.private["id"])
     forwarding.send_pending()
     assert [(f.route_kind, f.base_url, f.state)
             for f in forwards_of(issue["id"])] == [

@@ -5,15 +5,16 @@ import pytest
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk.tests.federation.conftest import add_route, call
+from ckanext.helpdesk.tests.federation.conftest import add_route
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.views.conftest import Visitor
 
 
 def create(world, user="admin", **fields):
     data = dict(organization_id=world.org["id"], name="City works")
     data.update(fields)
-    return call("helpdesk_forward_route_create", getattr(world, user),
-                **data)
+    return call_as(getattr(world, user), "helpdesk_forward_route_create",
+                   **data)
 
 
 def errors_of(excinfo):
@@ -45,17 +46,17 @@ def test_a_category_maps_only_to_a_service_the_endpoint_offers(
         federated, endpoint):
     route = create(federated, base_url=endpoint.url, api_key="secret")
     with pytest.raises(tk.ValidationError) as unknown:
-        call("helpdesk_forward_route_update", federated.admin,
-             id=route["id"], service_codes={"data-problem": "potholes"})
+        call_as(federated.admin, "helpdesk_forward_route_update",
+                id=route["id"], service_codes={"data-problem": "potholes"})
     assert errors_of(unknown) == {"service_codes.data-problem": [
         "potholes is not one of the endpoint's services"]}
     with pytest.raises(tk.ValidationError) as no_category:
-        call("helpdesk_forward_route_update", federated.admin,
-             id=route["id"], service_codes={"nonsense": "defect"})
+        call_as(federated.admin, "helpdesk_forward_route_update",
+                id=route["id"], service_codes={"nonsense": "defect"})
     assert "nonsense" in errors_of(no_category)["service_codes"][0]
-    saved = call("helpdesk_forward_route_update", federated.admin,
-                 id=route["id"], service_codes={"data-problem": "defect",
-                                                "question": ""})
+    saved = call_as(federated.admin, "helpdesk_forward_route_update",
+                    id=route["id"], service_codes={"data-problem": "defect",
+                                                   "question": ""})
     assert saved["service_codes"] == {"data-problem": "defect"}
     # The key is sent to the endpoint, never shown again.
     assert saved["has_api_key"] is True and "api_key" not in saved
@@ -69,10 +70,10 @@ def test_only_the_organizations_admins_manage_its_routes(
     for action in ("helpdesk_forward_route_update",
                    "helpdesk_forward_route_delete"):
         with pytest.raises(tk.NotAuthorized):
-            call(action, federated.editor, id=route["id"])
+            call_as(federated.editor, action, id=route["id"])
     with pytest.raises(tk.NotAuthorized):
-        call("helpdesk_forward_route_list", federated.reporter,
-             organization_id=federated.org["id"])
+        call_as(federated.reporter, "helpdesk_forward_route_list",
+                organization_id=federated.org["id"])
 
 
 def test_the_settings_page_adds_a_route_and_offers_its_services_per_category(

@@ -11,13 +11,16 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.federation import forwarding, sync
 from ckanext.helpdesk.model import Comment, ForwardSync, Issue
-from ckanext.helpdesk.tests.federation.conftest import add_route, call, \
-    report
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.federation.conftest import add_route
+from ckanext.helpdesk.tests.helpers import call_as
 
 
 def forwarded(world, endpoint, count=1):
     add_route(world, endpoint)
-    issues = [report(world, world.public, title=f"Wrong totals {n}")
+    issues = [factories.Issue(user=world.reporter,
+                              dataset_id=world.public["id"],
+                              title=f"Wrong totals {n}")
               for n in range(count)]
     assert forwarding.send_pending()["delivered"] == count
     return issues
@@ -71,8 +74,8 @@ def test_a_closed_request_resolves_the_issue_once_with_its_note_as_a_reply(
     assert reply.body == "Fixed in the March data."
     author = model.User.get(reply.author_id)
     assert author.fullname == "City works"
-    events = call("helpdesk_event_list", federated.editor,
-                  issue_id=issue["id"])
+    events = call_as(federated.editor, "helpdesk_event_list",
+                     issue_id=issue["id"])
     assert any(event.get("new_value") == "resolved" for event in events)
     run_jobs()
     told = {recipient for recipients, _ in mail.wait_for(1)
@@ -94,8 +97,8 @@ def test_a_note_without_a_status_change_becomes_a_reply_and_reopening_works(
     assert status_of(issue["id"]) == "new"
     assert [c.body for c in comments_of(issue["id"])] == [
         "We are looking into it."]
-    call("helpdesk_issue_update", federated.editor, id=issue["id"],
-         status="resolved")
+    call_as(federated.editor, "helpdesk_issue_update", id=issue["id"],
+            status="resolved")
     endpoint.records["4821"] = {"status": "open",
                                 "status_notes": "Still wrong, reopened."}
     sync.sync()

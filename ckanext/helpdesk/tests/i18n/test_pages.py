@@ -3,13 +3,11 @@ prefix CKAN offers): no English text of our catalogue is left on them,
 so every string they show is wrapped, extracted and translated."""
 import pytest
 
-import ckan.plugins.toolkit as tk
-from ckan.tests import factories
-
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.i18n.catalogues import english_left, \
     readable_text
-from ckanext.helpdesk.tests.views.conftest import Visitor, create_issue, \
-    make_user
+from ckanext.helpdesk.tests.views.conftest import Visitor, make_user
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -31,10 +29,6 @@ PAGES = {
 }
 
 
-def _as(user, action, **data):
-    return tk.get_action(action)({"user": user["name"]}, data)
-
-
 @pytest.fixture
 def help_desk():
     """An organization (admin, editor) whose dataset has an issue the
@@ -46,15 +40,15 @@ def help_desk():
         {"name": editor["name"], "capacity": "editor"}])
     dataset = factories.Dataset(owner_org=org["id"], resources=[
         {"url": "http://x.test/z.csv", "name": "z.csv"}])
-    issue = create_issue(reporter, dataset, title="Zx-42",
-                         description="Zx 42 zz.")
-    _as(reporter, "helpdesk_issue_vote", id=issue["id"])
-    comment = _as(editor, "helpdesk_comment_create", issue_id=issue["id"],
-                  body="Zq 7.")
-    _as(editor, "helpdesk_issue_update", id=issue["id"],
-        status="acknowledged")
-    _as(reporter, "helpdesk_abuse_report_create", issue_id=issue["id"],
-        comment_id=comment["id"], reason="Zx zz.")
+    issue = factories.Issue(user=reporter, dataset_id=dataset["id"],
+                            title="Zx-42", description="Zx 42 zz.")
+    call_as(reporter, "helpdesk_issue_vote", id=issue["id"])
+    comment = call_as(editor, "helpdesk_comment_create", issue_id=issue["id"],
+                      body="Zq 7.")
+    call_as(editor, "helpdesk_issue_update", id=issue["id"],
+            status="acknowledged")
+    call_as(reporter, "helpdesk_abuse_report_create", issue_id=issue["id"],
+            comment_id=comment["id"], reason="Zx zz.")
     return {"admin": admin, "editor": editor, "reporter": reporter,
             "org": org, "dataset": dataset}
 

@@ -5,15 +5,7 @@ import types
 
 import pytest
 
-import ckan.plugins.toolkit as tk
 from ckan.tests import factories
-
-
-def call(action_name, user=None, **data_dict):
-    """Run an action as `user` (a user dict, or None for anonymous), with
-    auth checked as in a web request."""
-    context = {"user": user["name"] if user else "", "ignore_auth": False}
-    return tk.get_action(action_name)(context, data_dict)
 
 
 @pytest.fixture
@@ -34,14 +26,3 @@ def world(clean_db):
         sysadmin=sysadmin, editor=editor, admin=admin, member=member,
         reporter=reporter, stranger=stranger, outsider=outsider, org=org,
         other_org=other_org, public=public, private=private)
-
-
-def report(world, dataset=None, user="reporter", **extra):
-    """An issue reported by `user` on `dataset` (a data request to the
-    organization when None)."""
-    target = ({"dataset_id": dataset["id"]} if dataset
-              else {"organization_id": world.org["id"]})
-    data = dict(target, category="data-problem", title="Wrong totals",
-                description="The totals in 2021 do not add up.")
-    data.update(extra)
-    return call("helpdesk_issue_create", getattr(world, user), **data)

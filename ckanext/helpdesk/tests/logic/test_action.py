@@ -6,11 +6,12 @@ import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
 from ckanext.helpdesk import signals
 from ckanext.helpdesk.model import Event, Issue
-from ckanext.helpdesk.tests.logic.conftest import call, report
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -19,17 +20,24 @@ pytestmark = pytest.mark.usefixtures("with_plugins")
 
 def test_numbers_count_per_dataset_and_per_organization_requests(world):
     other = factories.Dataset(owner_org=world.org["id"])
-    numbers = [report(world, world.public)["number"],
-               report(world, world.public)["number"],
-               report(world, other)["number"],
-               report(world)["number"], report(world)["number"]]
+    numbers = [factories.Issue(user=world.reporter,
+                               dataset_id=world.public["id"])["number"],
+               factories.Issue(user=world.reporter,
+                               dataset_id=world.public["id"])["number"],
+               factories.Issue(user=world.reporter,
+                               dataset_id=other["id"])["number"],
+               factories.Issue(user=world.reporter,
+                               organization_id=world.org["id"])["number"],
+               factories.Issue(user=world.reporter,
+                               organization_id=world.org["id"])["number"]]
     assert numbers == [1, 2, 1, 1, 2]
 
 
 def test_the_issue_dict_names_what_it_refers_to(world):
     resource = factories.Resource(package_id=world.public["id"],
                                   name="totals.csv")
-    issue = report(world, world.public, resource_id=resource["id"])
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                            resource_id=resource["id"])
     assert issue["dataset_name"] == world.public["name"]
     assert issue["organization_name"] == world.org["name"]
     assert issue["resource_name"] == "totals.csv"
@@ -41,43 +49,51 @@ def test_the_issue_dict_names_what_it_refers_to(world):
 
 
 def test_a_data_request_belongs_to_its_organization_only(world):
-    issue = report(world, category="data-request")
+    issue = factories.Issue(user=world.reporter,
+                            organization_id=world.org["id"],
+                            category="data-request")
     assert issue["dataset_id"] is None
     assert issue["organization_id"] == world.org["id"]
 
 
 def test_show_by_number_of_a_dataset_or_of_an_organization(world):
-    on_dataset = report(world, world.public)
-    request = report(world)
-    assert call("helpdesk_issue_show", dataset_id=world.public["name"],
-                number=1)["id"] == on_dataset["id"]
-    assert call("helpdesk_issue_show", organization_id=world.org["name"],
-                number=1)["id"] == request["id"]
+    on_dataset = factories.Issue(user=world.reporter,
+                                 dataset_id=world.public["id"])
+    request = factories.Issue(user=world.reporter,
+                              organization_id=world.org["id"])
+    assert call_as(None, "helpdesk_issue_show",
+                   dataset_id=world.public["name"],
+                   number=1)["id"] == on_dataset["id"]
+    assert call_as(None, "helpdesk_issue_show",
+                   organization_id=world.org["name"],
+                   number=1)["id"] == request["id"]
     with pytest.raises(tk.ObjectNotFound):
-        call("helpdesk_issue_show", dataset_id=world.public["name"], number=2)
+        call_as(None, "helpdesk_issue_show", dataset_id=world.public["name"],
+                number=2)
 
 
 def test_anonymous_reports_only_when_the_operator_allows(world):
     with pytest.raises(tk.NotAuthorized):
-        call("helpdesk_issue_create", None, dataset_id=world.public["id"],
-             category="question", title="Units?", description="Which?",
-             reporter_name="Ann", reporter_email="ann@example.org")
+        call_as(None, "helpdesk_issue_create", dataset_id=world.public["id"],
+                category="question", title="Units?", description="Which?",
+                reporter_name="Ann", reporter_email="ann@example.org")
 
 
 @pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous", True)
 def test_anonymous_email_is_shown_to_editors_only(world):
-    issue = call("helpdesk_issue_create", None, dataset_id=world.public["id"],
-                 category="question", title="Units?", description="Which?",
-                 reporter_name="Ann", reporter_email="ann@example.org")
+    issue = call_as(None, "helpdesk_issue_create",
+                    dataset_id=world.public["id"], category="question",
+                    title="Units?", description="Which?", reporter_name="Ann",
+                    reporter_email="ann@example.org")
     assert issue["reporter_display_name"] == "Ann"
     assert issue["reporter"] is None
     for viewer in (None, world.stranger, world.member, world.outsider):
-        assert "reporter_email" not in call("helpdesk_issue_show", viewer,
-                                            id=issue["id"])
+        assert "reporter_email" not in call_as(viewer, "helpdesk_issue_show",
+                                               id=issue["id"])
     for viewer in (world.editor, world.admin, world.sysadmin):
-        assert call("helpdesk_issue_show", viewer,
-                    id=issue["id"])["reporter_email"] == "ann@example.org"
-    listed = call("helpdesk_issue_search", None)["results"][0]
+        assert call_as(viewer, "helpdesk_issue_show",
+                       id=issue["id"])["reporter_email"] == "ann@example.org"
+    listed = call_as(None, "helpdesk_issue_search")["results"][0]
     assert "reporter_email" not in listed
 
 
@@ -85,48 +101,49 @@ def test_anonymous_email_is_shown_to_editors_only(world):
 def test_anonymous_visitors_cannot_report_on_private_datasets(world):
     # Not found, as a missing dataset: the answer tells nothing of it.
     with pytest.raises(tk.ValidationError) as raised:
-        call("helpdesk_issue_create", None, dataset_id=world.private["id"],
-             category="question", title="Units?", description="Which?",
-             reporter_name="Ann", reporter_email="ann@example.org")
+        call_as(None, "helpdesk_issue_create", dataset_id=world.private["id"],
+                category="question", title="Units?", description="Which?",
+                reporter_name="Ann", reporter_email="ann@example.org")
     assert raised.value.error_dict == {"dataset_id": ["Dataset not found"]}
 
 
 def test_signed_in_users_cannot_pose_as_someone_else(world):
-    issue = report(world, world.public, reporter_name="The Mayor",
-                   reporter_email="mayor@example.org")
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                            reporter_name="The Mayor",
+                            reporter_email="mayor@example.org")
     assert issue["reporter_display_name"] == world.reporter["fullname"]
     assert "reporter_email" not in issue
-    shown = call("helpdesk_issue_show", world.editor, id=issue["id"])
+    shown = call_as(world.editor, "helpdesk_issue_show", id=issue["id"])
     assert shown["reporter_email"] is None
 
 
 def test_issues_outlive_their_dataset(world):
-    issue = report(world, world.public)
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
     helpers.call_action("dataset_purge", id=world.public["id"])
-    assert call("helpdesk_issue_show", world.editor,
-                id=issue["id"])["dataset_name"] is None
+    assert call_as(world.editor, "helpdesk_issue_show",
+                   id=issue["id"])["dataset_name"] is None
     with pytest.raises(tk.ObjectNotFound):
-        call("helpdesk_issue_show", world.stranger, id=issue["id"])
+        call_as(world.stranger, "helpdesk_issue_show", id=issue["id"])
 
 
 @pytest.mark.ckan_config("ckan.auth.allow_dataset_collaborators", True)
 def test_collaborators_see_the_issues_of_their_private_dataset(world):
-    issue = report(world, world.private, user="editor")
+    issue = factories.Issue(user=world.editor, dataset_id=world.private["id"])
     with pytest.raises(tk.ObjectNotFound):
-        call("helpdesk_issue_show", world.stranger, id=issue["id"])
+        call_as(world.stranger, "helpdesk_issue_show", id=issue["id"])
     helpers.call_action("package_collaborator_create",
                         id=world.private["id"], user_id=world.stranger["id"],
                         capacity="member")
-    assert call("helpdesk_issue_show", world.stranger,
-                id=issue["id"])["id"] == issue["id"]
-    assert call("helpdesk_issue_search", world.stranger)["count"] == 1
+    assert call_as(world.stranger, "helpdesk_issue_show",
+                   id=issue["id"])["id"] == issue["id"]
+    assert call_as(world.stranger, "helpdesk_issue_search")["count"] == 1
 
 
 
 def test_trusted_internal_calls_see_everything(world):
     """ignore_auth (jobs, CLI, other actions) reads without the rule."""
-    issue = report(world, world.private, user="editor")
-    call("helpdesk_issue_hide", world.editor, id=issue["id"])
+    issue = factories.Issue(user=world.editor, dataset_id=world.private["id"])
+    call_as(world.editor, "helpdesk_issue_hide", id=issue["id"])
     assert helpers.call_action("helpdesk_issue_search")["count"] == 1
     assert helpers.call_action("helpdesk_issue_show",
                                id=issue["id"])["hidden"] is True
@@ -135,77 +152,78 @@ def test_trusted_internal_calls_see_everything(world):
 # -- changing ------------------------------------------------------------------
 
 def test_closing_stamps_resolved_at_and_keeps_the_reply(world):
-    issue = report(world, world.public)
-    closed = call("helpdesk_issue_update", world.editor, id=issue["id"],
-                  status="resolved", comment="Fixed in the 2022 release.")
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    closed = call_as(world.editor, "helpdesk_issue_update", id=issue["id"],
+                     status="resolved", comment="Fixed in the 2022 release.")
     assert closed["is_open"] is False and closed["resolved_at"]
     assert closed["closing_comment"]["body"] == "Fixed in the 2022 release."
     assert closed["closing_comment"]["author"] == world.editor["name"]
     assert closed["comment_count"] == 1
 
-    reopened = call("helpdesk_issue_update", world.editor, id=issue["id"],
-                    status="acknowledged")
+    reopened = call_as(world.editor, "helpdesk_issue_update", id=issue["id"],
+                       status="acknowledged")
     assert reopened["resolved_at"] is None
     assert reopened["closing_comment"] is None
 
 
 def test_moving_between_closed_statuses_keeps_the_resolution_time(world):
-    issue = report(world, world.public)
-    resolved = call("helpdesk_issue_update", world.editor, id=issue["id"],
-                    status="resolved")
-    wont_fix = call("helpdesk_issue_update", world.editor, id=issue["id"],
-                    status="wont_fix")
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    resolved = call_as(world.editor, "helpdesk_issue_update", id=issue["id"],
+                       status="resolved")
+    wont_fix = call_as(world.editor, "helpdesk_issue_update", id=issue["id"],
+                       status="wont_fix")
     assert wont_fix["resolved_at"] == resolved["resolved_at"]
 
 
 def test_naming_an_original_marks_a_duplicate_and_reopening_forgets_it(
         world):
-    original = report(world, world.public)
-    issue = report(world, world.public)
-    duplicate = call("helpdesk_issue_update", world.editor, id=issue["id"],
-                     duplicate_of=original["id"])
+    original = factories.Issue(user=world.reporter,
+                               dataset_id=world.public["id"])
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    duplicate = call_as(world.editor, "helpdesk_issue_update", id=issue["id"],
+                        duplicate_of=original["id"])
     assert duplicate["status"] == "duplicate"
     assert duplicate["duplicate_of_id"] == original["id"]
     assert duplicate["duplicate_of_number"] == 1
-    reopened = call("helpdesk_issue_update", world.editor, id=issue["id"],
-                    status="new")
+    reopened = call_as(world.editor, "helpdesk_issue_update", id=issue["id"],
+                       status="new")
     assert reopened["duplicate_of_id"] is None
 
 
 def test_assigning_and_unassigning(world):
-    issue = report(world, world.public)
-    assigned = call("helpdesk_issue_update", world.admin, id=issue["id"],
-                    assignee=world.member["name"])
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    assigned = call_as(world.admin, "helpdesk_issue_update", id=issue["id"],
+                       assignee=world.member["name"])
     assert assigned["assignee"] == world.member["name"]
-    assert call("helpdesk_issue_update", world.admin, id=issue["id"],
-                assignee="")["assignee"] is None
+    assert call_as(world.admin, "helpdesk_issue_update", id=issue["id"],
+                   assignee="")["assignee"] is None
 
 
 def test_the_reporter_edits_the_text_but_does_not_manage(world):
-    issue = report(world, world.public)
-    edited = call("helpdesk_issue_update", world.reporter, id=issue["id"],
-                  title="Wrong totals in 2021", description="See row 12.")
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    edited = call_as(world.reporter, "helpdesk_issue_update", id=issue["id"],
+                     title="Wrong totals in 2021", description="See row 12.")
     assert edited["title"] == "Wrong totals in 2021"
     for change in ({"status": "resolved"}, {"assignee": world.editor["name"]},
                    {"duplicate_of": issue["id"]}):
         with pytest.raises(tk.NotAuthorized):
-            call("helpdesk_issue_update", world.reporter, id=issue["id"],
-                 **change)
+            call_as(world.reporter, "helpdesk_issue_update", id=issue["id"],
+                    **change)
 
 
 def test_members_without_editing_rights_do_not_manage(world):
-    issue = report(world, world.public)
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
     with pytest.raises(tk.NotAuthorized):
-        call("helpdesk_issue_update", world.member, id=issue["id"],
-             status="acknowledged")
+        call_as(world.member, "helpdesk_issue_update", id=issue["id"],
+                status="acknowledged")
 
 
 def test_the_timeline_records_who_changed_what(world):
-    issue = report(world, world.public)
-    call("helpdesk_issue_update", world.editor, id=issue["id"],
-         status="in_progress", assignee=world.editor["name"])
-    call("helpdesk_issue_hide", world.editor, id=issue["id"])
-    events = call("helpdesk_event_list", world.editor, issue_id=issue["id"])
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    call_as(world.editor, "helpdesk_issue_update", id=issue["id"],
+            status="in_progress", assignee=world.editor["name"])
+    call_as(world.editor, "helpdesk_issue_hide", id=issue["id"])
+    events = call_as(world.editor, "helpdesk_event_list", issue_id=issue["id"])
     assert {(e["kind"], e["old_value"], e["new_value"]) for e in events} == {
         ("status", "new", "in_progress"),
         ("assignee", None, world.editor["name"]),
@@ -214,109 +232,117 @@ def test_the_timeline_records_who_changed_what(world):
 
 
 def test_only_sysadmins_delete(world):
-    issue = report(world, world.public)
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
     with pytest.raises(tk.NotAuthorized):
-        call("helpdesk_issue_delete", world.admin, id=issue["id"])
-    call("helpdesk_issue_delete", world.sysadmin, id=issue["id"])
+        call_as(world.admin, "helpdesk_issue_delete", id=issue["id"])
+    call_as(world.sysadmin, "helpdesk_issue_delete", id=issue["id"])
     with pytest.raises(tk.ObjectNotFound):
-        call("helpdesk_issue_show", world.sysadmin, id=issue["id"])
+        call_as(world.sysadmin, "helpdesk_issue_show", id=issue["id"])
     # Its number is not given out again.
-    assert report(world, world.public)["number"] == 2
+    assert factories.Issue(user=world.reporter,
+                           dataset_id=world.public["id"])["number"] == 2
 
 
 # -- hidden issues and comments ---------------------------------------------
 
 def test_hidden_issues_are_for_the_organizations_editors(world):
-    issue = report(world, world.public)
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
     with pytest.raises(tk.NotAuthorized):
-        call("helpdesk_issue_hide", world.reporter, id=issue["id"])
-    call("helpdesk_issue_hide", world.editor, id=issue["id"])
+        call_as(world.reporter, "helpdesk_issue_hide", id=issue["id"])
+    call_as(world.editor, "helpdesk_issue_hide", id=issue["id"])
     for viewer in (None, world.reporter, world.member, world.outsider):
         with pytest.raises(tk.ObjectNotFound):
-            call("helpdesk_issue_show", viewer, id=issue["id"])
-        assert call("helpdesk_issue_search", viewer)["count"] == 0
-        assert call("helpdesk_issue_counts", viewer, dataset_ids=[
+            call_as(viewer, "helpdesk_issue_show", id=issue["id"])
+        assert call_as(viewer, "helpdesk_issue_search")["count"] == 0
+        assert call_as(viewer, "helpdesk_issue_counts", dataset_ids=[
             world.public["id"]])[world.public["id"]]["total"] == 0
     for viewer in (world.editor, world.admin, world.sysadmin):
-        assert call("helpdesk_issue_show", viewer,
-                    id=issue["id"])["hidden"] is True
-        assert call("helpdesk_issue_search", viewer)["count"] == 1
+        assert call_as(viewer, "helpdesk_issue_show",
+                       id=issue["id"])["hidden"] is True
+        assert call_as(viewer, "helpdesk_issue_search")["count"] == 1
 
 
 def test_internal_notes_are_for_the_organizations_members(world):
-    issue = report(world, world.public)
-    call("helpdesk_comment_create", world.reporter, issue_id=issue["id"],
-         body="Public question")
-    call("helpdesk_comment_create", world.editor, issue_id=issue["id"],
-         body="Internal note", internal=True)
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    call_as(world.reporter, "helpdesk_comment_create", issue_id=issue["id"],
+            body="Public question")
+    call_as(world.editor, "helpdesk_comment_create", issue_id=issue["id"],
+            body="Internal note", internal=True)
     with pytest.raises(tk.NotAuthorized):
-        call("helpdesk_comment_create", world.member, issue_id=issue["id"],
-             body="Member note", internal=True)
+        call_as(world.member, "helpdesk_comment_create", issue_id=issue["id"],
+                body="Member note", internal=True)
 
     def bodies(viewer):
-        return [c["body"] for c in call("helpdesk_comment_list", viewer,
-                                        issue_id=issue["id"])]
+        return [c["body"] for c in call_as(viewer, "helpdesk_comment_list",
+                                           issue_id=issue["id"])]
     for viewer in (None, world.reporter, world.stranger, world.outsider):
         assert bodies(viewer) == ["Public question"]
     for viewer in (world.member, world.editor, world.admin, world.sysadmin):
         assert bodies(viewer) == ["Public question", "Internal note"]
-    assert call("helpdesk_issue_show", id=issue["id"])["comment_count"] == 1
+    assert call_as(None, "helpdesk_issue_show",
+                   id=issue["id"])["comment_count"] == 1
 
 
 def test_hidden_comments_are_flagged_for_editors_and_gone_for_others(world):
-    issue = report(world, world.public)
-    comment = call("helpdesk_comment_create", world.stranger,
-                   issue_id=issue["id"], body="Spam")
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    comment = call_as(world.stranger, "helpdesk_comment_create",
+                      issue_id=issue["id"], body="Spam")
     with pytest.raises(tk.NotAuthorized):
-        call("helpdesk_comment_hide", world.member, id=comment["id"])
-    call("helpdesk_comment_hide", world.editor, id=comment["id"])
+        call_as(world.member, "helpdesk_comment_hide", id=comment["id"])
+    call_as(world.editor, "helpdesk_comment_hide", id=comment["id"])
     for viewer in (None, world.stranger, world.member):
-        assert call("helpdesk_comment_list", viewer,
-                    issue_id=issue["id"]) == []
-    listed = call("helpdesk_comment_list", world.admin, issue_id=issue["id"])
+        assert call_as(viewer, "helpdesk_comment_list",
+                       issue_id=issue["id"]) == []
+    listed = call_as(world.admin, "helpdesk_comment_list",
+                     issue_id=issue["id"])
     assert [(c["body"], c["hidden"]) for c in listed] == [("Spam", True)]
-    assert call("helpdesk_issue_show", id=issue["id"])["comment_count"] == 0
+    assert call_as(None, "helpdesk_issue_show",
+                   id=issue["id"])["comment_count"] == 0
 
 
 @pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous", True)
 def test_anonymous_comments_when_allowed_with_name_and_email(world):
-    issue = report(world, world.public)
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
     with pytest.raises(tk.ValidationError) as raised:
-        call("helpdesk_comment_create", None, issue_id=issue["id"],
-             body="Same here")
+        call_as(None, "helpdesk_comment_create", issue_id=issue["id"],
+                body="Same here")
     assert {"author_name", "author_email"} <= set(raised.value.error_dict)
-    comment = call("helpdesk_comment_create", None, issue_id=issue["id"],
-                   body="Same here", author_name="Ann",
-                   author_email="ann@example.org")
+    comment = call_as(None, "helpdesk_comment_create", issue_id=issue["id"],
+                      body="Same here", author_name="Ann",
+                      author_email="ann@example.org")
     assert comment["author_display_name"] == "Ann"
     assert "author_email" not in comment
-    listed = call("helpdesk_comment_list", world.editor,
-                  issue_id=issue["id"])
+    listed = call_as(world.editor, "helpdesk_comment_list",
+                     issue_id=issue["id"])
     assert listed[0]["author_email"] == "ann@example.org"
 
 
 def test_only_the_author_edits_a_comment(world):
-    issue = report(world, world.public)
-    comment = call("helpdesk_comment_create", world.stranger,
-                   issue_id=issue["id"], body="Typo hre")
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    comment = call_as(world.stranger, "helpdesk_comment_create",
+                      issue_id=issue["id"], body="Typo hre")
     with pytest.raises(tk.NotAuthorized):
-        call("helpdesk_comment_update", world.editor, id=comment["id"],
-             body="Changed")
-    assert call("helpdesk_comment_update", world.stranger, id=comment["id"],
-                body="Typo here")["body"] == "Typo here"
+        call_as(world.editor, "helpdesk_comment_update", id=comment["id"],
+                body="Changed")
+    assert call_as(world.stranger, "helpdesk_comment_update", id=comment["id"],
+                   body="Typo here")["body"] == "Typo here"
 
 
 # -- search and counts ------------------------------------------------------
 
 @pytest.fixture
 def three_issues(world):
-    first = report(world, world.public, title="Broken bridge totals")
-    second = report(world, world.public, category="question",
-                    title="Which units?")
-    third = report(world, title="Bus stops", category="data-request")
-    call("helpdesk_issue_update", world.editor, id=second["id"],
-         status="resolved", assignee=world.editor["name"], comment="mm")
-    call("helpdesk_issue_vote", world.stranger, id=third["id"])
+    first = factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                            title="Broken bridge totals")
+    second = factories.Issue(user=world.reporter,
+                             dataset_id=world.public["id"],
+                             category="question", title="Which units?")
+    third = factories.Issue(user=world.reporter,
+                            organization_id=world.org["id"], title="Bus stops",
+                            category="data-request")
+    call_as(world.editor, "helpdesk_issue_update", id=second["id"],
+            status="resolved", assignee=world.editor["name"], comment="mm")
+    call_as(world.stranger, "helpdesk_issue_vote", id=third["id"])
     return first, second, third
 
 
@@ -328,8 +354,8 @@ def test_search_filters(world, three_issues):
     first, second, third = three_issues
 
     def found(**filters):
-        return set(_ids(call("helpdesk_issue_search", world.editor,
-                             **filters)))
+        return set(_ids(call_as(world.editor, "helpdesk_issue_search",
+                                **filters)))
     assert found(dataset_id=world.public["name"]) == {first["id"],
                                                       second["id"]}
     assert found(organization_id=world.org["name"]) == {
@@ -353,141 +379,143 @@ def test_search_filters(world, three_issues):
 
 def test_search_sorts_pages_and_counts_facets(world, three_issues):
     first, second, third = three_issues
-    result = call("helpdesk_issue_search", None, sort="oldest", limit=2)
+    result = call_as(None, "helpdesk_issue_search", sort="oldest", limit=2)
     assert _ids(result) == [first["id"], second["id"]]
     assert result["count"] == 3
     assert result["facets"] == {
         "status": {"new": 2, "resolved": 1},
         "category": {"data-problem": 1, "question": 1, "data-request": 1}}
-    assert _ids(call("helpdesk_issue_search", None, sort="oldest",
-                     offset=2)) == [third["id"]]
-    assert _ids(call("helpdesk_issue_search", None,
-                     sort="votes"))[0] == third["id"]
-    assert _ids(call("helpdesk_issue_search", None,
-                     sort="comments"))[0] == second["id"]
-    assert _ids(call("helpdesk_issue_search", None,
-                     sort="newest")) == [third["id"], second["id"],
-                                         first["id"]]
+    assert _ids(call_as(None, "helpdesk_issue_search", sort="oldest",
+                        offset=2)) == [third["id"]]
+    assert _ids(call_as(None, "helpdesk_issue_search",
+                        sort="votes"))[0] == third["id"]
+    assert _ids(call_as(None, "helpdesk_issue_search",
+                        sort="comments"))[0] == second["id"]
+    assert _ids(call_as(None, "helpdesk_issue_search",
+                        sort="newest")) == [third["id"], second["id"],
+                                            first["id"]]
 
 
 def test_search_caps_the_page_size(world):
-    report(world, world.public)
-    assert call("helpdesk_issue_search", None,
-                limit=1000000)["count"] == 1
+    factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    assert call_as(None, "helpdesk_issue_search", limit=1000000)["count"] == 1
 
 
 def test_counts_per_dataset_only_count_what_the_caller_sees(world):
-    report(world, world.public)
-    closed = report(world, world.public)
-    call("helpdesk_issue_update", world.editor, id=closed["id"],
-         status="wont_fix")
-    report(world, world.private, user="editor")
+    factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    closed = factories.Issue(user=world.reporter,
+                             dataset_id=world.public["id"])
+    call_as(world.editor, "helpdesk_issue_update", id=closed["id"],
+            status="wont_fix")
+    factories.Issue(user=world.editor, dataset_id=world.private["id"])
     ids = [world.public["id"], world.private["id"], "no-such-dataset"]
-    assert call("helpdesk_issue_counts", None, dataset_ids=ids) == {
+    assert call_as(None, "helpdesk_issue_counts", dataset_ids=ids) == {
         world.public["id"]: {"open": 1, "total": 2},
         world.private["id"]: {"open": 0, "total": 0},
         "no-such-dataset": {"open": 0, "total": 0}}
-    assert call("helpdesk_issue_counts", world.member, dataset_ids=ids)[
+    assert call_as(world.member, "helpdesk_issue_counts", dataset_ids=ids)[
         world.private["id"]] == {"open": 1, "total": 1}
 
 
 # -- votes and subscriptions ------------------------------------------------
 
 def test_one_vote_per_user(world):
-    issue = report(world, world.public)
-    assert call("helpdesk_issue_vote", world.stranger, id=issue["id"]) == {
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    assert call_as(world.stranger, "helpdesk_issue_vote", id=issue["id"]) == {
         "vote_count": 1, "voted": True}
-    assert call("helpdesk_issue_vote", world.stranger, id=issue["id"]) == {
+    assert call_as(world.stranger, "helpdesk_issue_vote", id=issue["id"]) == {
         "vote_count": 1, "voted": True}
-    assert call("helpdesk_issue_vote", world.member, id=issue["id"])[
+    assert call_as(world.member, "helpdesk_issue_vote", id=issue["id"])[
         "vote_count"] == 2
-    assert call("helpdesk_issue_show", world.stranger, id=issue["id"])[
+    assert call_as(world.stranger, "helpdesk_issue_show", id=issue["id"])[
         "voted"] is True
-    assert call("helpdesk_issue_unvote", world.stranger, id=issue["id"]) == {
+    assert call_as(world.stranger, "helpdesk_issue_unvote",
+                   id=issue["id"]) == {
         "vote_count": 1, "voted": False}
-    assert call("helpdesk_issue_unvote", world.stranger, id=issue["id"])[
+    assert call_as(world.stranger, "helpdesk_issue_unvote", id=issue["id"])[
         "vote_count"] == 1
 
 
 def test_voting_does_not_count_as_updating(world):
-    issue = report(world, world.public)
-    call("helpdesk_issue_vote", world.stranger, id=issue["id"])
-    assert call("helpdesk_issue_show", id=issue["id"])["updated"] == \
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    call_as(world.stranger, "helpdesk_issue_vote", id=issue["id"])
+    assert call_as(None, "helpdesk_issue_show", id=issue["id"])["updated"] == \
         issue["updated"]
 
 
 def test_subscribe_and_unsubscribe(world):
-    issue = report(world, world.public)
-    assert call("helpdesk_issue_subscribe", world.stranger,
-                id=issue["id"]) == {"subscribed": True}
-    assert call("helpdesk_issue_subscribe", world.stranger,
-                id=issue["id"]) == {"subscribed": True}
-    assert call("helpdesk_issue_show", world.stranger,
-                id=issue["id"])["subscribed"] is True
-    assert call("helpdesk_issue_unsubscribe", world.stranger,
-                id=issue["id"]) == {"subscribed": False}
-    assert call("helpdesk_issue_show", world.stranger,
-                id=issue["id"])["subscribed"] is False
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    assert call_as(world.stranger, "helpdesk_issue_subscribe",
+                   id=issue["id"]) == {"subscribed": True}
+    assert call_as(world.stranger, "helpdesk_issue_subscribe",
+                   id=issue["id"]) == {"subscribed": True}
+    assert call_as(world.stranger, "helpdesk_issue_show",
+                   id=issue["id"])["subscribed"] is True
+    assert call_as(world.stranger, "helpdesk_issue_unsubscribe",
+                   id=issue["id"]) == {"subscribed": False}
+    assert call_as(world.stranger, "helpdesk_issue_show",
+                   id=issue["id"])["subscribed"] is False
 
 
 # -- abuse reports and assignees ----------------------------------------------
 
 def test_abuse_reports_are_moderated_by_sysadmins_and_organization_admins(
         world):
-    issue = report(world, world.public)
-    comment = call("helpdesk_comment_create", world.stranger,
-                   issue_id=issue["id"], body="Rude words")
-    abuse = call("helpdesk_abuse_report_create", world.reporter,
-                 issue_id=issue["id"], comment_id=comment["id"],
-                 reason="Insulting")
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    comment = call_as(world.stranger, "helpdesk_comment_create",
+                      issue_id=issue["id"], body="Rude words")
+    abuse = call_as(world.reporter, "helpdesk_abuse_report_create",
+                    issue_id=issue["id"], comment_id=comment["id"],
+                    reason="Insulting")
     assert abuse["comment_body"] == "Rude words"
     with pytest.raises(tk.NotAuthorized):
-        call("helpdesk_abuse_report_list", world.editor)
+        call_as(world.editor, "helpdesk_abuse_report_list")
     for moderator in (world.admin, world.sysadmin):
-        assert [r["id"] for r in call("helpdesk_abuse_report_list",
-                                      moderator)] == [abuse["id"]]
-    resolved = call("helpdesk_abuse_report_resolve", world.sysadmin,
-                    id=abuse["id"], action="hide")
+        assert [r["id"] for r in call_as(
+            moderator, "helpdesk_abuse_report_list")] == [abuse["id"]]
+    resolved = call_as(world.sysadmin, "helpdesk_abuse_report_resolve",
+                       id=abuse["id"], action="hide")
     assert resolved["resolved_at"]
-    assert call("helpdesk_comment_list", None, issue_id=issue["id"]) == []
-    assert call("helpdesk_abuse_report_list", world.sysadmin) == []
+    assert call_as(None, "helpdesk_comment_list", issue_id=issue["id"]) == []
+    assert call_as(world.sysadmin, "helpdesk_abuse_report_list") == []
 
 
 def test_an_abuse_report_names_a_comment_of_the_issue(world):
-    issue = report(world, world.public)
-    other = report(world, world.public)
-    comment = call("helpdesk_comment_create", world.stranger,
-                   issue_id=other["id"], body="Elsewhere")
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    other = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    comment = call_as(world.stranger, "helpdesk_comment_create",
+                      issue_id=other["id"], body="Elsewhere")
     with pytest.raises(tk.ValidationError) as raised:
-        call("helpdesk_abuse_report_create", world.reporter,
-             issue_id=issue["id"], comment_id=comment["id"], reason="Rude")
+        call_as(world.reporter, "helpdesk_abuse_report_create",
+                issue_id=issue["id"], comment_id=comment["id"], reason="Rude")
     assert "comment_id" in raised.value.error_dict
 
 
 def test_assignees_are_the_organizations_members_for_its_editors(world):
-    names = {user["name"] for user in call(
-        "helpdesk_assignee_list", world.editor,
+    names = {user["name"] for user in call_as(
+        world.editor, "helpdesk_assignee_list",
         organization_id=world.org["name"])}
     assert names == {world.editor["name"], world.admin["name"],
                      world.member["name"]}
     for viewer in (world.member, world.outsider, world.stranger):
         with pytest.raises(tk.NotAuthorized):
-            call("helpdesk_assignee_list", viewer,
-                 organization_id=world.org["id"])
+            call_as(viewer, "helpdesk_assignee_list",
+                    organization_id=world.org["id"])
 
 
 def test_categories_come_from_the_config(world):
-    assert [c["code"] for c in call("helpdesk_category_list")] == [
+    assert [c["code"] for c in call_as(None, "helpdesk_category_list")] == [
         "data-problem", "improvement", "question", "data-request"]
 
 
 @pytest.mark.ckan_config("ckanext.helpdesk.categories",
                          "bug | Bug | Something broken\nidea | Idea")
 def test_operators_configure_their_categories(world):
-    assert call("helpdesk_category_list") == [
+    assert call_as(None, "helpdesk_category_list") == [
         {"code": "bug", "name": "Bug", "description": "Something broken"},
         {"code": "idea", "name": "Idea", "description": ""}]
-    assert report(world, world.public, category="idea")["category"] == "idea"
+    assert factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                           category="idea")["category"] == "idea"
 
 
 # -- signals ---------------------------------------------------------------
@@ -524,11 +552,11 @@ def _committed_status(issue_id):
 
 
 def test_signals_are_sent_before_the_commit(world, received):
-    issue = report(world, world.public)
-    call("helpdesk_comment_create", world.stranger, issue_id=issue["id"],
-         body="Me too")
-    call("helpdesk_issue_update", world.editor, id=issue["id"],
-         status="resolved", comment="Done")
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    call_as(world.stranger, "helpdesk_comment_create", issue_id=issue["id"],
+            body="Me too")
+    call_as(world.editor, "helpdesk_issue_update", id=issue["id"],
+            status="resolved", comment="Done")
     (created, commented, changed) = received
     assert created[:2] == ("created", issue["id"])
     assert created[2]["actor"].name == world.reporter["name"]
@@ -545,7 +573,8 @@ def test_what_subscribers_add_commits_with_the_change(world):
         model.Session.add(Event(issue_id=issue.id, kind="noted"))
     signals.issue_created.connect(add_event)
     try:
-        issue = report(world, world.public)
+        issue = factories.Issue(user=world.reporter,
+                                dataset_id=world.public["id"])
     finally:
         signals.issue_created.disconnect(add_event)
     model.Session.remove()
@@ -559,7 +588,7 @@ def test_a_failing_subscriber_leaves_nothing_behind(world):
     signals.issue_created.connect(fail)
     try:
         with pytest.raises(RuntimeError):
-            report(world, world.public)
+            factories.Issue(user=world.reporter, dataset_id=world.public["id"])
     finally:
         signals.issue_created.disconnect(fail)
     model.Session.rollback()
@@ -570,25 +599,26 @@ def test_a_failing_subscriber_leaves_nothing_behind(world):
 
 def test_search_takes_several_organizations(world):
     elsewhere = factories.Dataset(owner_org=world.other_org["id"])
-    ours = report(world, world.public)
-    theirs = report(world, elsewhere)
+    ours = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    theirs = factories.Issue(user=world.reporter, dataset_id=elsewhere["id"])
     unrelated = factories.Dataset(owner_org=factories.Organization()["id"])
-    report(world, unrelated)
+    factories.Issue(user=world.reporter, dataset_id=unrelated["id"])
 
-    found = call("helpdesk_issue_search", world.sysadmin,
-                 organization_id=f"{world.org['id']},{world.other_org['name']}")
+    found = call_as(
+        world.sysadmin, "helpdesk_issue_search",
+        organization_id=f"{world.org['id']},{world.other_org['name']}")
 
     assert {issue["id"] for issue in found["results"]} == {
         ours["id"], theirs["id"]}
 
 
 def test_search_without_facets_answers_the_page_alone(world):
-    issue = report(world, world.public)
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
 
-    found = call("helpdesk_issue_search", world.sysadmin, facets=False)
+    found = call_as(world.sysadmin, "helpdesk_issue_search", facets=False)
 
     assert found == {"results": [
-        call("helpdesk_issue_show", world.sysadmin, id=issue["id"])]}
+        call_as(world.sysadmin, "helpdesk_issue_show", id=issue["id"])]}
 
 
 def test_a_report_held_for_moderation_is_never_public(world):
@@ -598,7 +628,8 @@ def test_a_report_held_for_moderation_is_never_public(world):
         {"dataset_id": world.public["id"], "category": "question",
          "title": "Units?", "description": "Which units?"})
 
-    assert call("helpdesk_issue_search", None)["count"] == 0
+    assert call_as(None, "helpdesk_issue_search")["count"] == 0
     with pytest.raises(tk.ObjectNotFound):
-        call("helpdesk_issue_show", None, id=held["id"])
-    assert call("helpdesk_issue_show", world.editor, id=held["id"])["hidden"]
+        call_as(None, "helpdesk_issue_show", id=held["id"])
+    assert call_as(world.editor, "helpdesk_issue_show",
+                   id=held["id"])["hidden"]

@@ -3,11 +3,10 @@ third-party apps call them: there CKAN hands the actions flask-login's
 current_user, which for a visitor is an AnonymousUser, not None."""
 import pytest
 
-from ckan.tests import factories
-
 from ckanext.helpdesk.logic import ACTIONS
 from ckanext.helpdesk.notify.actions import __all__ as NOTIFY_ACTIONS
-from ckanext.helpdesk.tests.logic.conftest import call, report
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -24,9 +23,12 @@ def api(app, action, user=None, status=200, **data):
 
 @pytest.fixture
 def issues(world):
-    return {"public": report(world, world.public, title="Public problem"),
-            "private": report(world, world.private, user="editor",
-                             title="Private problem")}
+    return {"public": factories.Issue(user=world.reporter,
+                                      dataset_id=world.public["id"],
+                                      title="Public problem"),
+            "private": factories.Issue(user=world.editor,
+                                       dataset_id=world.private["id"],
+                                       title="Private problem")}
 
 
 def test_a_visitor_reads_the_public_issues_only(app, world, issues):
@@ -68,8 +70,8 @@ def test_a_visitor_reads_and_is_refused_the_rest(app, world, issues,
     """Every action, called with the ids of the public issue and of its
     comment, by a visitor on a portal where anonymous reporting is off."""
     issue_id = issues["public"]["id"]
-    comment = call("helpdesk_comment_create", world.reporter,
-                   issue_id=issue_id, body="Still wrong.")
+    comment = call_as(world.reporter, "helpdesk_comment_create",
+                      issue_id=issue_id, body="Still wrong.")
     answer = app.post(f"/api/3/action/{action}", json={
         "id": comment["id"] if action.startswith("helpdesk_comment_")
         else issue_id, "issue_id": issue_id,

@@ -13,7 +13,7 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.helpdesk.tests.logic.conftest import call
+from ckanext.helpdesk.tests.helpers import call_as
 
 
 @pytest.fixture(scope="module")
@@ -24,13 +24,13 @@ def world(reset_db, migrate_db_for):
     sysadmin, reporter = factories.Sysadmin(), factories.User()
     org = factories.Organization()
     dataset = factories.Dataset(owner_org=org["id"])
-    issue = call("helpdesk_issue_create", reporter, dataset_id=dataset["id"],
-                 category="question", title="Units?",
-                 description="Which units?")
-    comment = call("helpdesk_comment_create", reporter, issue_id=issue["id"],
-                   body="Any news?")
-    abuse = call("helpdesk_abuse_report_create", reporter,
-                 issue_id=issue["id"], reason="Spam")
+    issue = call_as(reporter, "helpdesk_issue_create",
+                    dataset_id=dataset["id"], category="question",
+                    title="Units?", description="Which units?")
+    comment = call_as(reporter, "helpdesk_comment_create",
+                      issue_id=issue["id"], body="Any news?")
+    abuse = call_as(reporter, "helpdesk_abuse_report_create",
+                    issue_id=issue["id"], reason="Spam")
     yield types.SimpleNamespace(sysadmin=sysadmin, org=org, dataset=dataset,
                                 issue=issue["id"], comment=comment["id"],
                                 abuse=abuse["id"])
@@ -125,7 +125,7 @@ def _data(world, template):
 
 
 def _as_sysadmin(world, action, data):
-    return call(action, world.sysadmin, **data)
+    return call_as(world.sysadmin, action, **data)
 
 
 def _ignoring_auth(world, action, data):

@@ -11,7 +11,8 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import activity
-from ckanext.helpdesk.tests.logic.conftest import call, report
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 
 WITH_ACTIVITY = pytest.mark.ckan_config("ckan.plugins", "helpdesk activity")
 HELPDESK_TYPES = set(activity.ACTIVITY_TYPES)
@@ -35,21 +36,21 @@ def helpdesk_items(stream):
 
 
 def dataset_stream(world, dataset, user=None):
-    return helpdesk_items(call("package_activity_list", user,
-                               id=dataset["id"]))
+    return helpdesk_items(call_as(user, "package_activity_list",
+                                  id=dataset["id"]))
 
 
 def organization_stream(world, user=None):
-    return helpdesk_items(call("organization_activity_list", user,
-                               id=world.org["id"]))
+    return helpdesk_items(call_as(user, "organization_activity_list",
+                                  id=world.org["id"]))
 
 
 def user_stream(actor, user=None):
-    return helpdesk_items(call("user_activity_list", user, id=actor["id"]))
+    return helpdesk_items(call_as(user, "user_activity_list", id=actor["id"]))
 
 
 def dashboard(user):
-    return helpdesk_items(call("dashboard_activity_list", user))
+    return helpdesk_items(call_as(user, "dashboard_activity_list"))
 
 
 def everything(world):
@@ -62,12 +63,13 @@ def everything(world):
 @pytest.mark.usefixtures("with_plugins")
 @WITH_ACTIVITY
 def test_reported_status_changed_and_resolved_appear_in_every_stream(world):
-    issue = report(world, world.public, title="Totals are wrong")
-    call("follow_dataset", world.stranger, id=world.public["id"])
-    call("helpdesk_issue_update", world.editor, id=issue["id"],
-         status="acknowledged")
-    call("helpdesk_issue_update", world.editor, id=issue["id"],
-         status="resolved")
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                            title="Totals are wrong")
+    call_as(world.stranger, "follow_dataset", id=world.public["id"])
+    call_as(world.editor, "helpdesk_issue_update", id=issue["id"],
+            status="acknowledged")
+    call_as(world.editor, "helpdesk_issue_update", id=issue["id"],
+            status="resolved")
 
     expected = [(activity.RESOLVED, "Totals are wrong"),
                 (activity.STATUS_CHANGED, "Totals are wrong"),
@@ -83,8 +85,9 @@ def test_reported_status_changed_and_resolved_appear_in_every_stream(world):
 @WITH_ACTIVITY
 def test_a_data_request_appears_in_the_organization_stream_and_its_followers(
         world):
-    call("follow_group", world.stranger, id=world.org["id"])
-    report(world, None, category="data-request", title="Bus timetables")
+    call_as(world.stranger, "follow_group", id=world.org["id"])
+    factories.Issue(user=world.reporter, organization_id=world.org["id"],
+                    category="data-request", title="Bus timetables")
 
     assert organization_stream(world) == [
         (activity.DATA_REQUESTED, "Bus timetables")]
@@ -95,9 +98,10 @@ def test_a_data_request_appears_in_the_organization_stream_and_its_followers(
 @pytest.mark.usefixtures("with_plugins")
 @WITH_ACTIVITY
 def test_nothing_is_written_about_an_issue_on_a_private_dataset(world):
-    issue = report(world, world.private, user="member", title="Secret")
-    call("helpdesk_issue_update", world.editor, id=issue["id"],
-         status="resolved")
+    issue = factories.Issue(user=world.member, dataset_id=world.private["id"],
+                            title="Secret")
+    call_as(world.editor, "helpdesk_issue_update", id=issue["id"],
+            status="resolved")
 
     assert everything(world) == []
     assert user_stream(world.member, world.stranger) == []
@@ -106,20 +110,21 @@ def test_nothing_is_written_about_an_issue_on_a_private_dataset(world):
 @pytest.mark.usefixtures("with_plugins")
 @WITH_ACTIVITY
 @pytest.mark.parametrize("make_private", [
-    lambda world: call("package_patch", world.editor,
-                       id=world.public["id"], private=True),
-    lambda world: call("bulk_update_private", world.admin,
-                       org_id=world.org["id"],
-                       datasets=[world.public["id"]]),
-    lambda world: call("package_delete", world.editor,
-                       id=world.public["name"]),
-    lambda world: call("dataset_purge", world.sysadmin,
-                       id=world.public["name"]),
+    lambda world: call_as(world.editor, "package_patch", id=world.public["id"],
+                          private=True),
+    lambda world: call_as(world.admin, "bulk_update_private",
+                          org_id=world.org["id"],
+                          datasets=[world.public["id"]]),
+    lambda world: call_as(world.editor, "package_delete",
+                          id=world.public["name"]),
+    lambda world: call_as(world.sysadmin, "dataset_purge",
+                          id=world.public["name"]),
 ], ids=["made private", "bulk private", "deleted", "purged"])
 def test_the_issues_of_a_dataset_no_longer_public_leave_every_stream(
         world, make_private):
-    call("follow_dataset", world.stranger, id=world.public["id"])
-    report(world, world.public, title="Once public")
+    call_as(world.stranger, "follow_dataset", id=world.public["id"])
+    factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                    title="Once public")
     assert dashboard(world.stranger) != []
 
     make_private(world)
@@ -132,18 +137,19 @@ def test_the_issues_of_a_dataset_no_longer_public_leave_every_stream(
 @pytest.mark.usefixtures("with_plugins")
 @WITH_ACTIVITY
 def test_a_hidden_issue_leaves_every_stream_and_comes_back_when_shown(world):
-    call("follow_dataset", world.stranger, id=world.public["id"])
-    issue = report(world, world.public, title="Spam, spam")
-    call("helpdesk_issue_update", world.editor, id=issue["id"],
-         status="acknowledged")
+    call_as(world.stranger, "follow_dataset", id=world.public["id"])
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                            title="Spam, spam")
+    call_as(world.editor, "helpdesk_issue_update", id=issue["id"],
+            status="acknowledged")
 
-    call("helpdesk_issue_hide", world.editor, id=issue["id"])
+    call_as(world.editor, "helpdesk_issue_hide", id=issue["id"])
     assert dashboard(world.stranger) == []
     assert user_stream(world.reporter) == []
     assert user_stream(world.editor) == []
     assert everything(world) == []
 
-    call("helpdesk_issue_hide", world.editor, id=issue["id"], hidden=False)
+    call_as(world.editor, "helpdesk_issue_hide", id=issue["id"], hidden=False)
     assert dashboard(world.stranger) == [(activity.REPORTED, "Spam, spam")]
 
 
@@ -151,12 +157,13 @@ def test_a_hidden_issue_leaves_every_stream_and_comes_back_when_shown(world):
 @WITH_ACTIVITY
 @pytest.mark.ckan_config("ckanext.helpdesk.moderation.hold_first_post", True)
 def test_a_report_held_for_moderation_appears_only_once_let_through(world):
-    report(world, world.public, title="First post")
+    factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                    title="First post")
     assert everything(world) == []
 
-    held = call("helpdesk_abuse_report_list", world.admin)[0]
-    call("helpdesk_abuse_report_resolve", world.admin, id=held["id"],
-         action="show")
+    held = call_as(world.admin, "helpdesk_abuse_report_list")[0]
+    call_as(world.admin, "helpdesk_abuse_report_resolve", id=held["id"],
+            action="show")
 
     assert dataset_stream(world, world.public) == [
         (activity.REPORTED, "First post")]
@@ -165,9 +172,10 @@ def test_a_report_held_for_moderation_appears_only_once_let_through(world):
 @pytest.mark.usefixtures("with_plugins")
 @WITH_ACTIVITY
 def test_a_deleted_issue_leaves_every_stream(world):
-    issue = report(world, world.public, title="Deleted")
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                            title="Deleted")
 
-    call("helpdesk_issue_delete", world.sysadmin, id=issue["id"])
+    call_as(world.sysadmin, "helpdesk_issue_delete", id=issue["id"])
 
     assert everything(world) == []
     assert user_stream(world.reporter) == []
@@ -176,14 +184,15 @@ def test_a_deleted_issue_leaves_every_stream(world):
 @pytest.mark.usefixtures("with_plugins")
 @WITH_ACTIVITY
 def test_comments_and_internal_notes_are_never_in_a_stream(world):
-    issue = report(world, world.public, title="Wrong totals")
-    call("helpdesk_comment_create", world.editor, issue_id=issue["id"],
-         body="Internal: the supplier lied", internal=True)
-    call("helpdesk_issue_update", world.editor, id=issue["id"],
-         status="resolved", comment="Fixed in the new release")
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                            title="Wrong totals")
+    call_as(world.editor, "helpdesk_comment_create", issue_id=issue["id"],
+            body="Internal: the supplier lied", internal=True)
+    call_as(world.editor, "helpdesk_issue_update", id=issue["id"],
+            status="resolved", comment="Fixed in the new release")
 
-    streams = call("package_activity_list", world.sysadmin,
-                   id=world.public["id"])
+    streams = call_as(world.sysadmin, "package_activity_list",
+                      id=world.public["id"])
     assert "supplier" not in str(streams)
     assert "new release" not in str(streams)
     assert [kind for kind, _title in dataset_stream(world, world.public)] \
@@ -194,10 +203,10 @@ def test_comments_and_internal_notes_are_never_in_a_stream(world):
 @WITH_ACTIVITY
 @pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous", True)
 def test_an_anonymous_report_writes_no_activity(world):
-    call("helpdesk_issue_create", None, dataset_id=world.public["id"],
-         category="question", title="Which year?",
-         description="The year is missing.", reporter_name="Ada",
-         reporter_email="ada@example.org")
+    call_as(None, "helpdesk_issue_create", dataset_id=world.public["id"],
+            category="question", title="Which year?",
+            description="The year is missing.", reporter_name="Ada",
+            reporter_email="ada@example.org")
 
     assert everything(world) == []
 
@@ -205,11 +214,15 @@ def test_an_anonymous_report_writes_no_activity(world):
 @pytest.mark.usefixtures("with_plugins")
 @WITH_ACTIVITY
 def test_the_pages_show_public_events_and_never_hidden_ones(app, world):
-    call("follow_dataset", world.stranger, id=world.public["id"])
-    report(world, world.public, title="Shown <b>title</b>")
-    hidden = report(world, world.public, title="Hidden title")
-    call("helpdesk_issue_hide", world.editor, id=hidden["id"])
-    report(world, world.private, user="member", title="Private title")
+    call_as(world.stranger, "follow_dataset", id=world.public["id"])
+    factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                    title="Shown <b>title</b>")
+    hidden = factories.Issue(user=world.reporter,
+                             dataset_id=world.public["id"],
+                             title="Hidden title")
+    call_as(world.editor, "helpdesk_issue_hide", id=hidden["id"])
+    factories.Issue(user=world.member, dataset_id=world.private["id"],
+                    title="Private title")
     stranger = {"Authorization": tk.get_action("api_token_create")(
         {"ignore_auth": True}, {"user": world.stranger["name"],
                                 "name": "t"})["token"]}
@@ -232,14 +245,14 @@ def test_the_pages_show_public_events_and_never_hidden_ones(app, world):
 def test_without_the_activity_plugin_the_help_desk_writes_no_activity(
         world):
     assert not plugins.plugin_loaded("activity")
-    issue = report(world, world.public)
-    call("helpdesk_issue_update", world.editor, id=issue["id"],
-         status="resolved")
-    call("helpdesk_issue_hide", world.editor, id=issue["id"])
-    call("package_patch", world.editor, id=world.public["id"], private=True)
-    call("helpdesk_issue_delete", world.sysadmin, id=issue["id"])
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    call_as(world.editor, "helpdesk_issue_update", id=issue["id"],
+            status="resolved")
+    call_as(world.editor, "helpdesk_issue_hide", id=issue["id"])
+    call_as(world.editor, "package_patch", id=world.public["id"], private=True)
+    call_as(world.sysadmin, "helpdesk_issue_delete", id=issue["id"])
 
-    assert call("helpdesk_issue_search", world.sysadmin)["count"] == 0
+    assert call_as(world.sysadmin, "helpdesk_issue_search")["count"] == 0
     # The table is there when an earlier test had the plugin.
     if sa.inspect(model.meta.engine).has_table("activity"):
         assert model.Session.execute(sa.text(

@@ -19,7 +19,7 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.helpdesk.tests.logic.conftest import call
+from ckanext.helpdesk.tests.helpers import call_as
 
 ROLES = ("anonymous", "stranger", "reporter", "editor", "admin", "outsider",
          "sysadmin")
@@ -71,16 +71,17 @@ def matrix(reset_db, migrate_db_for):
         {"name": users["outsider"]["name"], "capacity": "admin"}])
     datasets = {target: factories.Dataset(owner_org=org["id"])
                 for target in ("public", "private", "deleted")}
-    issues = {target: call("helpdesk_issue_create", users["reporter"],
-                           dataset_id=dataset["id"], category="question",
-                           title="Units?", description="Which units?")
+    issues = {target: call_as(users["reporter"], "helpdesk_issue_create",
+                              dataset_id=dataset["id"], category="question",
+                              title="Units?", description="Which units?")
               for target, dataset in datasets.items()}
-    issues["request"] = call(
-        "helpdesk_issue_create", users["reporter"], organization_id=org["id"],
-        category="data-request", title="Bus stops", description="Please")
+    issues["request"] = call_as(users["reporter"], "helpdesk_issue_create",
+                                organization_id=org["id"],
+                                category="data-request", title="Bus stops",
+                                description="Please")
     for issue in issues.values():
-        call("helpdesk_comment_create", users["reporter"],
-             issue_id=issue["id"], body="Any news?")
+        call_as(users["reporter"], "helpdesk_comment_create",
+                issue_id=issue["id"], body="Any news?")
     helpers.call_action("package_patch", id=datasets["private"]["id"],
                         private=True)
     helpers.call_action("package_delete", id=datasets["deleted"]["id"])
@@ -90,49 +91,49 @@ def matrix(reset_db, migrate_db_for):
 
 
 def _show(world, user, issue, target):
-    assert call("helpdesk_issue_show", user, id=issue["id"])["id"] == \
+    assert call_as(user, "helpdesk_issue_show", id=issue["id"])["id"] == \
         issue["id"]
 
 
 def _search(world, user, issue, target):
-    found = call("helpdesk_issue_search", user, limit=1000)
+    found = call_as(user, "helpdesk_issue_search", limit=1000)
     return issue["id"] in {result["id"] for result in found["results"]}
 
 
 def _counts(world, user, issue, target):
     """Counts are per dataset: a data request is counted under none."""
     dataset_id = issue["dataset_id"] or world.org["id"]
-    counts = call("helpdesk_issue_counts", user, dataset_ids=[dataset_id])
+    counts = call_as(user, "helpdesk_issue_counts", dataset_ids=[dataset_id])
     return counts[dataset_id]["total"] > 0
 
 
 def _comment_list(world, user, issue, target):
-    comments = call("helpdesk_comment_list", user, issue_id=issue["id"])
+    comments = call_as(user, "helpdesk_comment_list", issue_id=issue["id"])
     assert "Any news?" in [comment["body"] for comment in comments]
 
 
 def _create(world, user, issue, target):
     where = ({"dataset_id": issue["dataset_id"]} if issue["dataset_id"]
              else {"organization_id": world.org["id"]})
-    created = call("helpdesk_issue_create", user, category="question",
-                   title="Another", description="Which units?", **where)
+    created = call_as(user, "helpdesk_issue_create", category="question",
+                      title="Another", description="Which units?", **where)
     assert created["number"] > 1
 
 
 def _update(world, user, issue, target):
     title = "Units? ({})".format(user["name"] if user else "anonymous")
-    assert call("helpdesk_issue_update", user, id=issue["id"],
-                title=title)["title"] == title
+    assert call_as(user, "helpdesk_issue_update", id=issue["id"],
+                   title=title)["title"] == title
 
 
 def _comment(world, user, issue, target):
-    comment = call("helpdesk_comment_create", user, issue_id=issue["id"],
-                   body="Me too")
+    comment = call_as(user, "helpdesk_comment_create", issue_id=issue["id"],
+                      body="Me too")
     assert comment["issue_id"] == issue["id"]
 
 
 def _vote(world, user, issue, target):
-    assert call("helpdesk_issue_vote", user, id=issue["id"])["voted"]
+    assert call_as(user, "helpdesk_issue_vote", id=issue["id"])["voted"]
 
 
 ACTIONS = {"show": _show, "search": _search, "counts": _counts,

@@ -9,14 +9,15 @@ import pytest
 import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.logic import schema
-from ckanext.helpdesk.tests.logic.conftest import call, report
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 
 def _refused(field, action, user, **data):
     with pytest.raises(tk.ValidationError) as raised:
-        call(action, user, **data)
+        call_as(user, action, **data)
     assert field in raised.value.error_dict, raised.value.error_dict
     return " ".join(map(str, raised.value.error_dict[field]))
 
@@ -55,21 +56,21 @@ def _user_for(world, action):
 @pytest.mark.parametrize("field,action,length,multiline", TEXT_FIELDS)
 def test_every_text_field_refuses_text_longer_than_its_maximum(
         world, field, action, length, multiline):
-    issue = report(world, world.public)
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
     user = _user_for(world, action)
 
     message = _refused(field, action, user, **_data_for(
         world, action, issue, field, "a" * (length + 1)))
 
     assert f"at most {length} characters" in message
-    call(action, user, **_data_for(world, action, issue, field,
-                                   "a" * length))
+    call_as(user, action, **_data_for(world, action, issue, field,
+                                      "a" * length))
 
 
 @pytest.mark.parametrize("field,action,length,multiline", TEXT_FIELDS)
 def test_every_text_field_refuses_nul_and_control_characters(
         world, field, action, length, multiline):
-    issue = report(world, world.public)
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
     user = _user_for(world, action)
 
     for character in ("\x00", "\x01", "\x0b", "\x1b", "\ud800"):
@@ -81,12 +82,12 @@ def test_every_text_field_refuses_nul_and_control_characters(
 @pytest.mark.parametrize("field,action,length,multiline", TEXT_FIELDS)
 def test_tab_newline_and_return_are_text_in_multi_line_fields_only(
         world, field, action, length, multiline):
-    issue = report(world, world.public)
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
     user = _user_for(world, action)
     data = _data_for(world, action, issue, field, "line one\r\n\tline two")
 
     if multiline:
-        call(action, user, **data)
+        call_as(user, action, **data)
     else:
         assert "control characters" in _refused(field, action, user, **data)
 
@@ -148,22 +149,24 @@ def test_search_refuses_ten_thousand_organizations_fast_naming_the_filter(
 
 
 def test_search_by_a_thousand_organizations_is_one_quick_statement(world):
-    report(world, world.public, title="Found")
+    factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                    title="Found")
     ids = [world.org["name"]] + [f"org-{n}" for n in range(999)]
     start = time.perf_counter()
 
-    found = call("helpdesk_issue_search", None, organization_id=ids)
+    found = call_as(None, "helpdesk_issue_search", organization_id=ids)
 
     assert time.perf_counter() - start < 2
     assert [issue["title"] for issue in found["results"]] == ["Found"]
 
 
 def test_repeated_values_of_a_list_count_once(world):
-    report(world, world.public, title="Found")
+    factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                    title="Found")
 
-    found = call("helpdesk_issue_search", None,
-                 organization_id=[world.org["id"]] * 5000,
-                 status=",".join(["open"] * 5000))
+    found = call_as(None, "helpdesk_issue_search",
+                    organization_id=[world.org["id"]] * 5000,
+                    status=",".join(["open"] * 5000))
 
     assert found["count"] == 1
 
@@ -177,10 +180,12 @@ def test_counts_refuse_more_than_a_thousand_datasets_naming_dataset_ids(
 
 
 def test_search_by_several_issue_ids_answers_the_visible_ones(world):
-    public = report(world, world.public, title="Public")
-    private = report(world, world.private, user="editor", title="Private")
+    public = factories.Issue(user=world.reporter,
+                             dataset_id=world.public["id"], title="Public")
+    private = factories.Issue(user=world.editor,
+                              dataset_id=world.private["id"], title="Private")
 
-    found = call("helpdesk_issue_search", None,
-                 id=[public["id"], private["id"], "missing"])
+    found = call_as(None, "helpdesk_issue_search",
+                    id=[public["id"], private["id"], "missing"])
 
     assert [issue["title"] for issue in found["results"]] == ["Public"]

@@ -5,7 +5,8 @@ import pytest
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk.tests.logic.conftest import call, report
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -15,20 +16,22 @@ def test_an_issue_without_a_description_is_refused_naming_the_field(
         world, description):
     extra = {} if description is None else {"description": description}
     with pytest.raises(tk.ValidationError) as refused:
-        call("helpdesk_issue_create", world.reporter,
-             dataset_id=world.public["id"], category="data-problem",
-             title="Wrong totals", **extra)
+        call_as(world.reporter, "helpdesk_issue_create",
+                dataset_id=world.public["id"], category="data-problem",
+                title="Wrong totals", **extra)
 
     assert list(refused.value.error_dict) == ["description"]
 
 
 def test_the_reporter_cannot_empty_the_description_of_their_issue(world):
-    issue = report(world, world.public)
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                            description="The totals in 2021 do not add up.")
 
     with pytest.raises(tk.ValidationError) as refused:
-        call("helpdesk_issue_update", world.reporter, id=issue["id"],
-             description=" ")
+        call_as(world.reporter, "helpdesk_issue_update", id=issue["id"],
+                description=" ")
 
     assert list(refused.value.error_dict) == ["description"]
-    assert call("helpdesk_issue_show", id=issue["id"])["description"] == (
+    assert call_as(None, "helpdesk_issue_show",
+                   id=issue["id"])["description"] == (
         "The totals in 2021 do not add up.")

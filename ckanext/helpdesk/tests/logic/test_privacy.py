@@ -7,7 +7,8 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
-from ckanext.helpdesk.tests.logic.conftest import call, report
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.logic.test_action_api_http import api
 
 MISSING = "00000000-0000-0000-0000-000000000000"
@@ -17,19 +18,21 @@ MISSING = "00000000-0000-0000-0000-000000000000"
 def invisible(world):
     """Issues a signed-in stranger may not see: one on a private dataset,
     one hidden on a public dataset; each with a comment."""
-    issues = {"private": report(world, world.private, user="editor"),
-              "hidden": report(world, world.public)}
-    call("helpdesk_issue_hide", world.editor, id=issues["hidden"]["id"])
+    issues = {"private": factories.Issue(user=world.editor,
+                                         dataset_id=world.private["id"]),
+              "hidden": factories.Issue(user=world.reporter,
+                                        dataset_id=world.public["id"])}
+    call_as(world.editor, "helpdesk_issue_hide", id=issues["hidden"]["id"])
     for issue in issues.values():
-        issue["comment_id"] = call("helpdesk_comment_create", world.editor,
-                                   issue_id=issue["id"], body="Noted")["id"]
+        issue["comment_id"] = call_as(world.editor, "helpdesk_comment_create",
+                                      issue_id=issue["id"], body="Noted")["id"]
     return issues
 
 
 def _answer(action, user, **data):
     """The exception an action raises (type and message), or "answered"."""
     try:
-        call(action, user, **data)
+        call_as(user, action, **data)
     except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError) as error:
         return type(error), str(error)
     return "answered"
@@ -105,9 +108,9 @@ def test_a_comment_of_an_invisible_issue_is_not_found_like_a_missing_one(
 @pytest.mark.usefixtures("with_plugins")
 def test_an_internal_note_is_not_found_by_those_outside_the_organization(
         world):
-    issue = report(world, world.public)
-    note = call("helpdesk_comment_create", world.editor, issue_id=issue["id"],
-                body="Ask the vendor", internal=True)
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    note = call_as(world.editor, "helpdesk_comment_create",
+                   issue_id=issue["id"], body="Ask the vendor", internal=True)
     assert _answer("helpdesk_comment_hide", world.stranger, id=note["id"]) \
         == (tk.ObjectNotFound, "Comment not found")
     # A member reads it, so may be told they may not hide it.
@@ -119,17 +122,18 @@ def test_an_internal_note_is_not_found_by_those_outside_the_organization(
 @pytest.mark.parametrize("flag", [True, "yes", "maybe"])
 def test_the_reporter_cannot_post_an_internal_note_with_a_change(
         world, flag):
-    issue = report(world, world.public)
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                            title="Wrong totals")
     answer = _answer("helpdesk_issue_update", world.reporter, id=issue["id"],
                      title="Wrong totals in 2021", comment="Psst",
                      internal=flag)
     assert answer[0] is tk.NotAuthorized
     assert "internal" in answer[1]
-    comments = call("helpdesk_comment_list", world.editor,
-                    issue_id=issue["id"])
+    comments = call_as(world.editor, "helpdesk_comment_list",
+                       issue_id=issue["id"])
     assert [c["body"] for c in comments] == []
-    assert call("helpdesk_issue_show", world.editor,
-                id=issue["id"])["title"] == "Wrong totals"
+    assert call_as(world.editor, "helpdesk_issue_show",
+                   id=issue["id"])["title"] == "Wrong totals"
 
 
 @pytest.mark.usefixtures("with_plugins")
@@ -176,22 +180,23 @@ def test_the_action_api_answers_404_alike_for_invisible_and_missing_issues(
 @pytest.mark.usefixtures("with_plugins")
 def test_the_public_timeline_shows_no_hiding_of_comments_notes_or_issue(
         world):
-    issue = report(world, world.public)
-    spam = call("helpdesk_comment_create", world.stranger,
-                issue_id=issue["id"], body="Buy pills")
-    note = call("helpdesk_comment_create", world.editor, issue_id=issue["id"],
-                body="Vendor says March", internal=True)
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    spam = call_as(world.stranger, "helpdesk_comment_create",
+                   issue_id=issue["id"], body="Buy pills")
+    note = call_as(world.editor, "helpdesk_comment_create",
+                   issue_id=issue["id"], body="Vendor says March",
+                   internal=True)
     for comment in (spam, note):
-        call("helpdesk_comment_hide", world.editor, id=comment["id"])
-    call("helpdesk_comment_hide", world.editor, id=spam["id"], hidden=False)
-    call("helpdesk_issue_hide", world.editor, id=issue["id"])
-    call("helpdesk_issue_hide", world.editor, id=issue["id"], hidden=False)
-    call("helpdesk_issue_update", world.editor, id=issue["id"],
-         status="acknowledged")
+        call_as(world.editor, "helpdesk_comment_hide", id=comment["id"])
+    call_as(world.editor, "helpdesk_comment_hide", id=spam["id"], hidden=False)
+    call_as(world.editor, "helpdesk_issue_hide", id=issue["id"])
+    call_as(world.editor, "helpdesk_issue_hide", id=issue["id"], hidden=False)
+    call_as(world.editor, "helpdesk_issue_update", id=issue["id"],
+            status="acknowledged")
 
     def timeline(viewer):
-        return [(event["kind"], event["new_value"]) for event in call(
-            "helpdesk_event_list", viewer, issue_id=issue["id"])]
+        return [(event["kind"], event["new_value"]) for event in call_as(
+            viewer, "helpdesk_event_list", issue_id=issue["id"])]
     for viewer in (None, world.stranger, world.reporter, world.member,
                    world.outsider):
         assert timeline(viewer) == [("status", "acknowledged")]
@@ -206,24 +211,25 @@ def test_the_public_timeline_shows_no_hiding_of_comments_notes_or_issue(
 
 @pytest.mark.usefixtures("with_plugins")
 def test_the_author_of_a_hidden_comment_cannot_edit_it(world):
-    issue = report(world, world.public)
-    comment = call("helpdesk_comment_create", world.stranger,
-                   issue_id=issue["id"], body="Buy pills")
-    call("helpdesk_comment_hide", world.editor, id=comment["id"])
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    comment = call_as(world.stranger, "helpdesk_comment_create",
+                      issue_id=issue["id"], body="Buy pills")
+    call_as(world.editor, "helpdesk_comment_hide", id=comment["id"])
 
     with pytest.raises(tk.ObjectNotFound):
-        call("helpdesk_comment_update", world.stranger, id=comment["id"],
-             body="Buy more pills")
+        call_as(world.stranger, "helpdesk_comment_update", id=comment["id"],
+                body="Buy more pills")
 
-    listed = call("helpdesk_comment_list", world.editor, issue_id=issue["id"])
+    listed = call_as(world.editor, "helpdesk_comment_list",
+                     issue_id=issue["id"])
     assert [c["body"] for c in listed] == ["Buy pills"]
 
 
 def test_editing_a_hidden_comment_over_http_is_404_not_500(app, world):
-    issue = report(world, world.public)
-    comment = call("helpdesk_comment_create", world.stranger,
-                   issue_id=issue["id"], body="Buy pills")
-    call("helpdesk_comment_hide", world.editor, id=comment["id"])
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+    comment = call_as(world.stranger, "helpdesk_comment_create",
+                      issue_id=issue["id"], body="Buy pills")
+    call_as(world.editor, "helpdesk_comment_hide", id=comment["id"])
 
     refused = api(app, "helpdesk_comment_update", world.stranger, status=404,
                   id=comment["id"], body="Buy more pills")
@@ -239,11 +245,13 @@ def test_editing_a_hidden_comment_over_http_is_404_not_500(app, world):
 @pytest.mark.parametrize("user", ["reporter", "editor", "sysadmin"])
 def test_no_caller_creates_an_issue_already_hidden(world, user):
     with pytest.raises(tk.ValidationError) as raised:
-        report(world, world.public, user=user, hidden=True)
+        factories.Issue(user=getattr(world, user),
+                        dataset_id=world.public["id"], hidden=True)
     assert "hidden" in raised.value.error_dict
     assert helpers.call_action("helpdesk_issue_search")["count"] == 0
     # Asking for a public one is fine.
-    assert report(world, world.public, user=user, hidden="false")[
+    assert factories.Issue(user=getattr(world, user),
+                           dataset_id=world.public["id"], hidden="false")[
         "hidden"] is False
 
 

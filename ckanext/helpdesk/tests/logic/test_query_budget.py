@@ -7,7 +7,7 @@ import sqlalchemy as sa
 import ckan.model as model
 from ckan.tests import factories
 
-from ckanext.helpdesk.tests.logic.conftest import call
+from ckanext.helpdesk.tests.helpers import call_as
 
 ISSUES = 100
 
@@ -36,22 +36,23 @@ def busy_dataset(clean_db):
     dataset = factories.Dataset(owner_org=org["id"], private=True)
     resource = factories.Resource(package_id=dataset["id"])
     for number in range(ISSUES):
-        issue = call("helpdesk_issue_create", editor, dataset_id=dataset["id"],
-                     resource_id=resource["id"], category="data-problem",
-                     title=f"Problem {number}", description="Off.")
+        issue = call_as(editor, "helpdesk_issue_create",
+                        dataset_id=dataset["id"], resource_id=resource["id"],
+                        category="data-problem", title=f"Problem {number}",
+                        description="Off.")
         if number % 3 == 0:
-            call("helpdesk_issue_update", editor, id=issue["id"],
-                 status="resolved", assignee=editor["name"], comment="Done")
-            call("helpdesk_issue_vote", editor, id=issue["id"])
-            call("helpdesk_issue_subscribe", editor, id=issue["id"])
+            call_as(editor, "helpdesk_issue_update", id=issue["id"],
+                    status="resolved", assignee=editor["name"], comment="Done")
+            call_as(editor, "helpdesk_issue_vote", id=issue["id"])
+            call_as(editor, "helpdesk_issue_subscribe", id=issue["id"])
     return editor, dataset
 
 
 def _statements_of_search(user, dataset, limit):
     model.Session.remove()
     with counting_statements() as statements:
-        found = call("helpdesk_issue_search", user, dataset_id=dataset["id"],
-                     limit=limit)
+        found = call_as(user, "helpdesk_issue_search",
+                        dataset_id=dataset["id"], limit=limit)
     assert len(found["results"]) == limit
     assert found["count"] == ISSUES
     return statements
@@ -77,8 +78,8 @@ def test_counts_of_a_page_of_datasets_is_one_statement(busy_dataset):
                  for _ in range(19)]
     model.Session.remove()
     with counting_statements() as statements:
-        counts = call("helpdesk_issue_counts", editor,
-                      dataset_ids=[dataset["id"], *other_ids])
+        counts = call_as(editor, "helpdesk_issue_counts",
+                         dataset_ids=[dataset["id"], *other_ids])
     assert counts[dataset["id"]] == {"open": 66, "total": ISSUES}
     assert all(counts[dataset_id]["total"] == 0 for dataset_id in other_ids)
     # The caller's user row (twice, by CKAN's check_access) and the

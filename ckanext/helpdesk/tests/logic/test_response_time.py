@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories
 
 from ckanext.helpdesk.model import Comment, Event, Issue
-from ckanext.helpdesk.tests.logic.conftest import call, report
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.logic.test_query_budget import \
     counting_statements
 
@@ -39,15 +39,15 @@ def _at(table, row_id, moment):
 
 
 def _comment(issue, user, hours_after, reported, **extra):
-    comment = call("helpdesk_comment_create", user, issue_id=issue["id"],
-                   body="On it.", **extra)
+    comment = call_as(user, "helpdesk_comment_create", issue_id=issue["id"],
+                      body="On it.", **extra)
     _at(Comment, comment["id"], reported + datetime.timedelta(
         hours=hours_after))
     return comment
 
 
 def _status(issue, user, hours_after, reported, status):
-    call("helpdesk_issue_update", user, id=issue["id"], status=status)
+    call_as(user, "helpdesk_issue_update", id=issue["id"], status=status)
     event_id = model.Session.execute(sa.select(Event.id).where(
         Event.issue_id == issue["id"], Event.kind == "status").order_by(
         Event.created.desc())).scalar()
@@ -59,31 +59,37 @@ def answered(world):
     """Three public issues answered after 2, 10 and 30 hours, and issues
     that must not count: answered before the window, on a private
     dataset, only by an internal note or by visitors, never answered."""
-    first = report(world, world.public)
+    first = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
     reported = _reported(first, 5)
     _comment(first, world.editor, 2, reported)
 
-    second = report(world, world.public)
+    second = factories.Issue(user=world.reporter,
+                             dataset_id=world.public["id"])
     reported = _reported(second, 10)
     _status(second, world.admin, 10, reported, "acknowledged")
     _comment(second, world.editor, 20, reported)
 
-    third = report(world)  # a data request counts as well
+    # A data request counts as well.
+    third = factories.Issue(user=world.reporter,
+                            organization_id=world.org["id"])
     reported = _reported(third, 20)
     _comment(third, world.reporter, 0.5, reported)
     _comment(third, world.stranger, 0.6, reported)
     _comment(third, world.editor, 1, reported, internal=True)
     _comment(third, world.editor, 30, reported)
 
-    old = report(world, world.public)
+    old = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
     _comment(old, world.editor, 1, _reported(old, 100))
-    private = report(world, world.private, user="member")
+    private = factories.Issue(user=world.member,
+                              dataset_id=world.private["id"])
     _comment(private, world.editor, 0.01, _reported(private, 3))
-    hidden_reply = report(world, world.public)
+    hidden_reply = factories.Issue(user=world.reporter,
+                                   dataset_id=world.public["id"])
     reply = _comment(hidden_reply, world.editor, 0.01,
                      _reported(hidden_reply, 3))
-    call("helpdesk_comment_hide", world.admin, id=reply["id"])
-    report(world, world.public)  # not answered yet
+    call_as(world.admin, "helpdesk_comment_hide", id=reply["id"])
+    factories.Issue(user=world.reporter,
+                    dataset_id=world.public["id"])  # not answered yet
     return world
 
 
@@ -91,8 +97,8 @@ def test_the_typical_response_is_the_median_of_public_first_answers_in_90_days(
         answered):
     for caller in (None, answered.stranger, answered.editor,
                    answered.sysadmin):
-        figure = call("helpdesk_response_time", caller,
-                      organization_id=answered.org["name"])
+        figure = call_as(caller, "helpdesk_response_time",
+                         organization_id=answered.org["name"])
 
         assert figure == {"median_seconds": pytest.approx(10 * HOUR),
                           "answered": 3, "days": 90}
@@ -100,17 +106,18 @@ def test_the_typical_response_is_the_median_of_public_first_answers_in_90_days(
 
 def test_an_organization_that_never_answered_has_no_typical_response(
         world):
-    report(world, world.public)
+    factories.Issue(user=world.reporter, dataset_id=world.public["id"])
 
-    figure = call("helpdesk_response_time",
-                  organization_id=world.other_org["id"])
+    figure = call_as(None, "helpdesk_response_time",
+                     organization_id=world.other_org["id"])
 
     assert figure == {"median_seconds": None, "answered": 0, "days": 90}
 
 
 def test_the_median_is_computed_in_one_statement(answered):
     with counting_statements() as statements:
-        call("helpdesk_response_time", organization_id=answered.org["id"])
+        call_as(None, "helpdesk_response_time",
+                organization_id=answered.org["id"])
 
     computing = [s for s in statements if "percentile_cont" in s]
     assert len(computing) == 1
@@ -120,14 +127,15 @@ def test_the_median_is_computed_in_one_statement(answered):
 
 def test_an_unknown_organization_is_not_found(world):
     with pytest.raises(tk.ObjectNotFound):
-        call("helpdesk_response_time", organization_id="no-such-org")
+        call_as(None, "helpdesk_response_time", organization_id="no-such-org")
 
 
 def test_a_sysadmins_reply_counts_as_the_publishers(world):
-    issue = report(world, world.public)
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
     reported = _reported(issue, 1)
     _comment(issue, factories.Sysadmin(), 4, reported)
 
-    figure = call("helpdesk_response_time", organization_id=world.org["id"])
+    figure = call_as(None, "helpdesk_response_time",
+                     organization_id=world.org["id"])
 
     assert figure["median_seconds"] == pytest.approx(4 * HOUR)

@@ -3,7 +3,8 @@ past the offset: beyond, the count is flagged as capped (and the facets,
 which would need every match, are left out)."""
 import pytest
 
-from ckanext.helpdesk.tests.logic.conftest import call, report
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = [pytest.mark.usefixtures("with_plugins"),
               pytest.mark.ckan_config("ckanext.helpdesk.search_count_cap", 3)]
@@ -11,13 +12,14 @@ pytestmark = [pytest.mark.usefixtures("with_plugins"),
 
 @pytest.fixture
 def five_issues(world):
-    return [report(world, world.public, title=f"Issue {n}")
+    return [factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                            title=f"Issue {n}")
             for n in range(5)]
 
 
 def test_a_search_with_more_matches_than_the_cap_answers_the_cap_flagged(
         world, five_issues):
-    found = call("helpdesk_issue_search", None)
+    found = call_as(None, "helpdesk_issue_search")
 
     assert found["count"] == 3
     assert found["count_capped"] is True
@@ -27,9 +29,10 @@ def test_a_search_with_more_matches_than_the_cap_answers_the_cap_flagged(
 
 def test_a_search_within_the_cap_counts_exactly_with_facets(world):
     for n in range(3):
-        report(world, world.public, title=f"Issue {n}")
+        factories.Issue(user=world.reporter, dataset_id=world.public["id"],
+                        title=f"Issue {n}")
 
-    found = call("helpdesk_issue_search", None)
+    found = call_as(None, "helpdesk_issue_search")
 
     assert found["count"] == 3
     assert found["count_capped"] is False
@@ -38,8 +41,8 @@ def test_a_search_within_the_cap_counts_exactly_with_facets(world):
 
 def test_the_cap_counts_from_the_offset_so_later_pages_count_further(
         world, five_issues):
-    second_page = call("helpdesk_issue_search", None, offset=1, limit=1)
-    last_page = call("helpdesk_issue_search", None, offset=2, limit=1)
+    second_page = call_as(None, "helpdesk_issue_search", offset=1, limit=1)
+    last_page = call_as(None, "helpdesk_issue_search", offset=2, limit=1)
 
     assert (second_page["count"], second_page["count_capped"]) == (4, True)
     assert (last_page["count"], last_page["count_capped"]) == (5, False)
@@ -47,8 +50,9 @@ def test_the_cap_counts_from_the_offset_so_later_pages_count_further(
 
 def test_the_cap_counts_only_what_the_caller_may_see(world, five_issues):
     for n in range(4):
-        report(world, world.private, user="member", title=f"Private {n}")
+        factories.Issue(user=world.member, dataset_id=world.private["id"],
+                        title=f"Private {n}")
 
-    found = call("helpdesk_issue_search", None, offset=2)
+    found = call_as(None, "helpdesk_issue_search", offset=2)
 
     assert (found["count"], found["count_capped"]) == (5, False)

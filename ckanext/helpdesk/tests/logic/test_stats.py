@@ -8,12 +8,12 @@ import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories
 
 from ckanext.helpdesk import visibility
 from ckanext.helpdesk.logic import stats
 from ckanext.helpdesk.model import Comment, Event, Issue
-from ckanext.helpdesk.tests.logic.conftest import call, report
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.logic.test_query_budget import \
     counting_statements
 
@@ -36,14 +36,19 @@ def _set(table, row_id, **values):
 
 
 def _issue(world, dataset, days_ago, category, user="reporter"):
-    issue = report(world, dataset, user=user, category=category)
+    """An issue on `dataset` (a data request to the organization when
+    None), reported `days_ago`."""
+    target = ({"dataset_id": dataset["id"]} if dataset
+              else {"organization_id": world.org["id"]})
+    issue = factories.Issue(user=getattr(world, user), category=category,
+                            **target)
     _set(Issue, issue["id"], created=_days_ago(days_ago))
     return issue
 
 
 def _comment(world, issue, user, hours_after, **extra):
-    comment = call("helpdesk_comment_create", getattr(world, user),
-                   issue_id=issue["id"], body="On it.", **extra)
+    comment = call_as(getattr(world, user), "helpdesk_comment_create",
+                      issue_id=issue["id"], body="On it.", **extra)
     created = model.Session.get(Issue, issue["id"]).created
     _set(Comment, comment["id"],
          created=created + datetime.timedelta(hours=hours_after))
@@ -53,8 +58,8 @@ def _comment(world, issue, user, hours_after, **extra):
 def _status(world, issue, user, hours_after, status):
     """A status change `hours_after` the report (a closing one resolves
     the issue then)."""
-    call("helpdesk_issue_update", getattr(world, user), id=issue["id"],
-         status=status)
+    call_as(getattr(world, user), "helpdesk_issue_update", id=issue["id"],
+            status=status)
     created = model.Session.get(Issue, issue["id"]).created
     moment = created + datetime.timedelta(hours=hours_after)
     event_id = model.Session.execute(sa.select(Event.id).where(
@@ -113,12 +118,12 @@ def history(world):
     _comment(w, f, "editor", 1)
     g = _issue(w, w.public, 4, "data-problem")
     _comment(w, g, "editor", 0.1)
-    call("helpdesk_issue_hide", w.admin, id=g["id"])
+    call_as(w.admin, "helpdesk_issue_hide", id=g["id"])
     h = _issue(w, w.public, 40, "improvement")
     _comment(w, h, "editor", 30)
     i = _issue(w, w.public, 1, "question")
     reply = _comment(w, i, "editor", 0.2)
-    call("helpdesk_comment_hide", w.admin, id=reply["id"])
+    call_as(w.admin, "helpdesk_comment_hide", id=reply["id"])
     j = _issue(w, w.public, 15, "improvement")
     _comment(w, j, "outsider", 1)  # another organization's admin
     factories.Dataset(owner_org=w.other_org["id"])  # a publisher too
@@ -126,7 +131,7 @@ def history(world):
     data_request = _issue(w, None, 100, "data-request")  # L
     for voter, issue in ((w.stranger, e), (w.outsider, e), (w.stranger, b),
                          (w.stranger, data_request)):
-        call("helpdesk_issue_vote", voter, id=issue["id"])
+        call_as(voter, "helpdesk_issue_vote", id=issue["id"])
     w.requested = data_request
     return w
 
@@ -301,17 +306,17 @@ def test_hidden_issues_and_replies_and_internal_notes_never_count_as_answers(
 def test_a_window_outside_30_90_365_is_refused_naming_the_window(world):
     for window in (7, "ninety", ""):
         with pytest.raises(tk.ValidationError) as error:
-            call("helpdesk_stats", window=window or " ")
+            call_as(None, "helpdesk_stats", window=window or " ")
         assert list(error.value.error_dict) == ["window"]
     with pytest.raises(tk.ValidationError) as error:
-        call("helpdesk_stats", sort="colour")
+        call_as(None, "helpdesk_stats", sort="colour")
     assert list(error.value.error_dict) == ["sort"]
 
 
 def test_the_action_answers_json_ready_figures_of_the_window_asked_for(
         history):
-    figures = call("helpdesk_stats", history.stranger, window="365",
-                   organization_id=history.org["name"])
+    figures = call_as(history.stranger, "helpdesk_stats", window="365",
+                      organization_id=history.org["name"])
 
     # H (40 days) is in the year: 8 reported.
     assert figures["window"] == 365
@@ -326,7 +331,7 @@ def test_the_statistics_cost_the_same_few_statements_for_any_history(
     def statements():
         model.Session.remove()
         with counting_statements() as executed:
-            call("helpdesk_stats", history.editor)
+            call_as(history.editor, "helpdesk_stats")
         return executed
 
     before = statements()

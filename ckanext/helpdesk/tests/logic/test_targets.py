@@ -11,7 +11,8 @@ import ckan.model as model
 from ckanext.helpdesk import visibility
 from ckanext.helpdesk.logic import targets
 from ckanext.helpdesk.model import Issue
-from ckanext.helpdesk.tests.logic.conftest import call, report
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -90,14 +91,15 @@ def test_past_target_means_no_public_response_by_the_working_day_due(world):
     Tuesday the 15th at 10:00, whatever the weekend between."""
     targets.set_target(world.org["id"], 3)
     model.Session.commit()
-    waiting, answered, internal_only = (report(world, world.public)
-                                        for _ in range(3))
+    waiting, answered, internal_only = (
+        factories.Issue(user=world.reporter, dataset_id=world.public["id"])
+        for _ in range(3))
     for issue in (waiting, answered, internal_only):
         _reported_at(issue, _at(10))
-    call("helpdesk_comment_create", world.editor, issue_id=answered["id"],
-         body="Looking into it.")
-    call("helpdesk_comment_create", world.editor,
-         issue_id=internal_only["id"], body="Ask Ann.", internal=True)
+    call_as(world.editor, "helpdesk_comment_create", issue_id=answered["id"],
+            body="Looking into it.")
+    call_as(world.editor, "helpdesk_comment_create",
+            issue_id=internal_only["id"], body="Ask Ann.", internal=True)
 
     assert _past_target_ids(_at(15, 9)) == set()
     assert _past_target_ids(_at(15, 11)) == {waiting["id"],
@@ -106,14 +108,14 @@ def test_past_target_means_no_public_response_by_the_working_day_due(world):
 
 def test_past_target_follows_the_organization_that_owns_the_dataset_now(
         world):
-    issue = report(world, world.public)
+    issue = factories.Issue(user=world.reporter, dataset_id=world.public["id"])
     _reported_at(issue, _at(7))  # Monday
     targets.set_target(world.org["id"], 10)
     targets.set_target(world.other_org["id"], 1)
     model.Session.commit()
     assert _past_target_ids(_at(9)) == set()
 
-    call("package_patch", world.sysadmin, id=world.public["id"],
-         owner_org=world.other_org["id"])
+    call_as(world.sysadmin, "package_patch", id=world.public["id"],
+            owner_org=world.other_org["id"])
 
     assert _past_target_ids(_at(9)) == {issue["id"]}

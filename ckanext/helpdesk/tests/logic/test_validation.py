@@ -2,9 +2,9 @@
 import pytest
 
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories
 
-from ckanext.helpdesk.tests.logic.conftest import call, report
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 
 TOO_LONG_TITLE = "x" * 201
 TOO_LONG_TEXT = "x" * 20001
@@ -14,8 +14,8 @@ def _create(world, **changes):
     data = {"dataset_id": world.public["id"], "category": "question",
             "title": "Units?", "description": "Which units?"}
     data.update(changes)
-    return call("helpdesk_issue_create", world.reporter,
-                **{k: v for k, v in data.items() if v is not None})
+    return call_as(world.reporter, "helpdesk_issue_create",
+                   **{k: v for k, v in data.items() if v is not None})
 
 
 def assert_names(field, action):
@@ -61,20 +61,21 @@ def test_create_refuses_a_resource_of_another_dataset(world):
 ])
 def test_anonymous_reporter_must_give_name_and_valid_email(
         world, field, reporter):
-    assert_names(field, lambda: call(
-        "helpdesk_issue_create", None, dataset_id=world.public["id"],
-        category="question", title="Units?", description="Which units?",
-        **reporter))
+    assert_names(field, lambda: call_as(None, "helpdesk_issue_create",
+                                        dataset_id=world.public["id"],
+                                        category="question", title="Units?",
+                                        description="Which units?",
+                                        **reporter))
 
 
 @pytest.fixture
 def issue(world):
-    return report(world, world.public)
+    return factories.Issue(user=world.reporter, dataset_id=world.public["id"])
 
 
 def _update(world, issue, **changes):
-    return call("helpdesk_issue_update", world.editor, id=issue["id"],
-                **changes)
+    return call_as(world.editor, "helpdesk_issue_update", id=issue["id"],
+                   **changes)
 
 
 @pytest.mark.usefixtures("with_plugins")
@@ -103,14 +104,15 @@ def test_an_issue_cannot_duplicate_itself(world, issue):
 def test_a_duplicate_must_be_of_an_issue_of_the_same_organization(
         world, issue):
     elsewhere = factories.Dataset(owner_org=world.other_org["id"])
-    original = report(world, elsewhere)
+    original = factories.Issue(user=world.reporter, dataset_id=elsewhere["id"])
     assert_names("duplicate_of",
                  lambda: _update(world, issue, duplicate_of=original["id"]))
 
 
 @pytest.mark.usefixtures("with_plugins")
 def test_only_a_duplicate_refers_to_an_original(world, issue):
-    original = report(world, world.public)
+    original = factories.Issue(user=world.reporter,
+                               dataset_id=world.public["id"])
     assert_names("duplicate_of", lambda: _update(
         world, issue, status="resolved", duplicate_of=original["id"]))
 
@@ -127,9 +129,9 @@ def test_the_assignee_must_be_a_member_of_the_organization(world, issue):
     ("body", {"body": TOO_LONG_TEXT}),
 ])
 def test_comment_names_the_bad_field(world, issue, field, changes):
-    assert_names(field, lambda: call("helpdesk_comment_create",
-                                     world.reporter, issue_id=issue["id"],
-                                     **changes))
+    assert_names(field, lambda: call_as(world.reporter,
+                                        "helpdesk_comment_create",
+                                        issue_id=issue["id"], **changes))
 
 
 @pytest.mark.usefixtures("with_plugins")
@@ -143,12 +145,12 @@ def test_comment_names_the_bad_field(world, issue, field, changes):
     ("created_after", {"created_after": "yesterday"}),
 ])
 def test_search_names_the_bad_field(world, field, changes):
-    assert_names(field, lambda: call("helpdesk_issue_search", None,
-                                     **changes))
+    assert_names(field, lambda: call_as(None, "helpdesk_issue_search",
+                                        **changes))
 
 
 @pytest.mark.usefixtures("with_plugins")
 def test_counts_need_a_list_of_dataset_ids(world):
     assert_names("dataset_ids",
-                 lambda: call("helpdesk_issue_counts", None,
-                              dataset_ids={"a": 1}))
+                 lambda: call_as(None, "helpdesk_issue_counts",
+                                 dataset_ids={"a": 1}))

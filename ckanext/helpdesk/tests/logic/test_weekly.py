@@ -10,7 +10,8 @@ import ckan.model as model
 
 from ckanext.helpdesk.logic.weekly import weekly_figures
 from ckanext.helpdesk.model import Issue
-from ckanext.helpdesk.tests.logic.conftest import call, report
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.visibility import Viewer
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
@@ -31,26 +32,32 @@ def _at(issue, created, resolved_at=None, status=None):
 @pytest.fixture
 def timeline(world):
     # Sunday 23:59 UTC belongs to the week before (Monday 2026-03-02).
-    sunday = report(world, world.public, category="question")
+    sunday = factories.Issue(user=world.reporter,
+                             dataset_id=world.public["id"],
+                             category="question")
     _at(sunday, datetime.datetime(2026, 3, 8, 23, 59, tzinfo=UTC))
     # Reported the week of 2026-02-23, closed this week.
-    closed = report(world, world.public)
+    closed = factories.Issue(user=world.reporter,
+                             dataset_id=world.public["id"])
     _at(closed, datetime.datetime(2026, 2, 24, 9, tzinfo=UTC),
         datetime.datetime(2026, 3, 9, 0, 0, tzinfo=UTC), "resolved")
     # Resolved then reopened: open again, so not counted as closed.
-    reopened = report(world, world.public)
+    reopened = factories.Issue(user=world.reporter,
+                               dataset_id=world.public["id"])
     _at(reopened, datetime.datetime(2026, 3, 10, tzinfo=UTC),
         datetime.datetime(2026, 3, 10, 1, tzinfo=UTC), "new")
-    private = report(world, world.private, user="member")
+    private = factories.Issue(user=world.member,
+                              dataset_id=world.private["id"])
     _at(private, datetime.datetime(2026, 3, 9, 8, tzinfo=UTC))
-    hidden = report(world, world.public)
+    hidden = factories.Issue(user=world.reporter,
+                             dataset_id=world.public["id"])
     _at(hidden, datetime.datetime(2026, 3, 9, 8, tzinfo=UTC))
-    call("helpdesk_issue_hide", world.editor, id=hidden["id"])
+    call_as(world.editor, "helpdesk_issue_hide", id=hidden["id"])
     # Older than the window of 2 weeks; and after the frozen now.
-    _at(report(world, world.public), datetime.datetime(2026, 1, 5,
-                                                        tzinfo=UTC))
-    _at(report(world, world.public), datetime.datetime(2026, 3, 12,
-                                                        tzinfo=UTC))
+    _at(factories.Issue(user=world.reporter, dataset_id=world.public["id"]),
+        datetime.datetime(2026, 1, 5, tzinfo=UTC))
+    _at(factories.Issue(user=world.reporter, dataset_id=world.public["id"]),
+        datetime.datetime(2026, 3, 12, tzinfo=UTC))
     return world
 
 

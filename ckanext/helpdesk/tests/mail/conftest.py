@@ -10,9 +10,10 @@ import uuid
 import pytest
 
 from ckanext.helpdesk.notify import jobs
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.notify.conftest import (  # noqa: F401 fixtures
-    act, delivered, no_stale_jobs, notifications, people, report,
-    run_jobs_with, text_of)
+    delivered, no_stale_jobs, notifications, people, report, run_jobs_with,
+    text_of)
 
 DOMAIN = "helpdesk.example.org"
 
@@ -72,8 +73,8 @@ def commented(people, report, mail):
     issue = report()
     send_written()
     mail.clear()
-    act("helpdesk_comment_create", people["editor"], issue_id=issue["id"],
-        body="Which stop do you mean exactly?")
+    call_as(people["editor"], "helpdesk_comment_create", issue_id=issue["id"],
+            body="Which stop do you mean exactly?")
     send_written()
     emails = delivered(mail, 2)  # the reporter and the admin
     mail.clear()

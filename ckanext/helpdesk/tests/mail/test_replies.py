@@ -13,8 +13,9 @@ from ckan.tests import factories
 
 from ckanext.helpdesk.mailin import receive
 from ckanext.helpdesk.model import Comment, MailRefusal
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.mail.conftest import (
-    DOMAIN, REPLY_DOMAIN, act, compose_reply, delivered, notifications,
+    DOMAIN, REPLY_DOMAIN, compose_reply, delivered, notifications,
     send_written, text_of)
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
@@ -81,8 +82,8 @@ def test_a_reply_to_an_internal_note_email_becomes_an_internal_note(
     issue = report()
     send_written()
     mail.clear()
-    act("helpdesk_comment_create", people["editor"], issue_id=issue["id"],
-        body="Ask the bus company first.", internal=True)
+    call_as(people["editor"], "helpdesk_comment_create", issue_id=issue["id"],
+            body="Ask the bus company first.", internal=True)
     send_written()
     original = delivered(mail, 1)[people["admin"]["email"]]
     assert "posted as an internal note" in text_of(original)
@@ -127,11 +128,11 @@ def test_a_reply_from_a_user_who_lost_access_to_the_private_dataset_is_refused(
         group_id=people["organization"]["id"], capacity="member",
         state="active"))
     model.Session.commit()
-    issue = act("helpdesk_issue_create", outsider, dataset_id=private["id"],
-                category="question", title="Depot 3?",
-                description="Where is depot 3?")
-    act("helpdesk_comment_create", people["editor"], issue_id=issue["id"],
-        body="Being checked.")
+    issue = call_as(outsider, "helpdesk_issue_create",
+                    dataset_id=private["id"], category="question",
+                    title="Depot 3?", description="Where is depot 3?")
+    call_as(people["editor"], "helpdesk_comment_create", issue_id=issue["id"],
+            body="Being checked.")
     send_written()
     original = [message for recipients, message in mail.wait_for(5)
                 if recipients == [outsider["email"]]

@@ -1,6 +1,6 @@
 """What the notification tests share: a publishing organization with its
-people, actions called as a given user, reading delivered emails and
-following their links."""
+people, the issue they report, reading delivered emails and following
+their links."""
 import os
 import re
 import subprocess
@@ -13,13 +13,7 @@ from ckan.tests import factories
 
 from ckanext.helpdesk.model import Notification
 from ckanext.helpdesk.tests.conftest import CKAN, TEST_INI
-
-
-def act(action, user=None, **data):
-    """Call an action as `user` (a user dict; None for a visitor), with
-    auth checked, as a page or the API would."""
-    context = {"user": user["name"] if user else "", "ignore_auth": False}
-    return tk.get_action(action)(context, data)
+from ckanext.helpdesk.tests.helpers import call_as
 
 
 def notifications(**filters):
@@ -102,14 +96,15 @@ def people():
 
 
 @pytest.fixture
-def report(people):
-    """Report an issue on the dataset (as the reporter unless told)."""
+def report(people, issue_factory):
+    """Report an issue on the bus stops dataset (as the reporter unless
+    told: a key of `people`, or None for a visitor), by default the one
+    whose title and text the emails' assertions quote."""
     def report(user="reporter", **data):
         data.setdefault("dataset_id", people["dataset"]["id"])
-        data.setdefault("category", "data-problem")
         data.setdefault("title", "Stop 12 is missing")
         data.setdefault("description", "The stop on Main Street is gone.")
-        return act("helpdesk_issue_create", people.get(user), **data)
+        return issue_factory(user=people.get(user), **data)
     return report
 
 
@@ -117,8 +112,8 @@ def report(people):
 def followed(people, report, mail, run_jobs):
     """An issue the follower commented on (so follows), its emails sent."""
     issue = report()
-    act("helpdesk_comment_create", people["follower"], issue_id=issue["id"],
-        body="Me too.")
+    call_as(people["follower"], "helpdesk_comment_create",
+            issue_id=issue["id"], body="Me too.")
     run_jobs()
     mail.clear()
     return issue
@@ -128,8 +123,8 @@ def followed(people, report, mail, run_jobs):
 def follower_email(people, followed, mail, run_jobs):
     """(the followed issue, the email the follower got about the editor's
     comment on it)."""
-    act("helpdesk_comment_create", people["editor"], issue_id=followed["id"],
-        body="Looking into it.")
+    call_as(people["editor"], "helpdesk_comment_create",
+            issue_id=followed["id"], body="Looking into it.")
     run_jobs()
     message = delivered(mail, 3)[people["follower"]["email"]]
     mail.clear()

@@ -12,9 +12,10 @@ import ckan.model as model
 
 from ckanext.helpdesk.model import EmailConfirmation, Subscription
 from ckanext.helpdesk.tests.conftest import ckan_server
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.notify.conftest import (
-    act, confirm_address, csrf_token, delivered, ini_with, link_in,
-    notifications, subject_of, text_of)
+    confirm_address, csrf_token, delivered, ini_with, link_in, notifications,
+    subject_of, text_of)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -79,11 +80,11 @@ def test_ten_anonymous_reports_email_the_address_once_until_it_confirms(
         email=VICTIM).count() == 0
 
     # Replies reach an unconfirmed address no more than reports do.
-    issues = act("helpdesk_issue_search", None,
-                 dataset_id=people["dataset"]["id"], limit=20)["results"]
+    issues = call_as(None, "helpdesk_issue_search",
+                     dataset_id=people["dataset"]["id"], limit=20)["results"]
     for issue in issues:
-        act("helpdesk_comment_create", people["editor"],
-            issue_id=issue["id"], body="Spam, closing.")
+        call_as(people["editor"], "helpdesk_comment_create",
+                issue_id=issue["id"], body="Spam, closing.")
     run_jobs()
     assert len(_to(mail, VICTIM)) == 1
 
@@ -96,8 +97,8 @@ def test_ten_anonymous_reports_email_the_address_once_until_it_confirms(
     # From now on the confirmed issue's email flows; the others' not.
     mail.clear()
     for issue in issues:
-        act("helpdesk_comment_create", people["admin"],
-            issue_id=issue["id"], body="Really closing.")
+        call_as(people["admin"], "helpdesk_comment_create",
+                issue_id=issue["id"], body="Really closing.")
     run_jobs()
     [reply] = _to(mail, VICTIM)
     assert "Really closing." in text_of(reply)
@@ -111,8 +112,9 @@ def test_ten_anonymous_reports_email_the_address_once_until_it_confirms(
 def test_an_anonymous_commenter_is_subscribed_only_once_confirmed(
         people, report, mail, run_jobs, app):
     issue = report()
-    act("helpdesk_comment_create", None, issue_id=issue["id"],
-        body="Same here.", author_name="Ann", author_email="ann@example.org")
+    call_as(None, "helpdesk_comment_create", issue_id=issue["id"],
+            body="Same here.", author_name="Ann",
+            author_email="ann@example.org")
     run_jobs()
     confirmation = delivered(mail, 7)["ann@example.org"]
     assert re.search(r"/helpdesk/confirm/\S+", text_of(confirmation))
@@ -121,8 +123,8 @@ def test_an_anonymous_commenter_is_subscribed_only_once_confirmed(
 
     confirm_address(app, confirmation)
     mail.clear()
-    act("helpdesk_issue_update", people["admin"], id=issue["id"],
-        status="resolved")
+    call_as(people["admin"], "helpdesk_issue_update", id=issue["id"],
+            status="resolved")
     run_jobs()
     assert set(delivered(mail, 2)) == {"ann@example.org",
                                        people["reporter"]["email"]}

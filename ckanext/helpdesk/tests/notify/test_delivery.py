@@ -12,8 +12,9 @@ from ckan.tests import factories
 
 from ckanext.helpdesk.model import Issue, utcnow
 from ckanext.helpdesk.tests.conftest import ckan_server
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.notify.conftest import (
-    act, confirm_address, delivered, notifications, subject_of, text_of)
+    confirm_address, delivered, notifications, subject_of, text_of)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -130,8 +131,8 @@ def test_header_injection_is_plain_text_to_the_intended_recipients_only(
     confirm_address(app, confirmation)
     mail.clear()
 
-    act("helpdesk_comment_create", people["editor"], issue_id=issue["id"],
-        body="Which stop?")
+    call_as(people["editor"], "helpdesk_comment_create", issue_id=issue["id"],
+            body="Which stop?")
     run_jobs()
     reply = delivered(mail, 2)["eve@example.org"]
     assert reply["Bcc"] is None and reply["X-Injected"] is None

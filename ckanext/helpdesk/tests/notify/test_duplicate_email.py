@@ -5,8 +5,8 @@ import pytest
 
 from ckan.tests import factories
 
-from ckanext.helpdesk.tests.notify.conftest import (
-    act, delivered, text_of)
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.notify.conftest import delivered, text_of
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -18,17 +18,17 @@ def _bodies(message):
 
 
 def _mark_duplicate(people, duplicate, original):
-    act("helpdesk_issue_update", people["admin"], id=duplicate["id"],
-        status="duplicate", duplicate_of=original["id"])
+    call_as(people["admin"], "helpdesk_issue_update", id=duplicate["id"],
+            status="duplicate", duplicate_of=original["id"])
 
 
 def test_a_duplicate_email_does_not_quote_an_original_on_a_private_dataset(
         people, report, mail, run_jobs):
     private = factories.Dataset(owner_org=people["organization"]["id"],
                                 private=True)
-    original = act("helpdesk_issue_create", people["member"],
-                   dataset_id=private["id"], category="question",
-                   title=SECRET, description="?")
+    original = call_as(people["member"], "helpdesk_issue_create",
+                       dataset_id=private["id"], category="question",
+                       title=SECRET, description="?")
     duplicate = report(title="Where is stop 12?")
     run_jobs()
     mail.clear()
@@ -44,17 +44,17 @@ def test_a_duplicate_email_does_not_quote_an_original_on_a_private_dataset(
 def test_a_duplicate_email_quotes_the_original_only_to_who_may_see_it_now(
         people, report, mail, run_jobs):
     other = factories.Dataset(owner_org=people["organization"]["id"])
-    original = act("helpdesk_issue_create", people["follower"],
-                   dataset_id=other["id"], category="question",
-                   title=SECRET, description="?")
+    original = call_as(people["follower"], "helpdesk_issue_create",
+                       dataset_id=other["id"], category="question",
+                       title=SECRET, description="?")
     duplicate = report(title="Where is stop 12?")
-    act("helpdesk_issue_subscribe", people["member"], id=duplicate["id"])
+    call_as(people["member"], "helpdesk_issue_subscribe", id=duplicate["id"])
     run_jobs()
     mail.clear()
 
     _mark_duplicate(people, duplicate, original)
     # The original's dataset goes private before the worker sends.
-    act("package_patch", people["admin"], id=other["id"], private=True)
+    call_as(people["admin"], "package_patch", id=other["id"], private=True)
     run_jobs()
 
     emails = delivered(mail, 2)

@@ -3,8 +3,9 @@ opened: a note written from the composer or as a comment is never read as
 a public reply."""
 import pytest
 
-from ckanext.helpdesk.tests.notify.conftest import act, delivered, \
-    subject_of, text_of
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.notify.conftest import (
+    delivered, subject_of, text_of)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -24,8 +25,8 @@ def issue(report, mail, run_jobs):
 ])
 def test_an_internal_note_email_says_internal_note_in_its_subject(
         people, issue, mail, run_jobs, action, key, body):
-    act(action, people["editor"], internal=True,
-        **{key: issue["id"], body: "The reporter is right."})
+    call_as(people["editor"], action, internal=True,
+            **{key: issue["id"], body: "The reporter is right."})
     run_jobs()
 
     message = delivered(mail, 1)[people["admin"]["email"]]
@@ -37,8 +38,8 @@ def test_an_internal_note_email_says_internal_note_in_its_subject(
 
 def test_a_public_comment_email_keeps_the_comment_subject(
         people, issue, mail, run_jobs):
-    act("helpdesk_comment_create", people["editor"], issue_id=issue["id"],
-        body="Fixed tomorrow.")
+    call_as(people["editor"], "helpdesk_comment_create", issue_id=issue["id"],
+            body="Fixed tomorrow.")
     run_jobs()
 
     emails = delivered(mail, 2)

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ckanext.helpdesk.model import EmailConfirmation, Notification
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.notify.conftest import (
-    act, csrf_token, delivered, link_in)
+    csrf_token, delivered, link_in)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -73,16 +74,16 @@ def test_an_expired_unsubscribe_link_is_refused_and_changes_nothing(
     one_click = app.post(page_link + "/one-click",
                          data={"List-Unsubscribe": "One-Click"})
     assert one_click.status_code == 410
-    assert act("helpdesk_issue_show", people["follower"],
-               id=issue["id"])["subscribed"]
+    assert call_as(people["follower"], "helpdesk_issue_show",
+                   id=issue["id"])["subscribed"]
 
 
 def test_the_unsubscribe_page_names_no_issue_the_holder_can_no_longer_see(
         people, follower_email, app):
     issue, message = follower_email
     page_link = link_in(message, "/helpdesk/unsubscribe/")
-    act("package_patch", people["admin"], id=people["dataset"]["id"],
-        private=True)
+    call_as(people["admin"], "package_patch", id=people["dataset"]["id"],
+            private=True)
 
     page = app.get(page_link)
     assert page.status_code == 200

@@ -6,16 +6,16 @@ import pytest
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk.tests.notify.conftest import (
-    act, delivered, notifications)
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.notify.conftest import delivered, notifications
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
 def test_a_user_can_opt_out_of_all_help_desk_email(
         people, report, mail, run_jobs):
-    assert act("helpdesk_notification_preferences_update", people["admin"],
-               email_notifications=False)["email_notifications"] is False
+    assert call_as(people["admin"], "helpdesk_notification_preferences_update",
+                   email_notifications=False)["email_notifications"] is False
     issue = report()
     run_jobs()
 
@@ -27,13 +27,13 @@ def test_a_user_can_opt_out_of_all_help_desk_email(
 
 def test_opting_in_again_restores_email(people, report, mail, run_jobs):
     admin = people["admin"]
-    act("helpdesk_notification_preferences_update", admin,
-        email_notifications=False)
-    act("helpdesk_notification_preferences_update", admin,
-        email_notifications=True)
+    call_as(admin, "helpdesk_notification_preferences_update",
+            email_notifications=False)
+    call_as(admin, "helpdesk_notification_preferences_update",
+            email_notifications=True)
 
-    assert act("helpdesk_notification_preferences_show",
-               admin)["email_notifications"] is True
+    assert call_as(admin, "helpdesk_notification_preferences_show")[
+        "email_notifications"] is True
     report()
     run_jobs()
     assert admin["email"] in delivered(mail, 3)
@@ -42,20 +42,20 @@ def test_opting_in_again_restores_email(people, report, mail, run_jobs):
 def test_only_the_user_or_a_sysadmin_may_see_or_change_preferences(people):
     admin = people["admin"]
     with pytest.raises(tk.NotAuthorized):
-        act("helpdesk_notification_preferences_show", people["editor"],
-            id=admin["name"])
+        call_as(people["editor"], "helpdesk_notification_preferences_show",
+                id=admin["name"])
     with pytest.raises(tk.NotAuthorized):
-        act("helpdesk_notification_preferences_update", None,
-            id=admin["name"], email_notifications=False)
+        call_as(None, "helpdesk_notification_preferences_update",
+                id=admin["name"], email_notifications=False)
 
-    shown = act("helpdesk_notification_preferences_update",
-                people["sysadmin"], id=admin["name"],
-                email_notifications=False)
+    shown = call_as(people["sysadmin"],
+                    "helpdesk_notification_preferences_update",
+                    id=admin["name"], email_notifications=False)
     assert shown == {"user_id": admin["id"], "email_notifications": False,
                      "digests": True}
 
 
 def test_the_switch_is_required(people):
     with pytest.raises(tk.ValidationError) as error:
-        act("helpdesk_notification_preferences_update", people["admin"])
+        call_as(people["admin"], "helpdesk_notification_preferences_update")
     assert "email_notifications" in error.value.error_dict

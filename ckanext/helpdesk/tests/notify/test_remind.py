@@ -16,8 +16,9 @@ from ckan.tests import factories
 from ckanext.helpdesk.model import Issue, Notification, utcnow
 from ckanext.helpdesk.notify import digests, jobs
 from ckanext.helpdesk.tests.conftest import CKAN, TEST_INI
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.notify.conftest import (
-    act, delivered, link_in, csrf_token, subject_of, text_of)
+    delivered, link_in, csrf_token, subject_of, text_of)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -39,8 +40,8 @@ def desk(people, report):
     old = report(title="Stop 12 is missing")
     _reported_days_ago(old, 30)
     answered = report(title="Answered already")
-    act("helpdesk_comment_create", people["editor"],
-        issue_id=answered["id"], body="Fixed in the next release.")
+    call_as(people["editor"], "helpdesk_comment_create",
+            issue_id=answered["id"], body="Fixed in the next release.")
     _reported_days_ago(answered, 30)
     report(title="Timetable is from 2019")
     private = factories.Dataset(owner_org=people["organization"]["id"],
@@ -115,16 +116,16 @@ def test_a_second_run_the_same_day_sends_nothing(desk, mail):
 
 
 def test_users_who_opted_out_get_no_digest(desk, mail):
-    act("helpdesk_notification_preferences_update", desk["editor"],
-        email_notifications=True, digests=False)
-    act("helpdesk_notification_preferences_update", desk["admin"],
-        email_notifications=False)
+    call_as(desk["editor"], "helpdesk_notification_preferences_update",
+            email_notifications=True, digests=False)
+    call_as(desk["admin"], "helpdesk_notification_preferences_update",
+            email_notifications=False)
 
     claimed = digests.write(weekly=True)
     assert {n.user_id for n in _rows(claimed)} == {desk["follower"]["id"]}
 
-    act("helpdesk_notification_preferences_update", desk["admin"],
-        email_notifications=True)
+    call_as(desk["admin"], "helpdesk_notification_preferences_update",
+            email_notifications=True)
     claimed = digests.write(now=utcnow() + datetime.timedelta(days=1),
                             weekly=False)
     assert {n.user_id for n in _rows(claimed)} == {desk["admin"]["id"],
@@ -141,9 +142,10 @@ def test_the_digests_link_unsubscribes_from_digests(desk, mail, app):
     done = app.post(link, data={"_csrf_token": csrf_token(page.body)})
     assert "You will receive no more help desk digests." in done.body
 
-    assert act("helpdesk_notification_preferences_show", desk["editor"]
-               ) == {"user_id": desk["editor"]["id"],
-                     "email_notifications": True, "digests": False}
+    assert call_as(desk["editor"],
+                   "helpdesk_notification_preferences_show") == {
+        "user_id": desk["editor"]["id"], "email_notifications": True,
+        "digests": False}
     tomorrow = utcnow() + datetime.timedelta(days=1)
     claimed = digests.write(now=tomorrow, weekly=False)
     assert {n.user_id for n in _rows(claimed)} == {desk["admin"]["id"],
@@ -152,8 +154,8 @@ def test_the_digests_link_unsubscribes_from_digests(desk, mail, app):
 
 def test_the_weekly_summary_counts_the_last_week(desk, mail, report):
     closed = report(title="Closed this week")
-    act("helpdesk_issue_update", desk["editor"], id=closed["id"],
-        status="resolved")
+    call_as(desk["editor"], "helpdesk_issue_update", id=closed["id"],
+            status="resolved")
     model.Session.execute(sa.delete(Notification))
     model.Session.commit()
 
@@ -207,8 +209,8 @@ def test_a_digest_that_could_not_be_sent_is_retried_not_dropped(desk, mail):
 
 def test_a_digest_to_someone_no_longer_an_editor_is_skipped(desk, mail):
     claimed = digests.write(weekly=False)
-    act("organization_member_delete", desk["sysadmin"],
-        id=desk["organization"]["id"], username=desk["editor"]["name"])
+    call_as(desk["sysadmin"], "organization_member_delete",
+            id=desk["organization"]["id"], username=desk["editor"]["name"])
 
     assert jobs.send_each(claimed) == {"sent": 2, "failed": 0, "skipped": 1}
     assert desk["editor"]["email"] not in delivered(mail, 2)
@@ -254,6 +256,7 @@ def test_the_preferences_page_linked_from_the_digest_turns_digests_off(
         "email_notifications": "true"}, follow_redirects=True)
 
     assert "Your email preferences are saved." in saved.body
-    assert act("helpdesk_notification_preferences_show", desk["editor"]
-               ) == {"user_id": desk["editor"]["id"],
-                     "email_notifications": True, "digests": False}
+    assert call_as(desk["editor"],
+                   "helpdesk_notification_preferences_show") == {
+        "user_id": desk["editor"]["id"], "email_notifications": True,
+        "digests": False}

@@ -7,8 +7,9 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.helpdesk.model import Subscription
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.notify.conftest import (
-    act, confirm_address, delivered, notifications, subject_of, text_of)
+    confirm_address, delivered, notifications, subject_of, text_of)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -87,10 +88,11 @@ def test_publishers_can_be_a_fixed_address_per_organization(
 
 def test_the_addresses_its_admins_gave_hear_of_issues_and_of_internal_notes(
         people, report, mail, run_jobs):
-    act("helpdesk_organization_settings_update", people["admin"],
-        organization_id=people["organization"]["id"],
-        response_target_days=None,
-        notify_emails="desk@transport.example.org, Tickets@crm.example.org")
+    call_as(people["admin"], "helpdesk_organization_settings_update",
+            organization_id=people["organization"]["id"],
+            response_target_days=None,
+            notify_emails=("desk@transport.example.org, "
+                           "Tickets@crm.example.org"))
     issue = report()
     run_jobs()
 
@@ -103,8 +105,8 @@ def test_the_addresses_its_admins_gave_hear_of_issues_and_of_internal_notes(
         emails["desk@transport.example.org"])
     mail.clear()
 
-    act("helpdesk_comment_create", people["editor"], issue_id=issue["id"],
-        body="Checking with the depot.", internal=True)
+    call_as(people["editor"], "helpdesk_comment_create", issue_id=issue["id"],
+            body="Checking with the depot.", internal=True)
     run_jobs()
 
     # The organization's own channel reads its internal notes; the
@@ -117,14 +119,15 @@ def test_the_addresses_its_admins_gave_hear_of_issues_and_of_internal_notes(
 
 def test_an_address_removed_from_the_settings_is_not_emailed_any_more(
         people, report, mail, run_jobs):
-    act("helpdesk_organization_settings_update", people["admin"],
-        organization_id=people["organization"]["id"],
-        response_target_days=None, notify_emails=["desk@transport.example.org"])
+    call_as(people["admin"], "helpdesk_organization_settings_update",
+            organization_id=people["organization"]["id"],
+            response_target_days=None,
+            notify_emails=["desk@transport.example.org"])
     report()
     # Removed before the worker sends: checked again at sending time.
-    act("helpdesk_organization_settings_update", people["admin"],
-        organization_id=people["organization"]["id"],
-        response_target_days=None, notify_emails=[])
+    call_as(people["admin"], "helpdesk_organization_settings_update",
+            organization_id=people["organization"]["id"],
+            response_target_days=None, notify_emails=[])
     run_jobs()
 
     emails = delivered(mail, 3)
@@ -135,10 +138,10 @@ def test_an_address_removed_from_the_settings_is_not_emailed_any_more(
                          "maintainer")
 def test_a_choice_naming_nobody_falls_back_to_the_admins(
         people, mail, run_jobs):
-    act("helpdesk_issue_create", people["reporter"],
-        organization_id=people["organization"]["id"],
-        category="data-request", title="Timetables please",
-        description="As CSV.")
+    call_as(people["reporter"], "helpdesk_issue_create",
+            organization_id=people["organization"]["id"],
+            category="data-request", title="Timetables please",
+            description="As CSV.")
     run_jobs()
 
     emails = delivered(mail, 2)
@@ -155,13 +158,13 @@ def test_a_choice_naming_nobody_falls_back_to_the_admins(
 def test_a_comment_tells_publishers_reporter_and_subscribers_not_its_author(
         people, report, mail, run_jobs):
     issue = report()
-    act("helpdesk_comment_create", people["follower"], issue_id=issue["id"],
-        body="Same at stop 13.")
+    call_as(people["follower"], "helpdesk_comment_create",
+            issue_id=issue["id"], body="Same at stop 13.")
     run_jobs()
     mail.clear()
 
-    act("helpdesk_comment_create", people["editor"], issue_id=issue["id"],
-        body="We are on it.")
+    call_as(people["editor"], "helpdesk_comment_create", issue_id=issue["id"],
+            body="We are on it.")
     run_jobs()
 
     emails = delivered(mail, 3)
@@ -184,8 +187,8 @@ def test_an_internal_note_tells_only_the_publishers(
     run_jobs()
     mail.clear()
 
-    act("helpdesk_comment_create", people["editor"], issue_id=issue["id"],
-        body="The reporter is right.", internal=True)
+    call_as(people["editor"], "helpdesk_comment_create", issue_id=issue["id"],
+            body="The reporter is right.", internal=True)
     run_jobs()
 
     emails = delivered(mail, 1)
@@ -199,14 +202,14 @@ def test_a_status_change_tells_the_anonymous_reporter_and_subscribers(
         people, report, mail, run_jobs, app):
     issue = report(user=None, reporter_name="Ann Onymous",
                    reporter_email="ann@example.org")
-    act("helpdesk_comment_create", people["follower"], issue_id=issue["id"],
-        body="Me too.")
+    call_as(people["follower"], "helpdesk_comment_create",
+            issue_id=issue["id"], body="Me too.")
     run_jobs()
     confirm_address(app, delivered(mail, 5)["ann@example.org"])
     mail.clear()
 
-    act("helpdesk_issue_update", people["editor"], id=issue["id"],
-        status="resolved", comment="Fixed in today's release.")
+    call_as(people["editor"], "helpdesk_issue_update", id=issue["id"],
+            status="resolved", comment="Fixed in today's release.")
     run_jobs()
 
     emails = delivered(mail, 2)
@@ -228,8 +231,8 @@ def test_a_duplicate_mark_tells_the_reporter(people, report, mail, run_jobs):
     run_jobs()
     mail.clear()
 
-    act("helpdesk_issue_update", people["admin"], id=duplicate["id"],
-        status="duplicate", duplicate_of=original["id"])
+    call_as(people["admin"], "helpdesk_issue_update", id=duplicate["id"],
+            status="duplicate", duplicate_of=original["id"])
     run_jobs()
 
     emails = delivered(mail, 1)
@@ -245,8 +248,8 @@ def test_an_assignment_tells_the_assignee(people, report, mail, run_jobs):
     run_jobs()
     mail.clear()
 
-    act("helpdesk_issue_update", people["admin"], id=issue["id"],
-        assignee=people["editor"]["name"])
+    call_as(people["admin"], "helpdesk_issue_update", id=issue["id"],
+            assignee=people["editor"]["name"])
     run_jobs()
 
     emails = delivered(mail, 1)
@@ -261,22 +264,22 @@ def test_an_assignment_tells_the_assignee(people, report, mail, run_jobs):
 
 def test_reporting_and_commenting_subscribe(people, report):
     issue = report()
-    act("helpdesk_comment_create", people["follower"], issue_id=issue["id"],
-        body="Me too.")
+    call_as(people["follower"], "helpdesk_comment_create",
+            issue_id=issue["id"], body="Me too.")
 
-    assert act("helpdesk_issue_show", people["reporter"],
-               id=issue["id"])["subscribed"]
-    assert act("helpdesk_issue_show", people["follower"],
-               id=issue["id"])["subscribed"]
+    assert call_as(people["reporter"], "helpdesk_issue_show",
+                   id=issue["id"])["subscribed"]
+    assert call_as(people["follower"], "helpdesk_issue_show",
+                   id=issue["id"])["subscribed"]
 
 
 def test_subscribers_who_may_not_see_a_private_dataset_are_not_told(
         people, mail, run_jobs):
     private = factories.Dataset(owner_org=people["organization"]["id"],
                                 private=True)
-    issue = act("helpdesk_issue_create", people["member"],
-                dataset_id=private["id"], category="question",
-                title="Internal question", description="?")
+    issue = call_as(people["member"], "helpdesk_issue_create",
+                    dataset_id=private["id"], category="question",
+                    title="Internal question", description="?")
     # A follower from before the dataset went private.
     model.Session.add(Subscription(issue_id=issue["id"],
                                    user_id=people["follower"]["id"]))
@@ -284,8 +287,8 @@ def test_subscribers_who_may_not_see_a_private_dataset_are_not_told(
     run_jobs()
     mail.clear()
 
-    act("helpdesk_issue_update", people["admin"], id=issue["id"],
-        status="acknowledged")
+    call_as(people["admin"], "helpdesk_issue_update", id=issue["id"],
+            status="acknowledged")
     run_jobs()
 
     emails = delivered(mail, 1)
@@ -304,10 +307,10 @@ def test_a_comment_hidden_before_the_email_goes_out_is_not_emailed(
     issue = report()
     run_jobs()
     mail.clear()
-    comment = act("helpdesk_comment_create", people["follower"],
-                  issue_id=issue["id"], body="Buy cheap pills!")
-    act("helpdesk_comment_hide", people["admin"], id=comment["id"],
-        hidden=True)
+    comment = call_as(people["follower"], "helpdesk_comment_create",
+                      issue_id=issue["id"], body="Buy cheap pills!")
+    call_as(people["admin"], "helpdesk_comment_hide", id=comment["id"],
+            hidden=True)
     run_jobs()
 
     assert mail.wait_for(1, timeout=3) == []

@@ -8,8 +8,8 @@ import pytest
 
 from ckan.tests import factories
 
-from ckanext.helpdesk.tests.notify.conftest import (
-    act, delivered, notifications)
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.notify.conftest import delivered, notifications
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -21,10 +21,10 @@ def _skipped(issue):
 
 def test_a_visitor_who_lost_access_before_the_worker_ran_is_not_emailed(
         people, followed, mail, run_jobs):
-    act("helpdesk_comment_create", people["editor"], issue_id=followed["id"],
-        body="We are on it.")
-    act("package_patch", people["admin"], id=people["dataset"]["id"],
-        private=True)
+    call_as(people["editor"], "helpdesk_comment_create",
+            issue_id=followed["id"], body="We are on it.")
+    call_as(people["admin"], "package_patch", id=people["dataset"]["id"],
+            private=True)
     run_jobs()
 
     assert set(delivered(mail, 1)) == {people["admin"]["email"]}
@@ -36,8 +36,8 @@ def test_a_visitor_who_lost_access_before_the_worker_ran_is_not_emailed(
 def test_a_publisher_removed_from_the_organization_meanwhile_is_not_emailed(
         people, report, mail, run_jobs):
     issue = report()
-    act("organization_member_delete", people["admin"],
-        id=people["organization"]["id"], username=people["editor"]["name"])
+    call_as(people["admin"], "organization_member_delete",
+            id=people["organization"]["id"], username=people["editor"]["name"])
     run_jobs()
 
     assert set(delivered(mail, 2)) == {people["admin"]["email"],
@@ -48,10 +48,10 @@ def test_a_publisher_removed_from_the_organization_meanwhile_is_not_emailed(
 
 def test_an_issue_hidden_before_sending_is_emailed_only_to_its_managers(
         people, followed, mail, run_jobs):
-    act("helpdesk_comment_create", people["editor"], issue_id=followed["id"],
-        body="We are on it.")
-    act("helpdesk_issue_hide", people["admin"], id=followed["id"],
-        hidden=True)
+    call_as(people["editor"], "helpdesk_comment_create",
+            issue_id=followed["id"], body="We are on it.")
+    call_as(people["admin"], "helpdesk_issue_hide", id=followed["id"],
+            hidden=True)
     run_jobs()
 
     assert set(delivered(mail, 1)) == {people["admin"]["email"]}
@@ -63,8 +63,8 @@ def test_an_issue_hidden_before_sending_is_emailed_only_to_its_managers(
 def test_opting_out_after_the_notification_was_written_skips_it(
         people, report, mail, run_jobs):
     issue = report()
-    act("helpdesk_notification_preferences_update", people["admin"],
-        email_notifications=False)
+    call_as(people["admin"], "helpdesk_notification_preferences_update",
+            email_notifications=False)
     run_jobs()
 
     assert set(delivered(mail, 2)) == {people["editor"]["email"],
@@ -74,9 +74,10 @@ def test_opting_out_after_the_notification_was_written_skips_it(
 
 def test_unsubscribing_after_the_notification_was_written_skips_it(
         people, followed, mail, run_jobs):
-    act("helpdesk_comment_create", people["editor"], issue_id=followed["id"],
-        body="We are on it.")
-    act("helpdesk_issue_unsubscribe", people["follower"], id=followed["id"])
+    call_as(people["editor"], "helpdesk_comment_create",
+            issue_id=followed["id"], body="We are on it.")
+    call_as(people["follower"], "helpdesk_issue_unsubscribe",
+            id=followed["id"])
     run_jobs()
 
     assert set(delivered(mail, 2)) == {people["admin"]["email"],
@@ -87,8 +88,8 @@ def test_unsubscribing_after_the_notification_was_written_skips_it(
 def test_skipped_email_is_listed_with_its_reason_on_the_sysadmin_page(
         people, report, app, run_jobs):
     report()
-    act("helpdesk_notification_preferences_update", people["admin"],
-        email_notifications=False)
+    call_as(people["admin"], "helpdesk_notification_preferences_update",
+            email_notifications=False)
     run_jobs()
 
     token = factories.APIToken(user=people["sysadmin"]["name"])["token"]
@@ -103,10 +104,10 @@ def test_skipped_email_is_listed_with_its_reason_on_the_sysadmin_page(
 
 def test_the_sweep_counts_skipped_emails_apart_from_failures(
         people, followed, mail, ckan_cli):
-    act("helpdesk_comment_create", people["editor"], issue_id=followed["id"],
-        body="We are on it.")
-    act("package_patch", people["admin"], id=people["dataset"]["id"],
-        private=True)
+    call_as(people["editor"], "helpdesk_comment_create",
+            issue_id=followed["id"], body="We are on it.")
+    call_as(people["admin"], "package_patch", id=people["dataset"]["id"],
+            private=True)
 
     # The sweep, not the worker, finds the notifications first.
     assert ckan_cli("helpdesk", "send-pending", "--retry-now"

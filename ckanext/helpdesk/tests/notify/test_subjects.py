@@ -2,8 +2,9 @@
 reopened issue tells whoever works on it, read from the real SMTP server."""
 import pytest
 
-from ckanext.helpdesk.tests.notify.conftest import (act, delivered,
-                                                    subject_of, text_of)
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.notify.conftest import (
+    delivered, subject_of, text_of)
 
 SITE = "[Helpdesk Test Portal]"
 
@@ -16,10 +17,10 @@ def test_an_email_sent_after_a_later_change_keeps_its_status_in_the_subject(
 
     # Two changes before the worker runs: the first email goes out when
     # the issue is Resolved already.
-    act("helpdesk_issue_update", people["editor"], id=issue["id"],
-        status="acknowledged")
-    act("helpdesk_issue_update", people["editor"], id=issue["id"],
-        status="resolved")
+    call_as(people["editor"], "helpdesk_issue_update", id=issue["id"],
+            status="acknowledged")
+    call_as(people["editor"], "helpdesk_issue_update", id=issue["id"],
+            status="resolved")
     run_jobs()
 
     messages = [message for _to, message in mail.wait_for(2)]
@@ -40,10 +41,10 @@ def resolved(people, report, mail, run_jobs):
     """The reporter's issue, assigned to the editor and resolved by the
     admin, its emails sent."""
     issue = report()
-    act("helpdesk_issue_update", people["admin"], id=issue["id"],
-        assignee=people["editor"]["name"])
-    act("helpdesk_issue_update", people["admin"], id=issue["id"],
-        status="resolved", comment="Back on the map.")
+    call_as(people["admin"], "helpdesk_issue_update", id=issue["id"],
+            assignee=people["editor"]["name"])
+    call_as(people["admin"], "helpdesk_issue_update", id=issue["id"],
+            status="resolved", comment="Back on the map.")
     run_jobs()
     mail.clear()
     return issue
@@ -51,8 +52,8 @@ def resolved(people, report, mail, run_jobs):
 
 def test_reopening_tells_the_assignee_that_it_was_reopened(
         people, resolved, mail, run_jobs):
-    act("helpdesk_issue_reopen", people["reporter"], id=resolved["id"],
-        comment="Still not on the map at the station.")
+    call_as(people["reporter"], "helpdesk_issue_reopen", id=resolved["id"],
+            comment="Still not on the map at the station.")
     run_jobs()
 
     # The admin follows the issue since replying to it.
@@ -72,12 +73,12 @@ def test_reopening_tells_the_assignee_that_it_was_reopened(
 def test_reopening_an_unassigned_issue_tells_the_publishers(
         people, report, mail, run_jobs):
     issue = report()
-    act("helpdesk_issue_update", people["admin"], id=issue["id"],
-        status="wont_fix")
+    call_as(people["admin"], "helpdesk_issue_update", id=issue["id"],
+            status="wont_fix")
     run_jobs()
     mail.clear()
 
-    act("helpdesk_issue_reopen", people["reporter"], id=issue["id"])
+    call_as(people["reporter"], "helpdesk_issue_reopen", id=issue["id"])
     run_jobs()
 
     emails = delivered(mail, 2)

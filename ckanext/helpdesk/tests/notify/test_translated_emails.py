@@ -6,6 +6,7 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.i18n.catalogues import catalogue, english_left, \
     readable_text
 from ckanext.helpdesk.tests.notify.conftest import delivered, subject_of, \
@@ -21,10 +22,8 @@ def test_a_new_issue_is_emailed_in_the_portals_language(language, mail,
     org = factories.Organization(users=[
         {"name": admin["name"], "capacity": "admin"}])
     dataset = factories.Dataset(owner_org=org["id"], title="Zx")
-    tk.get_action("helpdesk_issue_create")(
-        {"user": reporter["name"]},
-        {"dataset_id": dataset["id"], "category": "data-problem",
-         "title": "Zx-42", "description": "Zx 42 zz."})
+    call_as(reporter, "helpdesk_issue_create", dataset_id=dataset["id"],
+            category="data-problem", title="Zx-42", description="Zx 42 zz.")
 
     run_jobs_with(ckan__locale_default=language)
 

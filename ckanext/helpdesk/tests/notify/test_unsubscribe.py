@@ -3,8 +3,9 @@ import re
 
 import pytest
 
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.notify.conftest import (
-    act, csrf_token, delivered, notifications, text_of)
+    csrf_token, delivered, notifications, text_of)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -37,14 +38,14 @@ def test_the_link_works_signed_out_and_stops_email_about_the_issue(
     done = app.post(page_link, data={"_csrf_token": csrf_token(page.body)})
     assert "You will receive no more email about this issue." in done.body
 
-    act("helpdesk_issue_update", people["admin"], id=issue["id"],
-        status="resolved", comment="Fixed.")
+    call_as(people["admin"], "helpdesk_issue_update", id=issue["id"],
+            status="resolved", comment="Fixed.")
     run_jobs()
     # The editor follows since their comment; the follower no more.
     assert set(delivered(mail, 2)) == {people["reporter"]["email"],
                                        people["editor"]["email"]}
-    assert not act("helpdesk_issue_show", people["follower"],
-                   id=issue["id"])["subscribed"]
+    assert not call_as(people["follower"], "helpdesk_issue_show",
+                       id=issue["id"])["subscribed"]
 
 
 def test_mail_clients_unsubscribe_with_one_click(
@@ -54,8 +55,8 @@ def test_mail_clients_unsubscribe_with_one_click(
     response = app.post(one_click, data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
 
-    act("helpdesk_issue_update", people["admin"], id=issue["id"],
-        status="resolved")
+    call_as(people["admin"], "helpdesk_issue_update", id=issue["id"],
+            status="resolved")
     run_jobs()
     assert set(delivered(mail, 2)) == {people["reporter"]["email"],
                                        people["editor"]["email"]}
@@ -70,8 +71,8 @@ def test_a_publisher_can_unsubscribe_from_one_issue(
     _page, one_click = _links(emails[people["admin"]["email"]])
     app.post(one_click, data={"List-Unsubscribe": "One-Click"})
 
-    act("helpdesk_comment_create", people["reporter"], issue_id=issue["id"],
-        body="Any news?")
+    call_as(people["reporter"], "helpdesk_comment_create",
+            issue_id=issue["id"], body="Any news?")
     run_jobs()
     assert set(delivered(mail, 1)) == {people["editor"]["email"]}
 

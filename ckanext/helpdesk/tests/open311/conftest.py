@@ -10,7 +10,6 @@ import pytest
 from lxml import etree
 
 import ckan.tests.factories as factories
-import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk import open311
 
@@ -159,16 +158,3 @@ def desk(clean_db):
         "tokens": {user["name"]: factories.APIToken(user=user["name"])[
             "token"] for user in (editor, reporter, outsider)},
     }
-
-
-def act(action, user, **data_dict):
-    """Call a help desk action as `user` (a name, or None: anonymous)."""
-    return tk.get_action(action)({"user": user or ""}, data_dict)
-
-
-def report(desk, user="reporter", dataset="public", **fields):
-    values = {"dataset_id": desk[dataset]["id"], "category": "data-problem",
-              "title": "Wrong coordinates",
-              "description": "Stop 12 is in the river."}
-    values.update(fields)
-    return act("helpdesk_issue_create", user, **values)

@@ -6,8 +6,9 @@ import urllib.parse
 
 import pytest
 
-from ckanext.helpdesk.tests.open311.conftest import (BASE, act,
-                                                     check_answer, report)
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.open311.conftest import BASE, check_answer
 
 FORMATS = ["json", "xml"]
 REQUEST_FIELDS = [
@@ -109,14 +110,16 @@ def test_unknown_service_definition_is_404(open311_client, fmt):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_requests_list_has_every_field_of_the_spec(open311_client, desk, fmt):
-    issue = report(desk)
+    issue = factories.Issue(user="reporter", dataset_id=desk["public"]["id"])
     [request] = open311_client.get("requests", fmt)
     assert list(request) == REQUEST_FIELDS
     assert request["service_request_id"] == issue["id"]
 
 
 def test_request_reads_as_the_spec_describes(open311_client, desk):
-    issue = report(desk, resource_id=desk["resource"]["id"])
+    issue = factories.Issue(user="reporter", dataset_id=desk["public"]["id"],
+                            resource_id=desk["resource"]["id"],
+                            description="Stop 12 is in the river.")
     [request] = open311_client.both(f"requests/{issue['id']}")
     assert request["status"] == "open"
     assert request["status_notes"] is None
@@ -133,7 +136,8 @@ def test_request_reads_as_the_spec_describes(open311_client, desk):
 
 
 def test_extensions_add_the_issue_page_and_title(open311_client, desk):
-    issue = report(desk)
+    issue = factories.Issue(user="reporter", dataset_id=desk["public"]["id"],
+                            title="Wrong coordinates")
     [request] = open311_client.both(f"requests/{issue['id']}",
                                     extensions="true")
     extended = request["extended_attributes"]
@@ -204,8 +208,8 @@ def test_post_answers_an_array_of_one_id(open311_client, desk, fmt):
     assert list(created) == ["service_request_id", "service_notice",
                              "account_id"]
     assert created["account_id"] == "reporter"
-    issue = act("helpdesk_issue_show", "reporter",
-                id=created["service_request_id"])
+    issue = call_as("reporter", "helpdesk_issue_show",
+                    id=created["service_request_id"])
     assert issue["title"] == "Stop 3 is missing"
 
 

@@ -2,7 +2,7 @@
 filed with a title alone is accepted and described by its title."""
 import pytest
 
-from ckanext.helpdesk.tests.open311.conftest import act
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -14,8 +14,8 @@ def test_an_open311_request_with_a_title_alone_is_described_by_its_title(
         **{"attribute[dataset]": "buses",
            "attribute[title]": "Stop 7 is misnamed"})
 
-    issue = act("helpdesk_issue_show", None,
-                id=created["service_request_id"])
+    issue = call_as(None, "helpdesk_issue_show",
+                    id=created["service_request_id"])
     assert issue["title"] == issue["description"] == "Stop 7 is misnamed"
     [shown] = open311_client.both(
         f"requests/{created['service_request_id']}")

@@ -4,9 +4,9 @@ list is capped with a 400 naming the parameter, and several
 service_request_ids are read in one search (not one show per id)."""
 import pytest
 
+from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.logic.test_query_budget import \
     counting_statements
-from ckanext.helpdesk.tests.open311.conftest import report
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -17,7 +17,7 @@ STATEMENTS = 10
 
 def test_a_service_code_repeated_800_times_is_searched_once(
         open311_client, desk):
-    report(desk)
+    factories.Issue(user="reporter", dataset_id=desk["public"]["id"])
 
     with counting_statements() as statements:
         found = open311_client.get(
@@ -43,7 +43,8 @@ def test_a_list_parameter_past_its_cap_is_a_400_naming_it(
 
 def test_a_thousand_service_request_ids_are_read_in_one_search(
         open311_client, desk):
-    issues = [report(desk, title=f"Report {n}") for n in range(3)]
+    issues = [factories.Issue(user="reporter", dataset_id=desk["public"]["id"],
+                              title=f"Report {n}") for n in range(3)]
     ids = [issue["id"] for issue in reversed(issues)]
     asked = ids + [f"00000000-0000-0000-0000-{n:012d}" for n in range(997)]
 

@@ -4,10 +4,8 @@ import json
 
 import pytest
 
-import ckan.tests.factories as factories
-
 from ckanext.helpdesk.open311.geometry import centroid
-from ckanext.helpdesk.tests.open311.conftest import report
+from ckanext.helpdesk.tests import factories
 
 BBOX = {"type": "Polygon", "coordinates": [
     [[4.0, 50.0], [6.0, 50.0], [6.0, 51.0], [4.0, 51.0], [4.0, 50.0]]]}
@@ -57,8 +55,9 @@ def test_requests_on_a_dataset_with_an_extent_carry_its_centroid(
     mapped = factories.Dataset(
         name="parks", owner_org=desk["org"]["id"],
         extras=[{"key": "spatial", "value": json.dumps(BBOX)}])
-    on_map = report(desk, dataset_id=mapped["id"])
-    unmapped = report(desk)
+    on_map = factories.Issue(user="reporter", dataset_id=mapped["id"])
+    unmapped = factories.Issue(user="reporter",
+                               dataset_id=desk["public"]["id"])
     requests = {request["service_request_id"]: request
                 for request in open311_client.both("requests")}
     assert (requests[on_map["id"]]["lat"],

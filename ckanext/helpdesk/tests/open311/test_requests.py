@@ -8,7 +8,8 @@ import pytest
 import ckan.model as model
 
 from ckanext.helpdesk.model import Issue
-from ckanext.helpdesk.tests.open311.conftest import act, report
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -39,7 +40,7 @@ def test_report_filed_through_open311_is_an_issue_of_the_dataset(
         open311_client, desk):
     created = file_report(open311_client, desk,
                           **{"attribute[resource]": desk["resource"]["id"]})
-    found = act("helpdesk_issue_search", None, dataset_id="buses")
+    found = call_as(None, "helpdesk_issue_search", dataset_id="buses")
     [issue] = found["results"]
     assert issue["id"] == created["service_request_id"]
     assert issue["title"] == "Stop 7 has the wrong name"
@@ -67,8 +68,8 @@ def test_report_filed_through_open311_is_on_the_dataset_page_and_mailed(
 def test_title_attribute_names_the_issue(open311_client, desk):
     created = file_report(open311_client, desk,
                           **{"attribute[title]": "Renamed stop"})
-    issue = act("helpdesk_issue_show", None,
-                id=created["service_request_id"])
+    issue = call_as(None, "helpdesk_issue_show",
+                    id=created["service_request_id"])
     assert issue["title"] == "Renamed stop"
 
 
@@ -76,16 +77,16 @@ def test_blank_title_attribute_falls_back_to_the_description(
         open311_client, desk):
     created = file_report(open311_client, desk,
                           **{"attribute[title]": " \t "})
-    issue = act("helpdesk_issue_show", None,
-                id=created["service_request_id"])
+    issue = call_as(None, "helpdesk_issue_show",
+                    id=created["service_request_id"])
     assert issue["title"] == "Stop 7 has the wrong name"
 
 
 def test_address_id_can_name_the_dataset(open311_client, desk):
     created = file_report(open311_client, desk, address_id="buses",
                           **{"attribute[dataset]": ""})
-    issue = act("helpdesk_issue_show", None,
-                id=created["service_request_id"])
+    issue = call_as(None, "helpdesk_issue_show",
+                    id=created["service_request_id"])
     assert issue["dataset_name"] == "buses"
 
 
@@ -93,8 +94,8 @@ def test_data_request_goes_to_the_organization(open311_client, desk):
     created = file_report(open311_client, desk, service_code="data-request",
                           **{"attribute[dataset]": "",
                              "attribute[organization]": "city"})
-    issue = act("helpdesk_issue_show", None,
-                id=created["service_request_id"])
+    issue = call_as(None, "helpdesk_issue_show",
+                    id=created["service_request_id"])
     assert issue["dataset_id"] is None
     assert issue["organization_name"] == "city"
 
@@ -105,8 +106,8 @@ def test_anonymous_report_when_the_operator_allows_it(open311_client, desk):
                           email="ann@example.org", first_name="Ann",
                           last_name="Lee")
     assert created["account_id"] is None
-    issue = act("helpdesk_issue_show", "editor",
-                id=created["service_request_id"])
+    issue = call_as("editor", "helpdesk_issue_show",
+                    id=created["service_request_id"])
     assert issue["reporter_display_name"] == "Ann Lee"
     assert issue["reporter_email"] == "ann@example.org"
 
@@ -128,14 +129,14 @@ def test_report_on_a_private_dataset_by_an_outsider_is_refused_as_unknown(
 def test_status_change_shows_with_its_notes_and_time(open311_client, desk):
     created = file_report(open311_client, desk)
     request_id = created["service_request_id"]
-    act("helpdesk_issue_update", "editor", id=request_id,
-        status="in_progress")
+    call_as("editor", "helpdesk_issue_update", id=request_id,
+            status="in_progress")
     [request] = open311_client.both(f"requests/{request_id}")
     assert (request["status"], request["service_notice"]) == (
         "open", "In progress")
 
-    closed = act("helpdesk_issue_update", "editor", id=request_id,
-                 status="resolved", comment="Renamed to Elm in v2.")
+    closed = call_as("editor", "helpdesk_issue_update", id=request_id,
+                     status="resolved", comment="Renamed to Elm in v2.")
     [request] = open311_client.both(f"requests/{request_id}")
     assert request["status"] == "closed"
     assert request["status_notes"] == "Renamed to Elm in v2."
@@ -149,18 +150,23 @@ def test_status_change_shows_with_its_notes_and_time(open311_client, desk):
 
 def test_default_window_is_the_last_90_days_newest_first(
         open311_client, desk):
-    old = report(desk, title="Old")
+    old = factories.Issue(user="reporter", dataset_id=desk["public"]["id"],
+                          title="Old")
     backdate(old["id"], 91)
-    first = report(desk, title="First")
-    second = report(desk, title="Second")
+    first = factories.Issue(user="reporter", dataset_id=desk["public"]["id"],
+                            title="First")
+    second = factories.Issue(user="reporter", dataset_id=desk["public"]["id"],
+                             title="Second")
     assert ids(open311_client.both("requests")) == [second["id"],
                                                     first["id"]]
 
 
 def test_date_range_selects_by_requested_time(open311_client, desk):
-    old = report(desk, title="Old")
+    old = factories.Issue(user="reporter", dataset_id=desk["public"]["id"],
+                          title="Old")
     backdate(old["id"], 100)
-    report(desk, title="Recent")
+    factories.Issue(user="reporter", dataset_id=desk["public"]["id"],
+                    title="Recent")
     now = datetime.datetime.now(datetime.timezone.utc)
     start = (now - datetime.timedelta(days=120)).isoformat()
     end = (now - datetime.timedelta(days=50)).isoformat()
@@ -171,10 +177,12 @@ def test_date_range_selects_by_requested_time(open311_client, desk):
 
 
 def test_status_and_service_code_filter(open311_client, desk):
-    problem = report(desk)
-    question = report(desk, category="question")
-    act("helpdesk_issue_update", "editor", id=question["id"],
-        status="wont_fix")
+    problem = factories.Issue(user="reporter", dataset_id=desk["public"]["id"])
+    question = factories.Issue(user="reporter",
+                               dataset_id=desk["public"]["id"],
+                               category="question")
+    call_as("editor", "helpdesk_issue_update", id=question["id"],
+            status="wont_fix")
     assert ids(open311_client.both("requests", status="open")) == [
         problem["id"]]
     assert ids(open311_client.both("requests", status="closed")) == [
@@ -188,9 +196,9 @@ def test_status_and_service_code_filter(open311_client, desk):
 
 def test_service_request_id_list_overrides_other_filters(
         open311_client, desk):
-    old = report(desk)
+    old = factories.Issue(user="reporter", dataset_id=desk["public"]["id"])
     backdate(old["id"], 400)
-    new = report(desk)
+    new = factories.Issue(user="reporter", dataset_id=desk["public"]["id"])
     found = open311_client.both(
         "requests", service_request_id=f"{old['id']},no-such,{new['id']}",
         status="closed", service_code="question")
@@ -198,7 +206,8 @@ def test_service_request_id_list_overrides_other_filters(
 
 
 def test_paging_extension(open311_client, desk):
-    issues = [report(desk, title=f"Issue {n}") for n in range(5)]
+    issues = [factories.Issue(user="reporter", dataset_id=desk["public"]["id"],
+                              title=f"Issue {n}") for n in range(5)]
     newest_first = [issue["id"] for issue in reversed(issues)]
     assert ids(open311_client.both("requests", page_size="2")) == (
         newest_first[:2])
@@ -214,8 +223,8 @@ def test_paging_extension(open311_client, desk):
 @pytest.mark.parametrize("caller", [None, "outsider", "reporter"])
 def test_private_dataset_issues_never_show_to_those_who_cannot_see_it(
         open311_client, desk, caller):
-    public = report(desk, user="editor")
-    private = report(desk, user="editor", dataset="private")
+    public = factories.Issue(user="editor", dataset_id=desk["public"]["id"])
+    private = factories.Issue(user="editor", dataset_id=desk["private"]["id"])
     headers = {"Authorization": desk["tokens"][caller]} if caller else {}
     assert ids(open311_client.both("requests", headers=headers)) == [
         public["id"]]
@@ -231,7 +240,7 @@ def test_private_dataset_issues_never_show_to_those_who_cannot_see_it(
 
 def test_organization_members_see_private_dataset_issues(
         open311_client, desk):
-    private = report(desk, user="editor", dataset="private")
+    private = factories.Issue(user="editor", dataset_id=desk["private"]["id"])
     headers = {"Authorization": desk["tokens"]["editor"]}
     assert ids(open311_client.both("requests", headers=headers)) == [
         private["id"]]
@@ -258,9 +267,9 @@ def test_moderated_report_gets_a_token_resolved_once_shown(
     assert pending == {"service_request_id": None, "token": token}
     assert open311_client.both("requests") == []
 
-    [issue] = act("helpdesk_issue_search", "editor")["results"]
+    [issue] = call_as("editor", "helpdesk_issue_search")["results"]
     assert issue["hidden"]
-    act("helpdesk_issue_hide", "editor", id=issue["id"], hidden=False)
+    call_as("editor", "helpdesk_issue_hide", id=issue["id"], hidden=False)
     [resolved] = open311_client.both(f"tokens/{token}",
                                      kind="token_requests")
     assert resolved == {"service_request_id": issue["id"], "token": token}

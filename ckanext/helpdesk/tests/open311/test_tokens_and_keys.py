@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
-from ckanext.helpdesk.tests.open311.conftest import BASE, act, check_answer
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.open311.conftest import BASE, check_answer
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -48,7 +49,7 @@ def test_moderation_token_is_random_and_does_not_carry_the_issue_id(
         open311_client, desk):
     first = moderated_report(open311_client, desk)
     second = moderated_report(open311_client, desk)
-    issues = act("helpdesk_issue_search", "editor")["results"]
+    issues = call_as("editor", "helpdesk_issue_search")["results"]
 
     assert first != second
     assert len(first) >= 43  # 256 random bits, URL-safe base64
@@ -85,7 +86,7 @@ def test_token_of_a_private_dataset_report_is_unknown_to_who_may_not_see_it(
             dict(error, description=error["description"].replace(
                 "x" * 43, token)) for error in unknown]
 
-    [private] = act("helpdesk_issue_search", "editor")["results"]
+    [private] = call_as("editor", "helpdesk_issue_search")["results"]
     [resolved] = open311_client.both(
         f"tokens/{token}", kind="token_requests",
         headers={"Authorization": desk["tokens"]["editor"]})
@@ -121,7 +122,7 @@ def test_api_key_in_a_post_query_string_is_refused_and_nothing_filed(
     [error] = check_answer(response, fmt, "errors")
     assert "api_key" in error["description"]
     assert key not in response.get_data(as_text=True)
-    assert act("helpdesk_issue_search", "editor")["count"] == 0
+    assert call_as("editor", "helpdesk_issue_search")["count"] == 0
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -136,7 +137,7 @@ def test_api_key_in_the_post_body_works_and_is_never_echoed(
 
     assert response.status_code == status
     assert key not in response.get_data(as_text=True)
-    assert act("helpdesk_issue_search", "editor")["count"] == filed
+    assert call_as("editor", "helpdesk_issue_search")["count"] == filed
 
 
 # -- caching ------------------------------------------------------------------

@@ -5,7 +5,6 @@ import re
 
 import pytest
 
-import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 PASSWORD = "correct-horse-42"
@@ -70,22 +69,6 @@ def portal():
                                             "name": "a.csv"}])
     return {"editor": editor, "reporter": reporter, "org": org,
             "dataset": dataset}
-
-
-def create_issue(user, dataset=None, **fields):
-    """An issue reported by `user` (a user dict) through the action."""
-    data = {"category": "data-problem", "title": "Wrong totals",
-            "description": "The 2019 totals are off."}
-    data.update(fields)
-    if dataset:
-        data["dataset_id"] = dataset["id"]
-    return tk.get_action("helpdesk_issue_create")(
-        {"user": user["name"]}, data)
-
-
-def update_issue(user, issue, **changes):
-    return tk.get_action("helpdesk_issue_update")(
-        {"user": user["name"]}, dict(changes, id=issue["id"]))
 
 
 def issue_url(issue):

@@ -4,9 +4,7 @@ session or an API token ``Cache-Control: private``, and every help desk
 answer varies on Cookie and Authorization."""
 import pytest
 
-from ckan.tests import factories
-
-from ckanext.helpdesk.tests.views.conftest import create_issue
+from ckanext.helpdesk.tests import factories
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -21,7 +19,8 @@ def assert_private(response):
 
 @pytest.fixture
 def issue(portal):
-    return create_issue(portal["reporter"], portal["dataset"])
+    return factories.Issue(user=portal["reporter"],
+                           dataset_id=portal["dataset"]["id"])
 
 
 @pytest.mark.parametrize("url", [

@@ -5,15 +5,17 @@ import re
 
 import pytest
 
-from ckanext.helpdesk.tests.views.conftest import create_issue, \
-    field_error, issue_url, update_issue
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.views.conftest import field_error, issue_url
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
 @pytest.fixture
 def issue(portal):
-    return create_issue(portal["reporter"], portal["dataset"])
+    return factories.Issue(user=portal["reporter"],
+                           dataset_id=portal["dataset"]["id"])
 
 
 def _composer(page):
@@ -63,7 +65,7 @@ def test_reply_and_resolve_posts_the_reply_and_resolves_with_it(
     public = make_visitor().get(issue_url(issue)).body
     assert "Fixed in today's file." in public
     assert "changed the status from New to Resolved" in public
-    shown = update_issue(portal["editor"], issue)
+    shown = call_as(portal["editor"], "helpdesk_issue_update", id=issue["id"])
     assert shown["status"] == "resolved"
     assert shown["closing_comment"]["body"] == "Fixed in today's file."
 
@@ -90,7 +92,7 @@ def test_resolving_with_an_internal_note_publishes_no_closing_reply(
 
     _post(visitor, issue, comment="Spam, really.", internal="1", resolve="1")
 
-    shown = update_issue(portal["editor"], issue)
+    shown = call_as(portal["editor"], "helpdesk_issue_update", id=issue["id"])
     assert shown["status"] == "resolved"
     assert shown["closing_comment"] is None
     assert shown["comment_count"] == 0
@@ -98,15 +100,17 @@ def test_resolving_with_an_internal_note_publishes_no_closing_reply(
 
 def test_a_reply_from_the_composer_keeps_the_issue_a_duplicate(
         visitor, portal, issue):
-    original = create_issue(portal["reporter"], portal["dataset"],
-                            title="The first report")
-    update_issue(portal["editor"], issue, duplicate_of=original["id"])
+    original = factories.Issue(user=portal["reporter"],
+                               dataset_id=portal["dataset"]["id"],
+                               title="The first report")
+    call_as(portal["editor"], "helpdesk_issue_update", id=issue["id"],
+            duplicate_of=original["id"])
     visitor.sign_in(portal["editor"])
 
     _post(visitor, issue, comment="See the first report.", internal="0",
           status="duplicate", assignee="")
 
-    shown = update_issue(portal["editor"], issue)
+    shown = call_as(portal["editor"], "helpdesk_issue_update", id=issue["id"])
     assert shown["status"] == "duplicate"
     assert shown["duplicate_of_id"] == original["id"]
 

@@ -6,10 +6,10 @@ import pytest
 from lxml import etree
 
 import ckan.model as model
-from ckan.tests import factories
 
 from ckanext.helpdesk.model import Issue
-from ckanext.helpdesk.tests.views.conftest import create_issue, field_error
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.views.conftest import field_error
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -45,7 +45,8 @@ def test_the_report_form_shows_the_control_character_error_beside_the_title(
 def stored_before(portal):
     """An issue whose title, description and reporter name carry control
     characters, as stored before they were refused."""
-    issue = create_issue(portal["reporter"], portal["dataset"])
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
     model.Session.query(Issue).filter(Issue.id == issue["id"]).update({
         "title": "Escape \x1b[31m red", "description": "Form\x0cfeed",
         "reporter_name": "Bell\x07"})

@@ -2,7 +2,7 @@
 and a pager that still reaches the later pages (20 issues a page)."""
 import pytest
 
-from ckanext.helpdesk.tests.views.conftest import create_issue
+from ckanext.helpdesk.tests import factories
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),
@@ -12,8 +12,9 @@ pytestmark = [
 @pytest.fixture
 def lists(portal):
     for number in range(50):
-        create_issue(portal["reporter"], portal["dataset"],
-                     title=f"Listed {number}")
+        factories.Issue(user=portal["reporter"],
+                        dataset_id=portal["dataset"]["id"],
+                        title=f"Listed {number}")
     dataset, org = portal["dataset"]["name"], portal["org"]["name"]
     return ["/issues", f"/dataset/{dataset}/issues",
             f"/organization/{org}/issues"]

@@ -7,8 +7,10 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.config.middleware.flask_app import csrf
 
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.views.guards import EMAIL_LINKS
-from ckanext.helpdesk.tests.views.conftest import create_issue, issue_url
+from ckanext.helpdesk.tests.views.conftest import issue_url
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -36,13 +38,12 @@ def ckan_exemptions_restored():
 @pytest.fixture
 def targets(portal):
     """The ids the form URLs need."""
-    issue = create_issue(portal["reporter"], portal["dataset"])
-    comment = tk.get_action("helpdesk_comment_create")(
-        {"user": portal["editor"]["name"]},
-        {"issue_id": issue["id"], "body": "Hello"})
-    report = tk.get_action("helpdesk_abuse_report_create")(
-        {"user": portal["reporter"]["name"]},
-        {"issue_id": issue["id"], "reason": "Spam"})
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
+    comment = call_as(portal["editor"], "helpdesk_comment_create",
+                      issue_id=issue["id"], body="Hello")
+    report = call_as(portal["reporter"], "helpdesk_abuse_report_create",
+                     issue_id=issue["id"], reason="Spam")
     webhook = tk.get_action("helpdesk_webhook_create")(
         {"ignore_auth": True}, {"organization_id": portal["org"]["id"],
                                 "url": "https://example.org/hook"})
@@ -133,8 +134,7 @@ def test_forged_post_neither_closes_an_issue_nor_adds_an_internal_note(
                           csrf=False)
 
     assert (closing.status_code, noting.status_code) == (400, 400)
-    shown = tk.get_action("helpdesk_issue_show")(
-        {"user": portal["editor"]["name"]}, {"id": issue})
+    shown = call_as(portal["editor"], "helpdesk_issue_show", id=issue)
     assert shown["status"] == "new"
     assert "Forged note" not in visitor.get(issue_url(shown)).body
 
@@ -152,8 +152,7 @@ def test_signed_in_forms_with_the_token_still_work(
                            {"status": "resolved"})
 
     assert (noting.status_code, closing.status_code) == (200, 200)
-    shown = tk.get_action("helpdesk_issue_show")(
-        {"user": portal["editor"]["name"]}, {"id": issue})
+    shown = call_as(portal["editor"], "helpdesk_issue_show", id=issue)
     assert shown["status"] == "resolved"
     assert "Checked with the publisher" in visitor.get(issue_url(shown)).body
 

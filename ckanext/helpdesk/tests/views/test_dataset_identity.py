@@ -9,9 +9,10 @@ list, page, feed and Open311 answer copes with them."""
 import pytest
 
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories
 
-from ckanext.helpdesk.tests.views.conftest import create_issue, make_user
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.views.conftest import make_user
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db")]
 
@@ -23,9 +24,11 @@ def namesake(portal):
     other_org = factories.Organization()
     impostor = factories.Dataset(owner_org=other_org["id"],
                                  name=portal["dataset"]["id"])
-    create_issue(portal["reporter"], impostor, title="About the namesake")
-    create_issue(portal["reporter"], portal["dataset"],
-                 title="About the original")
+    factories.Issue(user=portal["reporter"], dataset_id=impostor["id"],
+                    title="About the namesake")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"],
+                    title="About the original")
     return {"dataset": portal["dataset"], "other_org": other_org,
             "impostor": impostor}
 
@@ -60,10 +63,12 @@ def test_actions_take_the_id_before_the_name(app, namesake):
 
 def test_an_organization_named_like_another_ones_id_is_told_apart(
         app, portal):
-    create_issue(portal["reporter"], portal["dataset"], title="Ours")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="Ours")
     namesake_org = factories.Organization(name=portal["org"]["id"])
     theirs = factories.Dataset(owner_org=namesake_org["id"])
-    create_issue(portal["reporter"], theirs, title="Theirs")
+    factories.Issue(user=portal["reporter"], dataset_id=theirs["id"],
+                    title="Theirs")
 
     found = app.post("/api/3/action/helpdesk_issue_search", json={
         "organization_id": portal["org"]["id"]}).json["result"]
@@ -77,19 +82,18 @@ def test_an_organization_named_like_another_ones_id_is_told_apart(
 def purged(portal):
     """An issue (with a comment) whose dataset was purged; a member of
     the organization (who does not manage it)."""
-    issue = create_issue(portal["reporter"], portal["dataset"],
-                         title="Orphaned report")
-    tk.get_action("helpdesk_comment_create")(
-        {"user": portal["editor"]["name"]},
-        {"issue_id": issue["id"], "body": "Looking into it"})
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"],
+                            title="Orphaned report")
+    call_as(portal["editor"], "helpdesk_comment_create", issue_id=issue["id"],
+            body="Looking into it")
     member = make_user()
     tk.get_action("organization_member_create")(
         {"ignore_auth": True}, {"id": portal["org"]["id"],
                                 "username": member["name"],
                                 "role": "member"})
     sysadmin = factories.Sysadmin()
-    tk.get_action("dataset_purge")({"user": sysadmin["name"]},
-                                   {"id": portal["dataset"]["id"]})
+    call_as(sysadmin, "dataset_purge", id=portal["dataset"]["id"])
     return dict(portal, issue=issue, member=member, sysadmin=sysadmin)
 
 

@@ -1,11 +1,9 @@
 """The dataset page's Help Desk and the dataset's issue list."""
 import pytest
 
-import ckan.plugins.toolkit as tk
-from ckan.tests import factories
-
 from ckanext.helpdesk.helpers import helpdesk_htmx_available
-from ckanext.helpdesk.tests.views.conftest import create_issue, update_issue
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -29,9 +27,12 @@ def test_dataset_page_shows_open_count_and_latest_open_issues(
         visitor, portal):
     reporter, dataset = portal["reporter"], portal["dataset"]
     for title in ("First", "Second", "Third", "Fourth"):
-        create_issue(reporter, dataset, title=f"{title} problem")
-    closed = create_issue(reporter, dataset, title="Closed problem")
-    update_issue(portal["editor"], closed, status="resolved")
+        factories.Issue(user=reporter, dataset_id=dataset["id"],
+                        title=f"{title} problem")
+    closed = factories.Issue(user=reporter, dataset_id=dataset["id"],
+                             title="Closed problem")
+    call_as(portal["editor"], "helpdesk_issue_update", id=closed["id"],
+            status="resolved")
 
     page = visitor.get(f"/dataset/{dataset['name']}").body
     latest = visitor.get(f"/dataset/{dataset['name']}/issues/latest").body
@@ -57,10 +58,12 @@ def _latest_list(html):
 def test_issue_list_shows_open_issues_first_with_their_details(
         visitor, portal):
     dataset = portal["dataset"]
-    create_issue(portal["reporter"], dataset, title="Missing column",
-                 category="improvement")
-    closed = create_issue(portal["reporter"], dataset, title="Old typo")
-    update_issue(portal["editor"], closed, status="wont_fix")
+    factories.Issue(user=portal["reporter"], dataset_id=dataset["id"],
+                    title="Missing column", category="improvement")
+    closed = factories.Issue(user=portal["reporter"], dataset_id=dataset["id"],
+                             title="Old typo")
+    call_as(portal["editor"], "helpdesk_issue_update", id=closed["id"],
+            status="wont_fix")
 
     page = visitor.get(f"/dataset/{dataset['name']}/issues").body
 
@@ -78,11 +81,14 @@ def test_issue_list_shows_open_issues_first_with_their_details(
 ])
 def test_issue_list_filters(visitor, portal, query, shown, not_shown):
     dataset, reporter = portal["dataset"], portal["reporter"]
-    create_issue(reporter, dataset, title="Broken link")
-    create_issue(reporter, dataset, title="How often is it updated?",
-                 category="question")
-    fixed = create_issue(reporter, dataset, title="Fixed already")
-    update_issue(portal["editor"], fixed, status="resolved")
+    factories.Issue(user=reporter, dataset_id=dataset["id"],
+                    title="Broken link")
+    factories.Issue(user=reporter, dataset_id=dataset["id"],
+                    title="How often is it updated?", category="question")
+    fixed = factories.Issue(user=reporter, dataset_id=dataset["id"],
+                            title="Fixed already")
+    call_as(portal["editor"], "helpdesk_issue_update", id=fixed["id"],
+            status="resolved")
 
     page = visitor.get(f"/dataset/{dataset['name']}/issues?{query}").body
 
@@ -92,8 +98,9 @@ def test_issue_list_filters(visitor, portal, query, shown, not_shown):
 
 def test_issue_list_paginates(visitor, portal):
     for number in range(1, 23):
-        create_issue(portal["reporter"], portal["dataset"],
-                     title=f"Problem number {number:02d}")
+        factories.Issue(user=portal["reporter"],
+                        dataset_id=portal["dataset"]["id"],
+                        title=f"Problem number {number:02d}")
     url = f"/dataset/{portal['dataset']['name']}/issues?sort=oldest"
 
     first, second = visitor.get(url).body, visitor.get(url + "&page=2").body
@@ -109,14 +116,15 @@ def test_visitors_cached_dataset_page_drops_an_issue_hidden_meanwhile(
     """Anonymous visitors share counts and latest issues cached in Redis
     for a minute; hiding (or reporting) an issue drops them at once."""
     dataset = portal["dataset"]
-    spam = create_issue(portal["reporter"], dataset, title="Buy cheap pills")
+    spam = factories.Issue(user=portal["reporter"], dataset_id=dataset["id"],
+                           title="Buy cheap pills")
     latest_url = f"/dataset/{dataset['name']}/issues/latest"
     assert "Buy cheap pills" in visitor.get(latest_url).body
     assert _open_count(visitor.get(f"/dataset/{dataset['name']}").body) == 1
 
-    tk.get_action("helpdesk_issue_hide")({"user": portal["editor"]["name"]},
-                                         {"id": spam["id"]})
-    create_issue(portal["reporter"], dataset, title="Column 3 is empty")
+    call_as(portal["editor"], "helpdesk_issue_hide", id=spam["id"])
+    factories.Issue(user=portal["reporter"], dataset_id=dataset["id"],
+                    title="Column 3 is empty")
 
     latest = visitor.get(latest_url).body
     assert "Buy cheap pills" not in latest
@@ -127,12 +135,12 @@ def test_visitors_cached_dataset_page_drops_an_issue_hidden_meanwhile(
 def test_visitors_cached_dataset_page_drops_an_issue_deleted_meanwhile(
         visitor, portal):
     dataset = portal["dataset"]
-    spam = create_issue(portal["reporter"], dataset, title="Buy cheap pills")
+    spam = factories.Issue(user=portal["reporter"], dataset_id=dataset["id"],
+                           title="Buy cheap pills")
     assert _open_count(visitor.get(f"/dataset/{dataset['name']}").body) == 1
 
     sysadmin = factories.Sysadmin()
-    tk.get_action("helpdesk_issue_delete")({"user": sysadmin["name"]},
-                                           {"id": spam["id"]})
+    call_as(sysadmin, "helpdesk_issue_delete", id=spam["id"])
 
     assert _open_count(visitor.get(f"/dataset/{dataset['name']}").body) == 0
     latest = visitor.get(f"/dataset/{dataset['name']}/issues/latest").body

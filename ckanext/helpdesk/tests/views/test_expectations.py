@@ -6,10 +6,9 @@ import re
 
 import pytest
 
-import ckan.plugins.toolkit as tk
-
-from ckanext.helpdesk.tests.views.conftest import create_issue, \
-    issue_url, make_user, update_issue
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.views.conftest import issue_url, make_user
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -19,9 +18,8 @@ TARGET = "The publisher aims to answer publicly within 3 working days."
 
 
 def _answer(portal, issue):
-    tk.get_action("helpdesk_comment_create")(
-        {"user": portal["editor"]["name"]},
-        {"issue_id": issue["id"], "body": "Thanks, looking."})
+    call_as(portal["editor"], "helpdesk_comment_create", issue_id=issue["id"],
+            body="Thanks, looking.")
 
 
 def _expectations(page):
@@ -34,7 +32,8 @@ def _expectations(page):
 def test_the_confirmation_says_what_happens_next_and_the_typical_wait(
         visitor, portal):
     for _ in range(3):
-        _answer(portal, create_issue(portal["reporter"], portal["dataset"]))
+        _answer(portal, factories.Issue(user=portal["reporter"],
+                                        dataset_id=portal["dataset"]["id"]))
     visitor.sign_in(portal["reporter"])
 
     confirmation = visitor.post(
@@ -56,8 +55,10 @@ def test_the_confirmation_says_what_happens_next_and_the_typical_wait(
 def test_no_typical_wait_is_claimed_from_fewer_than_three_answers(
         visitor, portal):
     for _ in range(2):
-        _answer(portal, create_issue(portal["reporter"], portal["dataset"]))
-    issue = create_issue(portal["reporter"], portal["dataset"])
+        _answer(portal, factories.Issue(user=portal["reporter"],
+                                        dataset_id=portal["dataset"]["id"]))
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
 
     box = _expectations(visitor.get(issue_url(issue)).body)
 
@@ -74,8 +75,10 @@ def test_no_typical_wait_is_claimed_from_fewer_than_three_answers(
 ])
 def test_the_issue_page_says_what_its_status_means(visitor, portal, status,
                                                    meaning):
-    issue = create_issue(portal["reporter"], portal["dataset"])
-    update_issue(portal["editor"], issue, status=status)
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
+    call_as(portal["editor"], "helpdesk_issue_update", id=issue["id"],
+            status=status)
 
     page = visitor.get(issue_url(issue)).body
 
@@ -85,9 +88,10 @@ def test_the_issue_page_says_what_its_status_means(visitor, portal, status,
 
 @pytest.fixture
 def resolved(portal):
-    issue = create_issue(portal["reporter"], portal["dataset"])
-    update_issue(portal["editor"], issue, status="resolved",
-                 comment="Fixed in the May file.")
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
+    call_as(portal["editor"], "helpdesk_issue_update", id=issue["id"],
+            status="resolved", comment="Fixed in the May file.")
     return issue
 
 
@@ -128,7 +132,8 @@ def test_nobody_but_the_reporter_is_offered_or_allowed_the_reopen(
 
 def test_reopening_an_open_issue_is_a_400_naming_the_status(visitor,
                                                            portal):
-    issue = create_issue(portal["reporter"], portal["dataset"])
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
     visitor.sign_in(portal["reporter"])
 
     refused = visitor.post(f"/helpdesk/issues/{issue['id']}/reopen")

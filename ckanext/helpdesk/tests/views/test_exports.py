@@ -12,13 +12,12 @@ import pytest
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories
 
 from ckanext.helpdesk.logic.export import COLUMNS
 from ckanext.helpdesk.model import Issue
+from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.conftest import gunicorn_server
-from ckanext.helpdesk.tests.views.conftest import create_issue, \
-    update_issue
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -49,22 +48,23 @@ def issues(portal, ckan_config):
     issue and a data request."""
     reporter, editor = portal["reporter"], portal["editor"]
     private = factories.Dataset(owner_org=portal["org"]["id"], private=True)
-    anonymous = tk.get_action("helpdesk_issue_create")(
-        {"user": ""}, {"dataset_id": portal["dataset"]["id"],
-                       "category": "question", "title": "Anonymous asks",
-                       "description": "How often is it updated?",
-                       "reporter_name": "Annabel Reporter",
-                       "reporter_email": REPORTER_EMAIL})
-    noted = create_issue(reporter, portal["dataset"], title="Noted")
-    update_issue(editor, noted, comment=NOTE, internal=True,
-                 status="in_progress")
-    hidden = create_issue(reporter, portal["dataset"], title="Hidden spam")
-    tk.get_action("helpdesk_issue_hide")({"user": editor["name"]},
-                                         {"id": hidden["id"]})
-    create_issue(editor, private, title="Private gap")
-    create_issue(reporter, None, title="Please publish buses",
-                 organization_id=portal["org"]["id"],
-                 category="data-request")
+    anonymous = call_as(None, "helpdesk_issue_create",
+                        dataset_id=portal["dataset"]["id"],
+                        category="question", title="Anonymous asks",
+                        description="How often is it updated?",
+                        reporter_name="Annabel Reporter",
+                        reporter_email=REPORTER_EMAIL)
+    noted = factories.Issue(user=reporter, dataset_id=portal["dataset"]["id"],
+                            title="Noted")
+    call_as(editor, "helpdesk_issue_update", id=noted["id"], comment=NOTE,
+            internal=True, status="in_progress")
+    hidden = factories.Issue(user=reporter, dataset_id=portal["dataset"]["id"],
+                             title="Hidden spam")
+    call_as(editor, "helpdesk_issue_hide", id=hidden["id"])
+    factories.Issue(user=editor, dataset_id=private["id"], title="Private gap")
+    factories.Issue(user=reporter, title="Please publish buses",
+                    organization_id=portal["org"]["id"],
+                    category="data-request")
     return {"anonymous": anonymous, "noted": noted, "private": private}
 
 
@@ -143,7 +143,8 @@ def test_a_bad_filter_is_a_400_naming_it(app, portal, query, field):
 
 def test_control_characters_stored_before_do_not_break_csv_or_json(
         app, portal):
-    issue = create_issue(portal["reporter"], portal["dataset"])
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
     model.Session.query(Issue).filter(Issue.id == issue["id"]).update({
         "title": "Escape \x1b[31m red, \"quoted\"",
         "description": "Line one\r\nline two\x0b\ttabbed\x7f"})
@@ -160,8 +161,9 @@ def test_control_characters_stored_before_do_not_break_csv_or_json(
 
 def test_a_real_server_streams_the_export_in_chunks(portal):
     for number in range(3):
-        create_issue(portal["reporter"], portal["dataset"],
-                     title=f"Issue {number}")
+        factories.Issue(user=portal["reporter"],
+                        dataset_id=portal["dataset"]["id"],
+                        title=f"Issue {number}")
     with gunicorn_server() as url:
         connection = http.client.HTTPConnection(
             urllib.parse.urlsplit(url).netloc, timeout=60)

@@ -5,9 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ckan.tests import factories
-
-from ckanext.helpdesk.tests.views.conftest import create_issue
+from ckanext.helpdesk.tests import factories
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -54,9 +52,12 @@ def test_the_organization_feed_lists_only_its_visible_issues(visitor,
                                                               portal):
     other = factories.Dataset(owner_org=factories.Organization()["id"])
     private = factories.Dataset(owner_org=portal["org"]["id"], private=True)
-    create_issue(portal["reporter"], portal["dataset"], title="Ours")
-    create_issue(portal["reporter"], other, title="Theirs")
-    create_issue(portal["editor"], private, title="Secret")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="Ours")
+    factories.Issue(user=portal["reporter"], dataset_id=other["id"],
+                    title="Theirs")
+    factories.Issue(user=portal["editor"], dataset_id=private["id"],
+                    title="Secret")
 
     feed = ET.fromstring(visitor.get(
         f"/organization/{portal['org']['name']}/issues.atom").data)
@@ -67,10 +68,11 @@ def test_the_organization_feed_lists_only_its_visible_issues(visitor,
 
 
 def test_entries_name_their_dataset_or_organization(visitor, portal):
-    create_issue(portal["reporter"], portal["dataset"], title="Off by one")
-    create_issue(portal["reporter"], None, title="Timetables please",
-                 category="data-request",
-                 organization_id=portal["org"]["id"])
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="Off by one")
+    factories.Issue(user=portal["reporter"], title="Timetables please",
+                    category="data-request",
+                    organization_id=portal["org"]["id"])
 
     feed = ET.fromstring(visitor.get("/issues.atom").data)
 
@@ -82,9 +84,10 @@ def test_entries_name_their_dataset_or_organization(visitor, portal):
 
 def test_summaries_are_the_description_rendered_as_sanitised_html(
         visitor, portal):
-    create_issue(portal["reporter"], portal["dataset"],
-                 description="Row **12** is wrong <script>alert(1)</script>"
-                             "\n\n[see](javascript:alert(2))")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"],
+                    description="Row **12** is wrong <script>alert(1)</script>"
+                    "\n\n[see](javascript:alert(2))")
 
     feed = ET.fromstring(visitor.get(
         f"/dataset/{portal['dataset']['name']}/issues.atom").data)

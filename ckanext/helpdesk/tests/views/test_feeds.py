@@ -3,9 +3,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ckan.tests import factories
-
-from ckanext.helpdesk.tests.views.conftest import create_issue
+from ckanext.helpdesk.tests import factories
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -21,9 +19,11 @@ def _entry_titles(response):
 
 
 def test_dataset_feed_lists_its_issues_with_the_filters(visitor, portal):
-    create_issue(portal["reporter"], portal["dataset"], title="Broken link")
-    create_issue(portal["reporter"], portal["dataset"], title="How often?",
-                 category="question")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="Broken link")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="How often?",
+                    category="question")
     name = portal["dataset"]["name"]
     url = f"/dataset/{name}/issues.atom"
 
@@ -36,9 +36,11 @@ def test_dataset_feed_lists_its_issues_with_the_filters(visitor, portal):
 def test_portal_feed_leaves_out_private_datasets_and_escapes_text(
         visitor, portal):
     private = factories.Dataset(owner_org=portal["org"]["id"], private=True)
-    create_issue(portal["editor"], private, title="Secret")
-    create_issue(portal["reporter"], portal["dataset"],
-                 title="<script>alert(1)</script>")
+    factories.Issue(user=portal["editor"], dataset_id=private["id"],
+                    title="Secret")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"],
+                    title="<script>alert(1)</script>")
 
     response = visitor.get("/issues.atom")
 

@@ -6,15 +6,17 @@ import re
 
 import pytest
 
-from ckanext.helpdesk.tests.views.conftest import create_issue, issue_url
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.views.conftest import issue_url
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
 @pytest.fixture
 def issue(portal):
-    return create_issue(portal["reporter"], portal["dataset"],
-                        title="Stop 42 is missing")
+    return factories.Issue(user=portal["reporter"],
+                           dataset_id=portal["dataset"]["id"],
+                           title="Stop 42 is missing")
 
 
 def test_issue_page_highlights_the_issues_tab_and_has_an_issues_breadcrumb(

@@ -2,15 +2,18 @@
 triage (status, assignee, duplicate-of, internal notes, hiding)."""
 import pytest
 
-from ckanext.helpdesk.tests.views.conftest import create_issue, \
-    field_error, issue_url
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.views.conftest import field_error, issue_url
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
 @pytest.fixture
 def issue(portal):
-    return create_issue(portal["reporter"], portal["dataset"])
+    return factories.Issue(user=portal["reporter"],
+                           dataset_id=portal["dataset"]["id"],
+                           title="Wrong totals",
+                           description="The 2019 totals are off.")
 
 
 def test_visitor_reads_the_issue_without_the_triage_panel(visitor, issue):

@@ -2,7 +2,7 @@
 answers 400 naming the filter, never a server error."""
 import pytest
 
-from ckanext.helpdesk.tests.views.conftest import create_issue
+from ckanext.helpdesk.tests import factories
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -11,7 +11,8 @@ SCRIPT = '"><script>alert(1)</script>'
 
 @pytest.fixture
 def lists(portal):
-    create_issue(portal["reporter"], portal["dataset"], title="Listed")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="Listed")
     dataset, org = portal["dataset"]["name"], portal["org"]["name"]
     return ["/issues", f"/dataset/{dataset}/issues",
             f"/organization/{org}/issues", "/issues.atom",

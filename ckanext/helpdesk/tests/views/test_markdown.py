@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-import ckan.plugins.toolkit as tk
-
 from ckanext.helpdesk import rendering
 from ckanext.helpdesk.logic.schema import TEXT_LENGTH
-from ckanext.helpdesk.tests.views.conftest import create_issue, issue_url
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.views.conftest import issue_url
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -54,12 +54,13 @@ def test_pathological_markdown_at_the_maximum_length_renders_in_bounded_time(
 def test_pathological_description_and_comment_keep_the_issue_page_fast(
         visitor, portal):
     # Texts of their own, so no earlier test has rendered them already.
-    issue = create_issue(portal["reporter"], portal["dataset"],
-                         description="D" + PATHOLOGICAL["emphasis openers"][1:])
-    tk.get_action("helpdesk_comment_create")(
-        {"user": portal["reporter"]["name"]},
-        {"issue_id": issue["id"],
-         "body": "C" + PATHOLOGICAL["unclosed links"][1:]})
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"],
+                            description="D" + PATHOLOGICAL[
+                                "emphasis openers"][1:])
+    call_as(portal["reporter"], "helpdesk_comment_create",
+            issue_id=issue["id"],
+            body="C" + PATHOLOGICAL["unclosed links"][1:])
 
     for _view in range(2):  # the first view renders, the next one too
         response, seconds = _timed(lambda: visitor.get(issue_url(issue)))

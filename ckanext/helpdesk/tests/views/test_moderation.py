@@ -3,18 +3,19 @@ of the reports about their own organization."""
 import pytest
 
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories
 
-from ckanext.helpdesk.tests.views.conftest import PASSWORD, create_issue, \
-    issue_url, make_user
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.views.conftest import (
+    PASSWORD, issue_url, make_user)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
 @pytest.fixture
 def reported_issue(visitor, portal):
-    issue = create_issue(portal["reporter"], portal["dataset"],
-                         title="Buy cheap pills")
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"],
+                            title="Buy cheap pills")
     visitor.sign_in(portal["reporter"])
     visitor.post(f"/helpdesk/issues/{issue['id']}/report",
                  {"reason": "Spam link"})
@@ -54,7 +55,8 @@ def test_moderation_queue_is_for_sysadmins_only(visitor, portal):
 
 def test_reported_comment_appears_and_can_be_hidden(visitor, make_visitor,
                                                     portal, moderator):
-    issue = create_issue(portal["reporter"], portal["dataset"])
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
     author = make_visitor().sign_in(portal["editor"])
     author.post(f"/helpdesk/issues/{issue['id']}/comment",
                 {"body": "Rude words here"})
@@ -85,10 +87,12 @@ def test_organization_admin_moderates_own_reports_from_the_dashboard(
         "role": "admin"})
     other_org = factories.Organization()
     other_dataset = factories.Dataset(owner_org=other_org["id"])
-    ours = create_issue(portal["reporter"], portal["dataset"],
-                        title="Buy cheap pills")
-    theirs = create_issue(portal["reporter"], other_dataset,
-                          title="Cheap watches")
+    ours = factories.Issue(user=portal["reporter"],
+                           dataset_id=portal["dataset"]["id"],
+                           title="Buy cheap pills")
+    theirs = factories.Issue(user=portal["reporter"],
+                             dataset_id=other_dataset["id"],
+                             title="Cheap watches")
     visitor.sign_in(portal["editor"])
     for issue in (ours, theirs):
         visitor.post(f"/helpdesk/issues/{issue['id']}/report",

@@ -5,11 +5,10 @@ import re
 
 import pytest
 
-import ckan.plugins.toolkit as tk
-from ckan.tests import factories
-
-from ckanext.helpdesk.tests.views.conftest import PASSWORD, create_issue, \
-    issue_url, make_user
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.views.conftest import (
+    PASSWORD, issue_url, make_user)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -24,11 +23,11 @@ def moderator(make_visitor):
 @pytest.fixture
 def reported_comment(visitor, portal):
     """An issue with a comment by a named user, reported as abusive."""
-    issue = create_issue(portal["reporter"], portal["dataset"])
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
     author = make_user(fullname="Troll Tom")
-    comment = tk.get_action("helpdesk_comment_create")(
-        {"user": author["name"]},
-        {"issue_id": issue["id"], "body": "Buy cheap pills"})
+    comment = call_as(author, "helpdesk_comment_create", issue_id=issue["id"],
+                      body="Buy cheap pills")
     visitor.sign_in(portal["reporter"])
     visitor.post(f"/helpdesk/issues/{issue['id']}/report",
                  {"reason": "Spam link", "comment_id": comment["id"]})
@@ -57,7 +56,8 @@ def test_a_row_names_the_author_and_links_to_the_reported_comment(
 
 
 def test_a_row_about_an_issue_names_its_reporter(visitor, portal, moderator):
-    issue = create_issue(make_user(fullname="Spammy Sam"), portal["dataset"])
+    issue = factories.Issue(user=make_user(fullname="Spammy Sam"),
+                            dataset_id=portal["dataset"]["id"])
     visitor.sign_in(portal["reporter"])
     visitor.post(f"/helpdesk/issues/{issue['id']}/report",
                  {"reason": "Spam"})

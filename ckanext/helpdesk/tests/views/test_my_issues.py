@@ -3,10 +3,9 @@ no organization, "Reported by me" on /issues, and the unread marker that
 signed-in users see when an issue they follow changed."""
 import pytest
 
-import ckan.plugins.toolkit as tk
-
-from ckanext.helpdesk.tests.views.conftest import create_issue, issue_url, \
-    make_user, update_issue
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.views.conftest import issue_url, make_user
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -15,17 +14,19 @@ UNREAD = "Updated since you last looked</span>"
 
 
 def reply(user, issue, body="We are looking into it."):
-    return tk.get_action("helpdesk_comment_create")(
-        {"user": user["name"]}, {"issue_id": issue["id"], "body": body})
+    return call_as(user, "helpdesk_comment_create", issue_id=issue["id"],
+                   body=body)
 
 
 def test_my_issues_lists_what_i_reported_subscribed_to_or_voted_on(
         visitor, portal):
-    create_issue(portal["reporter"], portal["dataset"], title="Mine")
-    voted = create_issue(portal["editor"], portal["dataset"], title="Voted")
-    create_issue(portal["editor"], portal["dataset"], title="Not followed")
-    tk.get_action("helpdesk_issue_vote")({"user": portal["reporter"]["name"]},
-                                         {"id": voted["id"]})
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="Mine")
+    voted = factories.Issue(user=portal["editor"],
+                            dataset_id=portal["dataset"]["id"], title="Voted")
+    factories.Issue(user=portal["editor"], dataset_id=portal["dataset"]["id"],
+                    title="Not followed")
+    call_as(portal["reporter"], "helpdesk_issue_vote", id=voted["id"])
     visitor.sign_in(portal["reporter"])
 
     page = visitor.get("/dashboard/issues").body
@@ -37,8 +38,9 @@ def test_my_issues_lists_what_i_reported_subscribed_to_or_voted_on(
 
 def test_my_issues_flags_the_reply_until_the_reporter_reads_it(visitor,
                                                                portal):
-    issue = create_issue(portal["reporter"], portal["dataset"],
-                         title="Wrong totals")
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"],
+                            title="Wrong totals")
     visitor.sign_in(portal["reporter"])
     assert UNREAD not in visitor.get("/dashboard/issues").body
 
@@ -57,11 +59,13 @@ def test_my_issues_flags_the_reply_until_the_reporter_reads_it(visitor,
 
 def test_the_header_marks_a_change_on_a_followed_issue_on_every_page(
         visitor, portal):
-    issue = create_issue(portal["reporter"], portal["dataset"])
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
     visitor.sign_in(portal["reporter"])
     assert MARKER not in visitor.get("/dataset/").body
 
-    update_issue(portal["editor"], issue, status="acknowledged")
+    call_as(portal["editor"], "helpdesk_issue_update", id=issue["id"],
+            status="acknowledged")
     assert MARKER in visitor.get("/dataset/").body
 
     visitor.get(issue_url(issue))
@@ -69,11 +73,10 @@ def test_the_header_marks_a_change_on_a_followed_issue_on_every_page(
 
 
 def test_an_internal_note_lights_no_marker_for_the_reporter(visitor, portal):
-    issue = create_issue(portal["reporter"], portal["dataset"])
-    tk.get_action("helpdesk_comment_create")(
-        {"user": portal["editor"]["name"]},
-        {"issue_id": issue["id"], "body": "Ask the supplier",
-         "internal": True})
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
+    call_as(portal["editor"], "helpdesk_comment_create", issue_id=issue["id"],
+            body="Ask the supplier", internal=True)
     visitor.sign_in(portal["reporter"])
 
     assert MARKER not in visitor.get("/dataset/").body
@@ -81,7 +84,8 @@ def test_an_internal_note_lights_no_marker_for_the_reporter(visitor, portal):
 
 
 def test_publishers_keep_their_queue(visitor, portal):
-    create_issue(portal["reporter"], portal["dataset"], title="To triage")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="To triage")
     visitor.sign_in(portal["editor"])
 
     page = visitor.get("/dashboard/issues").body
@@ -91,8 +95,10 @@ def test_publishers_keep_their_queue(visitor, portal):
 
 
 def test_reported_by_me_keeps_only_the_users_reports(visitor, portal):
-    create_issue(portal["reporter"], portal["dataset"], title="Mine")
-    create_issue(make_user(), portal["dataset"], title="Somebody's")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="Mine")
+    factories.Issue(user=make_user(), dataset_id=portal["dataset"]["id"],
+                    title="Somebody's")
     visitor.sign_in(portal["reporter"])
     assert 'name="reporter" value="me"' in visitor.get("/issues").body
 

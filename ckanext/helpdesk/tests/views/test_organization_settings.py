@@ -6,6 +6,7 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.views.conftest import field_error, make_user
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -108,16 +109,14 @@ def test_a_sysadmin_may_change_any_organizations_settings(visitor,
 
 def test_the_action_names_the_field_of_a_bad_target(org_people):
     with pytest.raises(tk.ValidationError) as refused:
-        tk.get_action("helpdesk_organization_settings_update")(
-            {"user": org_people["admin"]["name"], "ignore_auth": False},
-            {"organization_id": org_people["org"]["id"],
-             "response_target_days": 0})
+        call_as(org_people["admin"], "helpdesk_organization_settings_update",
+                organization_id=org_people["org"]["id"],
+                response_target_days=0)
     assert list(refused.value.error_dict) == ["response_target_days"]
     with pytest.raises(tk.NotAuthorized):
-        tk.get_action("helpdesk_organization_settings_update")(
-            {"user": org_people["editor"]["name"], "ignore_auth": False},
-            {"organization_id": org_people["org"]["id"],
-             "response_target_days": 4})
+        call_as(org_people["editor"], "helpdesk_organization_settings_update",
+                organization_id=org_people["org"]["id"],
+                response_target_days=4)
 
 
 def test_an_admin_gives_the_organizations_help_desk_addresses(
@@ -157,8 +156,7 @@ def test_a_bad_address_is_shown_again_beside_its_field(visitor, org_people,
 
 def test_the_action_names_the_field_of_a_bad_address(org_people):
     with pytest.raises(tk.ValidationError) as refused:
-        tk.get_action("helpdesk_organization_settings_update")(
-            {"user": org_people["admin"]["name"], "ignore_auth": False},
-            {"organization_id": org_people["org"]["id"],
-             "response_target_days": None, "notify_emails": [42]})
+        call_as(org_people["admin"], "helpdesk_organization_settings_update",
+                organization_id=org_people["org"]["id"],
+                response_target_days=None, notify_emails=[42])
     assert list(refused.value.error_dict) == ["notify_emails"]

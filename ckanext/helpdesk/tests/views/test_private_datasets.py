@@ -2,9 +2,8 @@
 visitor, and do for its publisher."""
 import pytest
 
-from ckan.tests import factories
-
-from ckanext.helpdesk.tests.views.conftest import create_issue, issue_url
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.views.conftest import issue_url
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -14,7 +13,8 @@ SECRET = "Secret dataset problem"
 @pytest.fixture
 def private_issue(portal):
     dataset = factories.Dataset(owner_org=portal["org"]["id"], private=True)
-    return create_issue(portal["editor"], dataset, title=SECRET)
+    return factories.Issue(user=portal["editor"], dataset_id=dataset["id"],
+                           title=SECRET)
 
 
 @pytest.fixture

@@ -3,10 +3,10 @@ tab, the portal-wide /issues, and the bulk status change."""
 import pytest
 
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories
 
-from ckanext.helpdesk.tests.views.conftest import PASSWORD, create_issue, \
-    make_user, update_issue
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.views.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -19,8 +19,10 @@ def other_dataset():
 
 def test_dashboard_lists_the_issues_of_the_organizations_the_user_edits(
         visitor, portal, other_dataset):
-    create_issue(portal["reporter"], portal["dataset"], title="Ours")
-    create_issue(portal["reporter"], other_dataset, title="Theirs")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="Ours")
+    factories.Issue(user=portal["reporter"], dataset_id=other_dataset["id"],
+                    title="Theirs")
     visitor.sign_in(portal["editor"])
 
     page = visitor.get("/dashboard/issues").body
@@ -35,8 +37,10 @@ def test_dashboard_lists_the_issues_of_every_organization_the_user_edits(
         {"ignore_auth": True}, {"id": other_dataset["owner_org"],
                                 "username": portal["editor"]["name"],
                                 "role": "editor"})
-    create_issue(portal["reporter"], portal["dataset"], title="Ours")
-    create_issue(portal["reporter"], other_dataset, title="Also ours")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="Ours")
+    factories.Issue(user=portal["reporter"], dataset_id=other_dataset["id"],
+                    title="Also ours")
     visitor.sign_in(portal["editor"])
 
     page = visitor.get("/dashboard/issues").body
@@ -56,9 +60,12 @@ def test_dashboard_asks_visitors_to_sign_in(visitor):
 ])
 def test_dashboard_filters_by_assignee(visitor, portal, assignee, shown,
                                        not_shown):
-    create_issue(portal["reporter"], portal["dataset"], title="Nobody on it")
-    mine = create_issue(portal["reporter"], portal["dataset"], title="Mine")
-    update_issue(portal["editor"], mine, assignee=portal["editor"]["name"])
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="Nobody on it")
+    mine = factories.Issue(user=portal["reporter"],
+                           dataset_id=portal["dataset"]["id"], title="Mine")
+    call_as(portal["editor"], "helpdesk_issue_update", id=mine["id"],
+            assignee=portal["editor"]["name"])
     visitor.sign_in(portal["editor"])
 
     page = visitor.get(f"/dashboard/issues?assignee={assignee}").body
@@ -67,8 +74,9 @@ def test_dashboard_filters_by_assignee(visitor, portal, assignee, shown,
 
 
 def test_bulk_status_change(visitor, portal):
-    issues = [create_issue(portal["reporter"], portal["dataset"],
-                           title=f"Issue {n}") for n in range(3)]
+    issues = [factories.Issue(user=portal["reporter"],
+                              dataset_id=portal["dataset"]["id"],
+                              title=f"Issue {n}") for n in range(3)]
     visitor.sign_in(portal["editor"])
 
     response = visitor.post("/helpdesk/issues/bulk", {
@@ -84,7 +92,8 @@ def test_bulk_status_change(visitor, portal):
 
 
 def test_bulk_change_by_an_outsider_changes_nothing(visitor, portal):
-    issue = create_issue(portal["reporter"], portal["dataset"])
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
     visitor.sign_in(make_user())
 
     response = visitor.post("/helpdesk/issues/bulk", {
@@ -95,8 +104,10 @@ def test_bulk_change_by_an_outsider_changes_nothing(visitor, portal):
 
 
 def test_organization_issues_tab(visitor, portal, other_dataset):
-    create_issue(portal["reporter"], portal["dataset"], title="Ours")
-    create_issue(portal["reporter"], other_dataset, title="Theirs")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="Ours")
+    factories.Issue(user=portal["reporter"], dataset_id=other_dataset["id"],
+                    title="Theirs")
     org = portal["org"]
 
     org_page = visitor.get(f"/organization/{org['name']}").body
@@ -108,8 +119,10 @@ def test_organization_issues_tab(visitor, portal, other_dataset):
 
 
 def test_portal_wide_issue_list(visitor, portal, other_dataset):
-    create_issue(portal["reporter"], portal["dataset"], title="Ours")
-    create_issue(portal["reporter"], other_dataset, title="Theirs")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="Ours")
+    factories.Issue(user=portal["reporter"], dataset_id=other_dataset["id"],
+                    title="Theirs")
 
     page = visitor.get("/issues?sort=newest").body
 
@@ -124,8 +137,10 @@ def test_dashboard_has_an_issues_tab(visitor, portal):
 
 def test_sysadmin_dashboard_lists_every_organization(make_visitor, portal,
                                                      other_dataset):
-    create_issue(portal["reporter"], portal["dataset"], title="Ours")
-    create_issue(portal["reporter"], other_dataset, title="Theirs")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="Ours")
+    factories.Issue(user=portal["reporter"], dataset_id=other_dataset["id"],
+                    title="Theirs")
     sysadmin = make_visitor().sign_in(factories.Sysadmin(password=PASSWORD))
 
     page = sysadmin.get("/dashboard/issues").body

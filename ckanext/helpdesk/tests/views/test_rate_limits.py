@@ -8,12 +8,11 @@ import pytest
 import requests
 
 import ckan.model as model
-from ckan.tests import factories
 
 from ckanext.helpdesk.model import Issue
+from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.conftest import TEST_INI, ckan_server
 from ckanext.helpdesk.tests.open311.conftest import check_answer
-from ckanext.helpdesk.tests.views.conftest import create_issue
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db",
                                      "clean_redis")
@@ -125,7 +124,8 @@ def test_open311_report_over_the_limit_is_429_in_the_spec_error_shape(
 ])
 def test_each_write_of_the_issue_page_is_limited_per_account(
         visitor, portal, path, form):
-    issue = create_issue(portal["editor"], portal["dataset"])
+    issue = factories.Issue(user=portal["editor"],
+                            dataset_id=portal["dataset"]["id"])
     visitor.sign_in(portal["reporter"])
     url = ("/helpdesk/preview" if path == "preview"
            else f"/helpdesk/issues/{issue['id']}/{path}")

@@ -4,8 +4,8 @@ in PostgreSQL while Redis cannot be reached."""
 import pytest
 import requests
 
+from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.conftest import ckan_server
-from ckanext.helpdesk.tests.views.conftest import create_issue
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -13,7 +13,8 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_dataset_and_issue_pages_answer_anonymous_visitors_with_redis_down(
         portal):
     dataset = portal["dataset"]
-    issue = create_issue(portal["reporter"], dataset, title="Stop missing")
+    issue = factories.Issue(user=portal["reporter"], dataset_id=dataset["id"],
+                            title="Stop missing")
     # A real CKAN server whose Redis is a closed port.
     with ckan_server(CKAN_REDIS_URL="redis://127.0.0.1:1/0") as url:
         pages = {path: requests.get(url + path, timeout=60) for path in (

@@ -1,7 +1,8 @@
 """Reporting an issue, requesting data, and the Markdown preview."""
 import pytest
 
-from ckanext.helpdesk.tests.views.conftest import create_issue, field_error
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.views.conftest import field_error
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -114,7 +115,8 @@ def test_preview_renders_markdown_sanitised(visitor, portal):
 
 
 def test_issue_page_links_back_from_the_list(visitor, portal):
-    issue = create_issue(portal["reporter"], portal["dataset"])
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
 
     listing = visitor.get(f"/dataset/{portal['dataset']['name']}/issues")
 

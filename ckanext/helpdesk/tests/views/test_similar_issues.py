@@ -4,10 +4,9 @@ requests), only those the visitor may see; the dataset's form explains
 its categories and offers no data request."""
 import pytest
 
-import ckan.plugins.toolkit as tk
-
-from ckanext.helpdesk.tests.views.conftest import create_issue, \
-    field_error, update_issue
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.views.conftest import field_error
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -19,17 +18,21 @@ def _similar(visitor, portal, title):
 
 def test_open_issues_sharing_a_word_of_the_title_are_suggested(
         visitor, portal):
-    create_issue(portal["reporter"], portal["dataset"],
-                 title="Stop 42 is missing")
-    create_issue(portal["reporter"], portal["dataset"],
-                 title="Timetable columns swapped")
-    closed = create_issue(portal["reporter"], portal["dataset"],
-                          title="Stops file is empty")
-    update_issue(portal["editor"], closed, status="resolved")
-    other = tk.get_action("package_create")(
-        {"user": portal["editor"]["name"]},
-        {"name": "other-stops", "owner_org": portal["org"]["id"]})
-    create_issue(portal["reporter"], other, title="Missing stops elsewhere")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"],
+                    title="Stop 42 is missing")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"],
+                    title="Timetable columns swapped")
+    closed = factories.Issue(user=portal["reporter"],
+                             dataset_id=portal["dataset"]["id"],
+                             title="Stops file is empty")
+    call_as(portal["editor"], "helpdesk_issue_update", id=closed["id"],
+            status="resolved")
+    other = call_as(portal["editor"], "package_create", name="other-stops",
+                    owner_org=portal["org"]["id"])
+    factories.Issue(user=portal["reporter"], dataset_id=other["id"],
+                    title="Missing stops elsewhere")
     visitor.sign_in(portal["reporter"])
 
     response = _similar(visitor, portal, "bus stops missing?")
@@ -43,8 +46,9 @@ def test_open_issues_sharing_a_word_of_the_title_are_suggested(
 
 def test_nothing_is_suggested_for_a_title_without_words_or_matches(
         visitor, portal):
-    create_issue(portal["reporter"], portal["dataset"],
-                 title="Stop 42 is missing")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"],
+                    title="Stop 42 is missing")
 
     for title in ("", "?! -", "\x00", "zebra crossings"):
         response = _similar(visitor, portal, title)
@@ -54,13 +58,13 @@ def test_nothing_is_suggested_for_a_title_without_words_or_matches(
 
 def test_hidden_issues_are_not_suggested_and_visitors_sign_in_to_plus_one(
         visitor, portal):
-    create_issue(portal["reporter"], portal["dataset"],
-                 title="Stop 42 is missing")
-    hidden = create_issue(portal["reporter"], portal["dataset"],
-                          title="Stop 43 is missing too")
-    tk.get_action("helpdesk_issue_hide")(
-        {"user": portal["editor"]["name"]}, {"id": hidden["id"],
-                                             "hidden": True})
+    dataset_id = portal["dataset"]["id"]
+    factories.Issue(user=portal["reporter"], dataset_id=dataset_id,
+                    title="Stop 42 is missing")
+    hidden = factories.Issue(user=portal["reporter"], dataset_id=dataset_id,
+                             title="Stop 43 is missing too")
+    call_as(portal["editor"], "helpdesk_issue_hide", id=hidden["id"],
+            hidden=True)
 
     body = _similar(visitor, portal, "stop missing").body
 
@@ -72,10 +76,11 @@ def test_hidden_issues_are_not_suggested_and_visitors_sign_in_to_plus_one(
 
 def test_data_request_form_suggests_the_organizations_open_requests(
         visitor, portal):
-    create_issue(portal["reporter"], category="data-request",
-                 organization_id=portal["org"]["id"],
-                 title="Tram stops, please")
-    create_issue(portal["reporter"], portal["dataset"], title="Tram stops")
+    factories.Issue(user=portal["reporter"], category="data-request",
+                    organization_id=portal["org"]["id"],
+                    title="Tram stops, please")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="Tram stops")
 
     body = visitor.get(f"/organization/{portal['org']['name']}"
                        "/issues/similar", query_string={"title": "tram"}).body

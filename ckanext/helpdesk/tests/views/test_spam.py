@@ -12,7 +12,7 @@ import pytest
 import ckan.model as model
 
 from ckanext.helpdesk.model import Comment, Issue
-from ckanext.helpdesk.tests.views.conftest import create_issue
+from ckanext.helpdesk.tests import factories
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
               pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous",
@@ -82,7 +82,8 @@ def test_report_posted_faster_than_the_minimum_fill_time_is_refused(
 @pytest.mark.ckan_config("ckanext.helpdesk.spam.min_fill_time", 2)
 def test_data_request_and_comment_forms_refuse_bots_too(
         visitor, portal):
-    issue = create_issue(portal["reporter"], portal["dataset"])
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
     request_url = f"/organization/{portal['org']['name']}/issues/request"
     started = _started(visitor.get(request_url).body)
 

@@ -6,9 +6,10 @@ import pytest
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
-from ckan.tests import factories
 
-from ckanext.helpdesk.tests.views.conftest import create_issue, make_user
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.views.conftest import make_user
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -28,13 +29,14 @@ def desks():
     private = factories.Dataset(owner_org=busy["id"], private=True,
                                 title="Secret depots")
     quiet_data = factories.Dataset(owner_org=quiet["id"], title="Benches")
-    answered = create_issue(visitor, public)
-    tk.get_action("helpdesk_comment_create")(
-        {"user": editor["name"]},
-        {"issue_id": answered["id"], "body": "Looking into it."})
-    create_issue(visitor, public, category="question", title="Which stops?")
-    create_issue(member, private, title="Depot 3 is missing")
-    create_issue(visitor, quiet_data)
+    answered = factories.Issue(user=visitor, dataset_id=public["id"])
+    call_as(editor, "helpdesk_comment_create", issue_id=answered["id"],
+            body="Looking into it.")
+    factories.Issue(user=visitor, dataset_id=public["id"], category="question",
+                    title="Which stops?")
+    factories.Issue(user=member, dataset_id=private["id"],
+                    title="Depot 3 is missing")
+    factories.Issue(user=visitor, dataset_id=quiet_data["id"])
     return {"editor": editor, "member": member, "busy": busy,
             "quiet": quiet}
 
@@ -122,8 +124,9 @@ def test_visitors_figures_come_from_redis_members_see_them_live(app, desks):
     busy = desks["busy"]["name"]
     assert "Opened per week, by category: 3 in all" in app.get(
         "/issues/stats").body
-    create_issue(desks["member"], factories.Dataset(
-        owner_org=desks["quiet"]["id"]), title="Bench 9 is gone")
+    factories.Issue(user=desks["member"], dataset_id=factories.Dataset(
+                            owner_org=desks["quiet"]["id"])["id"],
+                    title="Bench 9 is gone")
 
     # Visitors: the figures of the last ten minutes, one computation.
     assert "Opened per week, by category: 3 in all" in app.get(

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
-from ckan.tests import factories
 
 from ckanext.helpdesk.model import Issue
-from ckanext.helpdesk.tests.views.conftest import create_issue
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -45,16 +45,18 @@ def _set_target(portal, days):
 def aged(portal):
     """Three open issues: unanswered for 30 days, answered after 30 days,
     reported today."""
-    old = create_issue(portal["reporter"], portal["dataset"],
-                       title="Old and unanswered")
-    answered = create_issue(portal["reporter"], portal["dataset"],
-                            title="Old but answered")
-    tk.get_action("helpdesk_comment_create")(
-        {"user": portal["editor"]["name"]},
-        {"issue_id": answered["id"], "body": "Looking into it."})
+    old = factories.Issue(user=portal["reporter"],
+                          dataset_id=portal["dataset"]["id"],
+                          title="Old and unanswered")
+    answered = factories.Issue(user=portal["reporter"],
+                               dataset_id=portal["dataset"]["id"],
+                               title="Old but answered")
+    call_as(portal["editor"], "helpdesk_comment_create",
+            issue_id=answered["id"], body="Looking into it.")
     for issue in (old, answered):
         _reported_days_ago(issue, 30)
-    create_issue(portal["reporter"], portal["dataset"], title="Fresh")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="Fresh")
     return portal
 
 
@@ -97,10 +99,10 @@ def test_a_bad_past_target_filter_is_a_400_naming_it(visitor, aged):
 def test_the_dataset_help_desk_gives_the_typical_response_and_the_target(
         visitor, portal):
     for _ in range(3):
-        issue = create_issue(portal["reporter"], portal["dataset"])
-        tk.get_action("helpdesk_comment_create")(
-            {"user": portal["editor"]["name"]},
-            {"issue_id": issue["id"], "body": "Thanks, looking."})
+        issue = factories.Issue(user=portal["reporter"],
+                                dataset_id=portal["dataset"]["id"])
+        call_as(portal["editor"], "helpdesk_comment_create",
+                issue_id=issue["id"], body="Thanks, looking.")
     _set_target(portal, 2)
 
     page = visitor.get(f"/dataset/{portal['dataset']['name']}").body
@@ -123,10 +125,10 @@ def test_the_typical_response_is_computed_once_for_everyone_while_cached(
     assert "Typically" not in visitor.get(url).body  # nothing answered yet
 
     for _ in range(3):
-        issue = create_issue(portal["reporter"], portal["dataset"])
-        tk.get_action("helpdesk_comment_create")(
-            {"user": portal["editor"]["name"]},
-            {"issue_id": issue["id"], "body": "Thanks, looking."})
+        issue = factories.Issue(user=portal["reporter"],
+                                dataset_id=portal["dataset"]["id"])
+        call_as(portal["editor"], "helpdesk_comment_create",
+                issue_id=issue["id"], body="Thanks, looking.")
 
     # The same figure for a visitor and a signed-in user, until it expires.
     assert "Typically" not in visitor.get(url).body

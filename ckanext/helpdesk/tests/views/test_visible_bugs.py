@@ -8,8 +8,10 @@ import pytest
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk.tests.views.conftest import create_issue, \
-    field_error, issue_url, make_user
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
+from ckanext.helpdesk.tests.views.conftest import (
+    field_error, issue_url, make_user)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -55,12 +57,12 @@ def test_the_data_request_form_is_titled_request_data_in_the_browser(
 def moderated(portal):
     """An issue whose comment the editor hid and showed again, and hid a
     second one; the issue itself hidden and shown."""
-    issue = create_issue(portal["reporter"], portal["dataset"])
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
     context = {"user": portal["editor"]["name"]}
-    comments = [tk.get_action("helpdesk_comment_create")(
-        {"user": portal["reporter"]["name"]},
-        {"issue_id": issue["id"], "body": body})
-        for body in ("First word", "Rude word")]
+    comments = [call_as(portal["reporter"], "helpdesk_comment_create",
+                        issue_id=issue["id"], body=body)
+                for body in ("First word", "Rude word")]
     hide = tk.get_action("helpdesk_comment_hide")
     hide(dict(context), {"id": comments[0]["id"], "hidden": True})
     hide(dict(context), {"id": comments[0]["id"], "hidden": False})

@@ -7,10 +7,9 @@ import re
 import pytest
 
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories
 
-from ckanext.helpdesk.tests.views.conftest import create_issue, \
-    field_error, make_user
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.views.conftest import field_error, make_user
 from ckanext.helpdesk.webhooks import delivery
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -52,7 +51,7 @@ def test_an_admin_adds_a_webhook_sees_its_secret_once_and_its_log(
     assert webhook["internal"] is True
 
     dataset = factories.Dataset(owner_org=org_people["org"]["id"])
-    create_issue(org_people["editor"], dataset)
+    factories.Issue(user=org_people["editor"], dataset_id=dataset["id"])
     delivery.deliver_due()  # port 9: refused, logged
     settings = visitor.get(org_people["settings"]).body
     assert "http://127.0.0.1:9/hook" in settings

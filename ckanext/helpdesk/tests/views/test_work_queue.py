@@ -6,18 +6,15 @@ import re
 
 import pytest
 
-import ckan.plugins.toolkit as tk
-
-from ckanext.helpdesk.tests.views.conftest import create_issue, \
-    update_issue
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
 def _comment(user, issue, body, internal=False):
-    tk.get_action("helpdesk_comment_create")(
-        {"user": user["name"]},
-        {"issue_id": issue["id"], "body": body, "internal": internal})
+    call_as(user, "helpdesk_comment_create", issue_id=issue["id"], body=body,
+            internal=internal)
 
 
 def _row(page, title):
@@ -30,9 +27,11 @@ def _row(page, title):
 
 def test_queue_rows_show_the_dataset_qualified_number_assignee_and_activity(
         visitor, portal):
-    issue = create_issue(portal["reporter"], portal["dataset"],
-                         title="Totals off")
-    update_issue(portal["editor"], issue, assignee=portal["editor"]["name"])
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"],
+                            title="Totals off")
+    call_as(portal["editor"], "helpdesk_issue_update", id=issue["id"],
+            assignee=portal["editor"]["name"])
     visitor.sign_in(portal["editor"])
 
     page = visitor.get("/dashboard/issues").body
@@ -49,17 +48,24 @@ def test_queue_rows_show_the_dataset_qualified_number_assignee_and_activity(
 def test_waiting_on_us_means_the_last_public_word_is_the_reporters(
         visitor, portal):
     reporter, editor = portal["reporter"], portal["editor"]
-    create_issue(reporter, portal["dataset"], title="Unanswered")
-    answered = create_issue(reporter, portal["dataset"], title="Answered")
+    factories.Issue(user=reporter, dataset_id=portal["dataset"]["id"],
+                    title="Unanswered")
+    answered = factories.Issue(user=reporter,
+                               dataset_id=portal["dataset"]["id"],
+                               title="Answered")
     _comment(editor, answered, "We are on it.")
-    answered_back = create_issue(reporter, portal["dataset"],
-                                 title="Reporter answered back")
+    answered_back = factories.Issue(user=reporter,
+                                    dataset_id=portal["dataset"]["id"],
+                                    title="Reporter answered back")
     _comment(editor, answered_back, "Which stop?")
     _comment(reporter, answered_back, "Stop 12.")
-    noted = create_issue(reporter, portal["dataset"], title="Only a note")
+    noted = factories.Issue(user=reporter, dataset_id=portal["dataset"]["id"],
+                            title="Only a note")
     _comment(editor, noted, "Ask the depot.", internal=True)
-    closed = create_issue(reporter, portal["dataset"], title="Closed now")
-    update_issue(editor, closed, status="resolved")
+    closed = factories.Issue(user=reporter, dataset_id=portal["dataset"]["id"],
+                             title="Closed now")
+    call_as(editor, "helpdesk_issue_update", id=closed["id"],
+            status="resolved")
     visitor.sign_in(editor)
 
     page = visitor.get("/dashboard/issues?status=all").body
@@ -73,7 +79,8 @@ def test_waiting_on_us_means_the_last_public_word_is_the_reporters(
 
 
 def test_visitors_lists_show_no_waiting_flag(visitor, portal):
-    create_issue(portal["reporter"], portal["dataset"], title="Unanswered")
+    factories.Issue(user=portal["reporter"],
+                    dataset_id=portal["dataset"]["id"], title="Unanswered")
 
     page = visitor.get(f"/organization/{portal['org']['name']}/issues").body
 
@@ -83,10 +90,13 @@ def test_visitors_lists_show_no_waiting_flag(visitor, portal):
 def test_counts_per_status_cover_every_status_whatever_the_filter(
         visitor, portal):
     for title in ("One", "Two"):
-        create_issue(portal["reporter"], portal["dataset"], title=title)
-    resolved = create_issue(portal["reporter"], portal["dataset"],
-                            title="Three")
-    update_issue(portal["editor"], resolved, status="resolved")
+        factories.Issue(user=portal["reporter"],
+                        dataset_id=portal["dataset"]["id"], title=title)
+    resolved = factories.Issue(user=portal["reporter"],
+                               dataset_id=portal["dataset"]["id"],
+                               title="Three")
+    call_as(portal["editor"], "helpdesk_issue_update", id=resolved["id"],
+            status="resolved")
     visitor.sign_in(portal["editor"])
 
     page = visitor.get("/dashboard/issues").body  # open ones by default
@@ -101,7 +111,8 @@ def test_counts_per_status_cover_every_status_whatever_the_filter(
 
 def test_the_bulk_status_has_no_default_and_an_empty_choice_changes_nothing(
         visitor, portal):
-    issue = create_issue(portal["reporter"], portal["dataset"])
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
     visitor.sign_in(portal["editor"])
     page = visitor.get("/dashboard/issues").body
     assert re.search(r'<select[^>]*id="bulk-status"[^>]*required>\s*'
@@ -112,15 +123,20 @@ def test_the_bulk_status_has_no_default_and_an_empty_choice_changes_nothing(
 
     assert response.status_code == 400
     assert "status: choose the status" in response.body
-    assert update_issue(portal["editor"], issue)["status"] == "new"
+    assert call_as(portal["editor"], "helpdesk_issue_update",
+                   id=issue["id"])["status"] == "new"
 
 
 def test_bulk_change_names_the_issues_and_its_undo_restores_them(
         visitor, portal):
-    fresh = create_issue(portal["reporter"], portal["dataset"], title="A")
-    original = create_issue(portal["reporter"], portal["dataset"], title="B")
-    copy = create_issue(portal["reporter"], portal["dataset"], title="C")
-    update_issue(portal["editor"], copy, duplicate_of=original["id"])
+    fresh = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"], title="A")
+    original = factories.Issue(user=portal["reporter"],
+                               dataset_id=portal["dataset"]["id"], title="B")
+    copy = factories.Issue(user=portal["reporter"],
+                           dataset_id=portal["dataset"]["id"], title="C")
+    call_as(portal["editor"], "helpdesk_issue_update", id=copy["id"],
+            duplicate_of=original["id"])
     visitor.sign_in(portal["editor"])
     name = portal["dataset"]["name"]
 
@@ -139,14 +155,17 @@ def test_bulk_change_names_the_issues_and_its_undo_restores_them(
         follow_redirects=True).body
 
     assert f"Undone: {name}#1, {name}#3 are back" in page
-    assert update_issue(portal["editor"], fresh)["status"] == "new"
-    restored = update_issue(portal["editor"], copy)
+    assert call_as(portal["editor"], "helpdesk_issue_update",
+                   id=fresh["id"])["status"] == "new"
+    restored = call_as(portal["editor"], "helpdesk_issue_update",
+                       id=copy["id"])
     assert restored["status"] == "duplicate"
     assert restored["duplicate_of_id"] == original["id"]
 
 
 def test_the_undo_is_shown_once(visitor, portal):
-    issue = create_issue(portal["reporter"], portal["dataset"])
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
     visitor.sign_in(portal["editor"])
 
     first = visitor.post("/helpdesk/issues/bulk", {
@@ -159,12 +178,15 @@ def test_the_undo_is_shown_once(visitor, portal):
 
 
 def test_an_undo_by_an_outsider_changes_nothing(visitor, portal):
-    issue = create_issue(portal["reporter"], portal["dataset"])
-    update_issue(portal["editor"], issue, status="resolved")
+    issue = factories.Issue(user=portal["reporter"],
+                            dataset_id=portal["dataset"]["id"])
+    call_as(portal["editor"], "helpdesk_issue_update", id=issue["id"],
+            status="resolved")
     visitor.sign_in(portal["reporter"])
 
     page = visitor.post("/helpdesk/issues/bulk/undo", {
         "restore": [f"{issue['id']}:new:"]}, follow_redirects=True).body
 
     assert "1 issue could not be changed." in page
-    assert update_issue(portal["editor"], issue)["status"] == "resolved"
+    assert call_as(portal["editor"], "helpdesk_issue_update",
+                   id=issue["id"])["status"] == "resolved"

@@ -10,7 +10,8 @@ import pytest
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.helpdesk.tests.logic.conftest import call
+from ckanext.helpdesk.tests import factories
+from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.webhooks import delivery, signature
 from ckanext.helpdesk.webhooks.signature import HEADER, verify_signature
 
@@ -18,21 +19,13 @@ pytestmark = pytest.mark.usefixtures("with_plugins")
 
 
 def add_webhook(world, url, user="admin", **fields):
-    return call("helpdesk_webhook_create", getattr(world, user),
-                organization_id=world.org["id"], url=url, **fields)
-
-
-def report(world, dataset="public", user="reporter", **fields):
-    data = {"dataset_id": getattr(world, dataset)["id"],
-            "category": "data-problem", "title": "Wrong stop",
-            "description": "Stop 12 is in the river."}
-    data.update(fields)
-    return call("helpdesk_issue_create", getattr(world, user), **data)
+    return call_as(getattr(world, user), "helpdesk_webhook_create",
+                   organization_id=world.org["id"], url=url, **fields)
 
 
 def deliveries(world, user="admin"):
-    [webhook] = call("helpdesk_webhook_list", getattr(world, user),
-                     organization_id=world.org["id"])
+    [webhook] = call_as(getattr(world, user), "helpdesk_webhook_list",
+                        organization_id=world.org["id"])
     return webhook["deliveries"]
 
 
@@ -41,7 +34,9 @@ def deliveries(world, user="admin"):
 def test_a_delivery_by_a_real_worker_verifies_with_the_documented_code(
         org_world, receiver, run_jobs):
     webhook = add_webhook(org_world, receiver.url())
-    issue = report(org_world)
+    issue = factories.Issue(user=org_world.reporter,
+                            dataset_id=org_world.public["id"],
+                            title="Wrong stop")
     run_jobs()
     [request] = receiver.received
     assert request.headers["X-Helpdesk-Event"] == "issue_created"
@@ -67,10 +62,10 @@ def test_a_delivery_by_a_real_worker_verifies_with_the_documented_code(
 def test_a_rotated_secret_signs_what_follows_and_the_old_one_fails(
         org_world, receiver):
     webhook = add_webhook(org_world, receiver.url())
-    rotated = call("helpdesk_webhook_rotate_secret", org_world.admin,
-                   id=webhook["id"])
+    rotated = call_as(org_world.admin, "helpdesk_webhook_rotate_secret",
+                      id=webhook["id"])
     assert rotated["secret"] != webhook["secret"]
-    report(org_world)
+    factories.Issue(user=org_world.reporter, dataset_id=org_world.public["id"])
     delivery.deliver_due()
     [request] = receiver.received
     assert verify_signature(rotated["secret"], request.headers[HEADER],
@@ -84,7 +79,7 @@ def test_a_rotated_secret_signs_what_follows_and_the_old_one_fails(
 def test_with_the_receiver_down_attempts_are_logged_then_one_delivery(
         org_world, down_receiver, run_jobs):
     add_webhook(org_world, down_receiver.url())
-    report(org_world)
+    factories.Issue(user=org_world.reporter, dataset_id=org_world.public["id"])
     run_jobs()  # the job enqueued with the report: the port is closed
     delivery.deliver_due(retry_now=True)
     [logged] = deliveries(org_world)
@@ -109,7 +104,7 @@ def test_with_the_receiver_down_attempts_are_logged_then_one_delivery(
 def test_cron_retries_what_is_due_with_deliver_webhooks(
         org_world, receiver, ckan_cli):
     add_webhook(org_world, receiver.url())
-    report(org_world)
+    factories.Issue(user=org_world.reporter, dataset_id=org_world.public["id"])
     done = ckan_cli("helpdesk", "deliver-webhooks", "--retry-now")
     assert done.returncode == 0, done.stderr
     assert "1 delivered, 0 to retry, 0 given up" in done.stdout
@@ -120,7 +115,7 @@ def test_an_error_answer_is_retried_and_given_up_after_the_last_attempt(
         org_world, receiver):
     receiver.status = 500
     add_webhook(org_world, receiver.url())
-    report(org_world)
+    factories.Issue(user=org_world.reporter, dataset_id=org_world.public["id"])
     for _ in range(delivery.MAX_ATTEMPTS + 2):
         delivery.deliver_due(retry_now=True)
     assert len(receiver.received) == delivery.MAX_ATTEMPTS
@@ -134,15 +129,18 @@ def test_an_error_answer_is_retried_and_given_up_after_the_last_attempt(
 def test_a_public_webhook_hears_only_what_visitors_see(org_world, receiver):
     add_webhook(org_world, receiver.url("/public"))
     add_webhook(org_world, receiver.url("/internal"), internal=True)
-    public = report(org_world, title="Public issue")
-    call("helpdesk_comment_create", org_world.editor,
-         issue_id=public["id"], body="Ask the GIS team.", internal=True)
-    call("helpdesk_comment_create", org_world.editor,
-         issue_id=public["id"], body="We are on it.")
-    report(org_world, dataset="private", user="editor",
-           title="Private issue")
-    hidden = report(org_world, title="Spam issue")
-    call("helpdesk_issue_hide", org_world.editor, id=hidden["id"])
+    public = factories.Issue(user=org_world.reporter,
+                             dataset_id=org_world.public["id"],
+                             title="Public issue")
+    call_as(org_world.editor, "helpdesk_comment_create", issue_id=public["id"],
+            body="Ask the GIS team.", internal=True)
+    call_as(org_world.editor, "helpdesk_comment_create", issue_id=public["id"],
+            body="We are on it.")
+    factories.Issue(user=org_world.editor, title="Private issue",
+                    dataset_id=org_world.private["id"])
+    hidden = factories.Issue(user=org_world.reporter, title="Spam issue",
+                             dataset_id=org_world.public["id"])
+    call_as(org_world.editor, "helpdesk_issue_hide", id=hidden["id"])
     delivery.deliver_due()
     assert receiver.events("/public") == [
         ("issue_created", "Public issue"),
@@ -171,10 +169,10 @@ def test_a_public_webhook_hears_only_what_visitors_see(org_world, receiver):
 
 def test_another_organizations_webhook_hears_nothing_of_this_one(
         org_world, receiver):
-    call("helpdesk_webhook_create", org_world.other_admin,
-         organization_id=org_world.other_org["id"], url=receiver.url())
-    report(org_world)
-    report(org_world, dataset="private", user="editor")
+    call_as(org_world.other_admin, "helpdesk_webhook_create",
+            organization_id=org_world.other_org["id"], url=receiver.url())
+    factories.Issue(user=org_world.reporter, dataset_id=org_world.public["id"])
+    factories.Issue(user=org_world.editor, dataset_id=org_world.private["id"])
     delivery.deliver_due()
     assert receiver.received == []
 
@@ -183,13 +181,14 @@ def test_each_event_goes_to_the_webhooks_that_asked_for_it(
         org_world, receiver):
     add_webhook(org_world, receiver.url("/closed"), events=["issue_closed"])
     add_webhook(org_world, receiver.url("/all"))
-    issue = report(org_world)
-    call("helpdesk_issue_update", org_world.editor, id=issue["id"],
-         status="in_progress")
-    call("helpdesk_comment_create", org_world.reporter,
-         issue_id=issue["id"], body="Thanks.")
-    call("helpdesk_issue_update", org_world.editor, id=issue["id"],
-         status="resolved", comment="Moved the stop.")
+    issue = factories.Issue(user=org_world.reporter,
+                            dataset_id=org_world.public["id"])
+    call_as(org_world.editor, "helpdesk_issue_update", id=issue["id"],
+            status="in_progress")
+    call_as(org_world.reporter, "helpdesk_comment_create",
+            issue_id=issue["id"], body="Thanks.")
+    call_as(org_world.editor, "helpdesk_issue_update", id=issue["id"],
+            status="resolved", comment="Moved the stop.")
     delivery.deliver_due()
     assert [event for event, _ in receiver.events("/all")] == [
         "issue_created", "issue_changed", "issue_commented", "issue_closed"]
@@ -212,10 +211,10 @@ def test_only_the_organizations_admins_manage_its_webhooks(org_world, user):
     for action in ("helpdesk_webhook_delete",
                    "helpdesk_webhook_rotate_secret"):
         with pytest.raises(tk.NotAuthorized):
-            call(action, getattr(org_world, user), id=webhook["id"])
+            call_as(getattr(org_world, user), action, id=webhook["id"])
     with pytest.raises(tk.NotAuthorized):
-        call("helpdesk_webhook_list", getattr(org_world, user),
-             organization_id=org_world.org["id"])
+        call_as(getattr(org_world, user), "helpdesk_webhook_list",
+                organization_id=org_world.org["id"])
 
 
 def test_the_secret_is_given_once_and_never_listed(org_world):
@@ -223,13 +222,13 @@ def test_the_secret_is_given_once_and_never_listed(org_world):
                           events="issue_closed,issue_created")
     assert webhook["secret"].startswith("whsec_")
     assert webhook["events"] == ["issue_created", "issue_closed"]
-    [listed] = call("helpdesk_webhook_list", org_world.admin,
-                    organization_id=org_world.org["id"])
+    [listed] = call_as(org_world.admin, "helpdesk_webhook_list",
+                       organization_id=org_world.org["id"])
     assert "secret" not in listed
     assert webhook["secret"] not in json.dumps(listed)
-    call("helpdesk_webhook_delete", org_world.admin, id=webhook["id"])
-    assert call("helpdesk_webhook_list", org_world.admin,
-                organization_id=org_world.org["id"]) == []
+    call_as(org_world.admin, "helpdesk_webhook_delete", id=webhook["id"])
+    assert call_as(org_world.admin, "helpdesk_webhook_list",
+                   organization_id=org_world.org["id"]) == []
 
 
 @pytest.mark.parametrize("fields, field", [
@@ -243,8 +242,8 @@ def test_the_secret_is_given_once_and_never_listed(org_world):
 ])
 def test_bad_values_are_refused_naming_the_field(org_world, fields, field):
     with pytest.raises(tk.ValidationError) as refused:
-        call("helpdesk_webhook_create", org_world.admin,
-             organization_id=org_world.org["id"], **fields)
+        call_as(org_world.admin, "helpdesk_webhook_create",
+                organization_id=org_world.org["id"], **fields)
     assert list(refused.value.error_dict) == [field]
 
 
@@ -269,7 +268,7 @@ def test_a_delivery_to_an_address_that_became_private_is_refused(
     tk.config["ckanext.helpdesk.webhooks.allow_private_addresses"] = True
     add_webhook(org_world, receiver.url())
     tk.config["ckanext.helpdesk.webhooks.allow_private_addresses"] = False
-    report(org_world)
+    factories.Issue(user=org_world.reporter, dataset_id=org_world.public["id"])
     delivery.deliver_due()
     assert receiver.received == []
     [logged] = deliveries(org_world)
