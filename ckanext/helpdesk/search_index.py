@@ -33,6 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from redis.exceptions import RedisError
 
+import ckan.logic as logic
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 # The toolkit has no door to the search index or to Redis.
@@ -183,15 +184,27 @@ def reindex_dataset(dataset_id: str) -> None:
     # Before reading: a change committed from now on queues another job.
     connect_to_redis().delete(_queued_key(dataset_id))
     try:
-        dataset = tk.get_action("package_show")(
-            {"ignore_auth": True, "use_cache": False, "validate": False},
-            {"id": dataset_id})
+        _index(dataset_id)
     except tk.ObjectNotFound:
         return  # purged meanwhile: CKAN took it out of the index
-    try:
-        search.index_for(model.Package).update_dict(dataset)
     except search.SearchIndexError as error:
+        dataset = model.Package.get(dataset_id)
+        name = dataset.name if dataset else dataset_id
         log.error("Help desk count of dataset %s not indexed: %s; `ckan "
                   "search-index rebuild %s` indexes it once Solr answers",
-                  dataset["name"], error, dataset["name"])
+                  name, error, name)
         raise
+
+
+def _index(dataset_id: str) -> None:
+    """Index the dataset as CKAN does: from 2.12 on, with its dicts under
+    both the default and its type's schema (ckan.logic's
+    index_update_package); before, the one package_show answers."""
+    index_update_package = getattr(logic, "index_update_package", None)
+    if index_update_package is not None:
+        index_update_package({"ignore_auth": True}, dataset_id)
+        return
+    dataset = tk.get_action("package_show")(
+        {"ignore_auth": True, "use_cache": False, "validate": False},
+        {"id": dataset_id})
+    search.index_for(model.Package).update_dict(dataset)

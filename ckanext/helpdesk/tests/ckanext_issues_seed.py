@@ -15,7 +15,9 @@ test process.
 ckanext-issues was written for CKAN 2.9, whose metadata was bound to the
 engine (as 2.10's is); its `setup()` calls `Table.exists()` without a
 connection. On 2.11 the metadata is unbound: it is bound here for that call
-only, which is all ckanext-issues needs to run unchanged on 2.11.
+only, which is all ckanext-issues needs to run unchanged on 2.11. On 2.12
+(SQLAlchemy 2.0) what it uses of SQLAlchemy 1 is given back as what
+replaced it.
 """
 import datetime
 import json
@@ -44,13 +46,39 @@ def _post(session, spec, post):
     return post
 
 
+def _restore_what_sqlalchemy_2_removed(meta):
+    """ckanext-issues imports `relation`, maps its classes with CKAN's
+    `meta.mapper` and calls `Table.exists()` and `Table.create()` on bound
+    metadata, all gone in SQLAlchemy 2.0 (CKAN 2.12): give them back as
+    what replaced them (with CKAN's engine), so its code runs
+    unchanged."""
+    import sqlalchemy as sa
+    import sqlalchemy.orm
+
+    if sa.__version__.startswith("1."):
+        return
+    engine = meta.engine
+    meta.mapper = meta.registry.map_imperatively
+    if not hasattr(sqlalchemy.orm, "relation"):
+        sqlalchemy.orm.relation = sqlalchemy.orm.relationship
+    if not hasattr(sa.Table, "exists"):
+        sa.Table.exists = lambda table, bind=None: sa.inspect(
+            bind or engine).has_table(table.name, schema=table.schema)
+    create = sa.Table.create
+    sa.Table.create = lambda table, bind=None, checkfirst=False: create(
+        table, bind or engine, checkfirst=checkfirst)
+
+
 def seed(issues, keep=False):
     import sqlalchemy as sa
 
     import ckan.model as model
+    _restore_what_sqlalchemy_2_removed(model.meta)
     from ckanext.issues import model as issues_model
 
-    bound = model.meta.metadata.bind  # the engine on 2.10, None on 2.11
+    # The engine on 2.10, None on 2.11; SQLAlchemy 2.0 has no bound
+    # metadata (its Table.exists is given the engine above).
+    bound = getattr(model.meta.metadata, "bind", None)
     model.meta.metadata.bind = model.meta.engine
     try:
         issues_model.setup()
