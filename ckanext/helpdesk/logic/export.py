@@ -107,10 +107,12 @@ def export_statement(context: Context, filters: dict[str, Any]) -> Select:
 
 def rows(statement: Select) -> Iterator[tuple[Any, ...]]:
     """The rows of `statement`, from a server-side cursor (psycopg2's named
-    cursor) holding at most BATCH rows at a time."""
-    connection = model.Session.connection().execution_options(
-        stream_results=True, max_row_buffer=BATCH)
-    result = connection.execute(statement)
+    cursor) holding at most BATCH rows at a time. The options go with this
+    one statement: set on the connection, SQLAlchemy 2.0 keeps them there,
+    and the session's next INSERT would be declared as a cursor too."""
+    result = model.Session.connection().execute(
+        statement, execution_options={"stream_results": True,
+                                      "max_row_buffer": BATCH})
     try:
         for batch in result.partitions(BATCH):
             yield from batch
