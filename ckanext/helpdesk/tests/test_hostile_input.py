@@ -9,14 +9,15 @@ Query strings stay within the request line a server accepts (gunicorn
 refuses lines over 4 KB, nginx over 8 KB, before CKAN sees them); the
 1 MB bodies and 10,000-item lists are posted.
 
-Whatever the answer, it is never a 5xx, it comes within 2 seconds, and a
-refusal of the input (400, or the Action API's 409) names the field or
-parameter. The corpus is representative per field, not a cross product:
+Whatever the answer, it is never a 5xx, and a refusal of the input (400,
+or the Action API's 409) names the field or parameter. (How long the
+pathological Markdown takes to render is measured by
+bench/bench_markdown.py.) The corpus is representative per field, not a cross product:
 each request carries one kind of hostile value in every field at once,
 with valid ids (so the values reach validation) or in the ids themselves.
 """
+import logging
 import re
-import time
 import urllib.parse
 
 import pytest
@@ -36,7 +37,6 @@ pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
               pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous",
                                       "true")]
 
-SECONDS = 2
 BLUEPRINTS = ("helpdesk", "helpdesk_queue", "helpdesk_moderation",
               "helpdesk_feeds", "helpdesk_exports", "helpdesk_open311",
               "helpdesk_notify", "helpdesk_settings", "helpdesk_stats",
@@ -181,17 +181,30 @@ def targets():
 
 
 class Failures(list):
-    """What went wrong, gathered over all requests of a test."""
+    """What went wrong, gathered over all requests of a test; a 5xx comes
+    with the traceback CKAN logged for it (from pytest's caplog)."""
 
-    def check(self, what, response, seconds, names):
+    def __init__(self, caplog):
+        super().__init__()
+        self.caplog = caplog
+
+    def check(self, what, response, names):
         status = response.status_code
         if status >= 500:
-            self.append(f"{what}: answered {status}")
-        if seconds >= SECONDS:
-            self.append(f"{what}: took {seconds:.1f} s")
+            self.append(f"{what}: answered {status}\n{self._logged()}")
+        self.caplog.clear()
         if status in (400, 409) and not _names_one(response, names):
             self.append(f"{what}: {status} naming none of the fields: "
                         f"{response.get_data(as_text=True)[:300]!r}")
+
+
+    def _logged(self):
+        errors = [record for record in self.caplog.records
+                  if record.levelno >= logging.ERROR]
+        if not errors:
+            return "(nothing logged)"
+        record = errors[-1]
+        return (record.getMessage() + "\n" + (record.exc_text or ""))[-3000:]
 
 
 def _names_one(response, names):
@@ -218,12 +231,6 @@ def _names_one(response, names):
 def _any_word(text, names):
     return any(re.search(rf"(^|\W){re.escape(name)}\b", text)
                for name in names)
-
-
-def _timed(request):
-    start = time.perf_counter()
-    response = request()
-    return response, time.perf_counter() - start
 
 
 # -- the Action API ---------------------------------------------------------------
@@ -271,22 +278,22 @@ def _payloads(targets, action):
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_every_action_over_http_survives_the_corpus(app, targets, actor):
+def test_every_action_over_http_survives_the_corpus(app, targets, actor,
+                                                   caplog):
     user = targets["users"][actor]
     headers = ({"Authorization": factories.APIToken(
         user=user["name"])["token"]} if user else {})
     client = app.test_client()
-    failures = Failures()
+    failures = Failures(caplog)
     # Deleting last, so the other actions still find the issue.
     actions = sorted(
         list(ACTIONS) + notify_actions.__all__ + webhook_actions.__all__,
         key=lambda action: action.endswith("_delete"))
     for action in actions:
         for name, data in _payloads(targets, action):
-            response, seconds = _timed(lambda: client.post(
-                f"/api/3/action/{action}", json=data, headers=headers))
-            failures.check(f"{actor} {action} {name}", response, seconds,
-                           set(data))
+            response = client.post(f"/api/3/action/{action}", json=data,
+                                   headers=headers)
+            failures.check(f"{actor} {action} {name}", response, set(data))
     assert failures == [], "\n".join(failures)
 
 
@@ -353,55 +360,52 @@ def _send(visitor, method, url, fields):
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_every_route_survives_hostile_forms_and_query_strings(
-        app, targets, actor):
+        app, targets, actor, caplog):
     visitor = _visitor(app, targets, actor)
-    failures = Failures()
+    failures = Failures(caplog)
     for rule, method in _rules(app):
         url = _path(rule, targets)
         variants = (_query_variants() if method == "GET"
                     else _form_variants())
         for name, fields in variants:
-            response, seconds = _timed(
-                lambda: _send(visitor, method, url, fields))
+            response = _send(visitor, method, url, fields)
             failures.check(f"{actor} {method} {rule.rule} {name}",
-                           response, seconds, _names(rule))
+                           response, _names(rule))
     assert failures == [], "\n".join(failures)
 
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_every_route_survives_hostile_values_in_its_path(app, targets,
-                                                         actor):
+                                                         actor, caplog):
     visitor = _visitor(app, targets, actor)
-    failures = Failures()
+    failures = Failures(caplog)
     for rule, method in _rules(app):
         if not rule.arguments:
             continue
         for name, hostile in _path_variants().items():
             url = _path(rule, targets, hostile)
-            response, seconds = _timed(
-                lambda: _send(visitor, method, url, []))
+            response = _send(visitor, method, url, [])
             failures.check(f"{actor} {method} {rule.rule} {name}",
-                           response, seconds, _names(rule))
+                           response, _names(rule))
     assert failures == [], "\n".join(failures)
 
 
-def test_the_pages_showing_the_stored_corpus_stay_fast(app, targets):
+def test_the_pages_showing_the_stored_corpus_render(app, targets, caplog):
     """After the corpus: issues and comments at each field's maximum of
-    pathological Markdown render on their pages within the time."""
+    pathological Markdown render on their pages."""
     dataset = targets["dataset"]
     issue = factories.Issue(user=targets["editor"], dataset_id=dataset["id"],
                             title=_pathological(schema.TITLE_LENGTH),
                             description=_pathological(schema.TEXT_LENGTH))
     call_as(targets["editor"], "helpdesk_comment_create", issue_id=issue["id"],
             body="!" + _pathological(schema.TEXT_LENGTH - 1))
-    failures = Failures()
+    failures = Failures(caplog)
     for actor in ACTORS:
         visitor = _visitor(app, targets, actor)
         for url in (f"/dataset/{dataset['name']}/issues/{issue['number']}",
                     f"/dataset/{dataset['name']}/issues",
                     "/issues", "/issues.atom", "/dashboard/issues"):
-            response, seconds = _timed(
-                lambda: visitor.get(url, follow_redirects=True))
-            failures.check(f"{actor} GET {url}", response, seconds, [])
+            response = visitor.get(url, follow_redirects=True)
+            failures.check(f"{actor} GET {url}", response, [])
             assert response.status_code == 200, url
     assert failures == [], "\n".join(failures)

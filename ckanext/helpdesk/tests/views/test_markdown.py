@@ -1,10 +1,9 @@
-"""Markdown renders in bounded time: the preview (open to whoever may
+"""Markdown renders to safe HTML: the preview (open to whoever may
 report, no longer than a stored text) and the stored descriptions and
 comments on every view of their page, even when written to make a
 backtracking renderer crawl (python-markdown, CKAN's h.render_markdown,
-took 46 s on 200 KB of nested emphasis)."""
-import time
-
+took 46 s on 200 KB of nested emphasis). How long these texts take is
+measured beside ordinary prose by bench/bench_markdown.py."""
 import pytest
 
 from ckanext.helpdesk import rendering
@@ -14,9 +13,6 @@ from ckanext.helpdesk.tests.helpers import call_as
 from ckanext.helpdesk.tests.views.conftest import issue_url
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
-
-SECONDS = 2
-
 
 def _at_most(pattern):
     return (pattern * (TEXT_LENGTH // len(pattern) + 1))[:TEXT_LENGTH]
@@ -35,23 +31,15 @@ PATHOLOGICAL = {
 }
 
 
-def _timed(request):
-    start = time.perf_counter()
-    response = request()
-    return response, time.perf_counter() - start
-
-
 @pytest.mark.parametrize("name", PATHOLOGICAL)
-def test_pathological_markdown_at_the_maximum_length_renders_in_bounded_time(
+def test_pathological_markdown_at_the_maximum_length_renders_to_safe_html(
         app, name):
     with app.flask_app.test_request_context():
-        start = time.perf_counter()
         html = rendering.render(PATHOLOGICAL[name])
-        assert time.perf_counter() - start < SECONDS
     assert html and "<script" not in html
 
 
-def test_pathological_description_and_comment_keep_the_issue_page_fast(
+def test_pathological_description_and_comment_show_on_the_issue_page(
         visitor, portal):
     # Texts of their own, so no earlier test has rendered them already.
     issue = factories.Issue(user=portal["reporter"],
@@ -63,31 +51,28 @@ def test_pathological_description_and_comment_keep_the_issue_page_fast(
             body="C" + PATHOLOGICAL["unclosed links"][1:])
 
     for _view in range(2):  # the first view renders, the next one too
-        response, seconds = _timed(lambda: visitor.get(issue_url(issue)))
+        response = visitor.get(issue_url(issue))
         assert response.status_code == 200
-        assert seconds < SECONDS
+        assert "Ca]([a]([a](" in response.body
 
 
 @pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous", "true")
-def test_preview_of_pathological_markdown_at_the_maximum_answers_fast(
-        visitor):
-    response, seconds = _timed(lambda: visitor.post(
+def test_preview_of_pathological_markdown_at_the_maximum_is_shown(visitor):
+    response = visitor.post(
         "/helpdesk/preview",
-        {"text": "P" + PATHOLOGICAL["unclosed images"][1:]}))
+        {"text": "P" + PATHOLOGICAL["unclosed images"][1:]})
 
     assert response.status_code == 200
-    assert seconds < SECONDS
+    assert "<p>P[![![![" in response.body
 
 
 @pytest.mark.ckan_config("ckanext.helpdesk.allow_anonymous", "true")
 def test_preview_longer_than_a_description_may_be_is_refused_naming_text(
         visitor):
-    response, seconds = _timed(lambda: visitor.post(
-        "/helpdesk/preview", {"text": "*a **" * 40_000}))
+    response = visitor.post("/helpdesk/preview", {"text": "*a **" * 40_000})
 
     assert response.status_code == 400
     assert "text: Must be at most 20000 characters long" in response.body
-    assert seconds < SECONDS
 
 
 def test_preview_is_only_for_those_who_may_report(visitor, portal):
