@@ -100,12 +100,17 @@ def search_conditions(data: dict[str, Any], viewer: Viewer) -> list[Any]:
             for key, condition in SEARCH_FILTERS.items() if key in data]
 
 
+def searched(statement: Select, data: dict[str, Any],
+             conditions: list[Any]) -> Select:
+    """`statement` (visible issues) filtered and sorted as `data` asks."""
+    return statement.where(*conditions).order_by(*ISSUE_SORTS[data["sort"]])
+
+
 def search_page(statement: Select, data: dict[str, Any],
                 conditions: list[Any]) -> Select:
     """`statement` (visible issues) filtered, sorted and cut to the page
     `data` asks for."""
-    return (statement.where(*conditions)
-            .order_by(*ISSUE_SORTS[data["sort"]])
+    return (searched(statement, data, conditions)
             .limit(min(data["limit"], SEARCH_LIMIT))
             .offset(data["offset"]))
 
@@ -132,8 +137,8 @@ def search_matches(statement: Select, viewer: Viewer,
                    data: dict[str, Any], conditions: list[Any]) -> Select:
     """`statement` (a select from Issue) limited to what `viewer` may see,
     filtered and sorted as `data` asks, every match rather than a page."""
-    return (visibility.visible_issues(statement, viewer)
-            .where(*conditions).order_by(*ISSUE_SORTS[data["sort"]]))
+    return searched(visibility.visible_issues(statement, viewer), data,
+                    conditions)
 
 
 def facets(viewer: Viewer, conditions: list[Any],
