@@ -16,6 +16,9 @@ import uuid
 
 import pytest
 import requests
+import sqlalchemy as sa
+
+import ckan.plugins.toolkit as tk
 
 from ckanext.helpdesk.tests.conftest import CKAN, ROOT, _free_port, \
     _serving
@@ -29,14 +32,19 @@ class Portal:
 
     def __init__(self, name, tmp_path, **options):
         self.name = name
-        self.database = f"ckan_test_forward_{name}"
+        # Named after the suite's own database and site id, so suites run
+        # side by side (another CKAN version, another checkout) never share
+        # a portal.
+        suite_database = sa.engine.make_url(
+            tk.config["sqlalchemy.url"]).database
+        self.database = f"{suite_database}_forward_{name}"
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ini = ini_with(tmp_path / f"{name}.ini", **options)
         self.server = None
         self.env = dict(
             os.environ, CKAN_SITE_URL=self.url,
-            CKAN_SITE_ID=f"helpdesk_test_forward_{name}",
+            CKAN_SITE_ID=f"{tk.config['ckan.site_id']}_forward_{name}",
             CKAN_SQLALCHEMY_URL=(
                 f"postgresql://postgres@/{self.database}"
                 f"?host={ROOT / '.work' / 'pgdata'}"))
@@ -49,7 +57,7 @@ class Portal:
         return done
 
     def popen(self, *args):
-        log = open(ROOT / ".work" / "log" / f"forward_{self.name}.log", "ab")
+        log = open(ROOT / ".work" / "log" / f"{self.database}.log", "ab")
         return subprocess.Popen([str(CKAN), "-c", str(self.ini), *args],
                                 env=self.env, stdout=log,
                                 stderr=subprocess.STDOUT)
