@@ -1,7 +1,9 @@
 """What the page tests share: a visitor with cookies who signs in through
 CKAN's login form and posts forms with the page's CSRF token, and a small
 portal (an organization with an editor, a public dataset)."""
+import html
 import re
+import urllib.parse
 
 import pytest
 
@@ -73,6 +75,14 @@ def portal():
 
 def issue_url(issue):
     return f"/dataset/{issue['dataset_name']}/issues/{issue['number']}"
+
+
+def sign_in_came_from(page):
+    """Where the page's first sign-in link brings the visitor back to
+    (werkzeug 2.0, on CKAN 2.10, quotes its slashes; later ones do not)."""
+    link = re.search(r'href="([^"]*/user/login\?[^"]*)"', page).group(1)
+    query = urllib.parse.urlsplit(html.unescape(link)).query
+    return urllib.parse.parse_qs(query)["came_from"][0]
 
 
 def field_error(page, field_id):

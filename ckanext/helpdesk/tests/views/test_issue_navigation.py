@@ -2,14 +2,13 @@
 highlighted and an Issues breadcrumb leads back to the list; links asking
 a visitor to sign in bring them back where they were; without htmx the
 +1 and subscribe POSTs return to the buttons."""
-import html
 import re
-import urllib.parse
 
 import pytest
 
 from ckanext.helpdesk.tests import factories
-from ckanext.helpdesk.tests.views.conftest import issue_url
+from ckanext.helpdesk.tests.views.conftest import issue_url, \
+    sign_in_came_from
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -39,9 +38,7 @@ def test_sign_in_links_carry_came_from_back_to_the_issue(
     page = visitor.get(issue_url(issue)).body
 
     assert "Sign in to +1 (0)" in page
-    sign_in = re.search(r'href="([^"]*/user/login\?[^"]*)"', page).group(1)
-    query = urllib.parse.urlsplit(html.unescape(sign_in)).query
-    assert urllib.parse.parse_qs(query)["came_from"] == [issue_url(issue)]
+    assert sign_in_came_from(page) == issue_url(issue)
 
 
 def test_plus_one_and_subscribe_return_to_the_buttons(

@@ -6,7 +6,8 @@ import pytest
 
 from ckanext.helpdesk.tests import factories
 from ckanext.helpdesk.tests.helpers import call_as
-from ckanext.helpdesk.tests.views.conftest import field_error
+from ckanext.helpdesk.tests.views.conftest import field_error, \
+    sign_in_came_from
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -71,7 +72,8 @@ def test_hidden_issues_are_not_suggested_and_visitors_sign_in_to_plus_one(
     assert "Stop 42 is missing" in body
     assert "Stop 43" not in body
     assert "Sign in to +1" in body
-    assert "came_from=/dataset/" in body
+    assert sign_in_came_from(body).startswith(
+        f"/dataset/{portal['dataset']['name']}/issues/")
 
 
 def test_data_request_form_suggests_the_organizations_open_requests(
