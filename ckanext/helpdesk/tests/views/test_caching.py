@@ -89,7 +89,9 @@ def test_an_anonymous_form_too_large_to_read_is_refused_not_a_500(
     """The caching hook looks for a posted api_key after the view; a form
     over werkzeug's limit must not make that look fail. The limit is the
     500 KB werkzeug 3 has by default (older werkzeug, as on CKAN 2.10, has
-    none unless a portal sets one)."""
+    none unless a portal sets one): the test sets it as such a portal would,
+    on the request class, so every version reads the form the same way. No
+    part is faked."""
     monkeypatch.setattr(flask.Request, "max_form_memory_size", 500_000)
     fields = {f"field{n}": "m" * 20_000 for n in range(36)}  # 720 KB
 

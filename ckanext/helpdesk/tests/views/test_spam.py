@@ -63,7 +63,9 @@ def test_report_filling_the_honeypot_is_refused_and_keeps_the_typed_text(
 
 def _started_ago(seconds, monkeypatch):
     """A form_started token signed `seconds` ago, as the form shown then
-    would carry."""
+    would carry: the signing clock is set back (itsdangerous's one hook for
+    it) because really waiting a minute would make the test a minute long.
+    The check that reads the token runs on the real clock."""
     signed_at = int(time.time()) - seconds
     with monkeypatch.context() as patch:
         patch.setattr(itsdangerous.TimestampSigner, "get_timestamp",
